@@ -1,0 +1,47 @@
+"""Change events: services publish what changed after a commit; screens and the metrics subscribe."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DataChanged:
+    """Records of these kinds (table names) changed; `ids` maps a kind to the ids touched (empty = unknown)."""
+
+    kinds: frozenset[str]
+    ids: dict[str, frozenset[int]] = field(default_factory=dict)
+    external: bool = False  # True when noticed from another process
+
+    def touches(self, *kinds: str) -> bool:
+        return bool(self.kinds.intersection(kinds))
+
+
+Subscriber = Callable[[DataChanged], None]
+
+
+class EventBus:
+    """A small synchronous publish/subscribe hub. Thread-safe; subscribers must not block."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        with self._lock:
+            self._subscribers.append(subscriber)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if subscriber in self._subscribers:
+                    self._subscribers.remove(subscriber)
+
+        return unsubscribe
+
+    def publish(self, event: DataChanged) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for subscriber in subscribers:
+            subscriber(event)

@@ -1,0 +1,86 @@
+"""Filters and sort orders for lists, validated here so the CLI and the TUI refuse the same things."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.enums import (
+    AccountStatus,
+    AccountTier,
+    LeadStatus,
+    ProposalStatus,
+    TaskStatus,
+)
+
+
+class _Filter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = ""
+    sort: str = ""
+    descending: bool = False
+
+
+class OpportunityFilter(_Filter):
+    owners: tuple[str, ...] = ()
+    team: str = ""
+    stages: tuple[str, ...] = ()
+    status: Literal["any", "open", "won", "lost", "closed"] = "any"
+    min_value_cents: int | None = Field(default=None, ge=0)
+    max_value_cents: int | None = Field(default=None, ge=0)
+    close_from: date | None = None
+    close_to: date | None = None
+    account_id: int | None = None
+
+    @model_validator(mode="after")
+    def _ranges(self) -> "OpportunityFilter":
+        if self.min_value_cents is not None and self.max_value_cents is not None:
+            if self.min_value_cents > self.max_value_cents:
+                raise ValueError("min_value: must not exceed max_value")
+        if self.close_from and self.close_to and self.close_from > self.close_to:
+            raise ValueError("close_from: must not be after close_to")
+        return self
+
+
+class LeadFilter(_Filter):
+    statuses: tuple[LeadStatus, ...] = ()
+    sources: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    unassigned: bool = False
+    flagged: bool | None = None
+
+
+class AccountFilter(_Filter):
+    tiers: tuple[AccountTier, ...] = ()
+    statuses: tuple[AccountStatus, ...] = ()
+    owners: tuple[str, ...] = ()
+    industry: str = ""
+    min_health: int | None = Field(default=None, ge=0, le=100)
+    max_health: int | None = Field(default=None, ge=0, le=100)
+
+
+class ContactFilter(_Filter):
+    account_id: int | None = None
+
+
+class ProposalFilter(_Filter):
+    statuses: tuple[ProposalStatus, ...] = ()
+    owners: tuple[str, ...] = ()
+
+
+class TaskFilter(_Filter):
+    assignees: tuple[str, ...] = ()
+    statuses: tuple[TaskStatus, ...] = ()
+    due_before: date | None = None
+
+
+class UserFilter(_Filter):
+    roles: tuple[str, ...] = ()
+    active: bool | None = None
+
+
+class ProductFilter(_Filter):
+    category: str = ""

@@ -1,0 +1,1 @@
+"""Services: apply the domain's rules to the store's data."""

@@ -1,0 +1,64 @@
+"""The figures on the dashboard, gathered in one call (run it in a worker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.filters import OpportunityFilter
+from domain.periods import month_end, month_start, week_start
+from domain.services.pipeline_summary import PipelineSummary
+from domain.session import Session
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    source: str
+    leads: int
+    converted: int
+
+    @property
+    def conversion(self) -> float | None:
+        return None if self.leads == 0 else self.converted / self.leads
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    summary: PipelineSummary
+    month_label: str
+    month_quota_cents: int
+    month_won_count: int
+    month_won_cents: int
+    new_leads_since_last_visit: int
+    closing_this_week: int
+    sources: tuple[SourceLine, ...]
+
+    @property
+    def attainment(self) -> float | None:
+        if self.month_quota_cents == 0:
+            return None
+        return self.month_won_cents / self.month_quota_cents
+
+
+def build_dashboard(session: Session) -> Dashboard:
+    today = session.clock.today()
+    start, end = month_start(today), month_end(today)
+    won_count, won_cents = session.store.won_between(session.pipeline.won.id, start, end)
+    since = session.actor.last_seen_at if session.actor and session.actor.last_seen_at else session.clock.now() - timedelta(hours=24)
+    monday = week_start(today)
+    return Dashboard(
+        summary=session.pipeline_summary(),
+        month_label=start.strftime("%B %Y"),
+        month_quota_cents=session.store.quota_total("month", start),
+        month_won_count=won_count,
+        month_won_cents=won_cents,
+        new_leads_since_last_visit=session.store.leads_created_since(since),
+        closing_this_week=_closing(session, monday, monday + timedelta(days=6)),
+        sources=tuple(SourceLine(s, n, c) for s, n, c in session.store.leads_by_source()),
+    )
+
+
+def _closing(session: Session, start, end) -> int:
+    return session.store.opportunity_page(
+        OpportunityFilter(status="open", close_from=start, close_to=end), session.pipeline, 0, 0
+    ).total

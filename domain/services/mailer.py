@@ -1,0 +1,70 @@
+"""Delivering the outbox through SMTP, when a server is configured (never inside a transaction)."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from domain.session import Session
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    sender: str = "pantry-crm@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+
+    @classmethod
+    def from_env(cls) -> "SmtpSettings | None":
+        host = os.environ.get("PANTRY_SMTP_HOST")
+        if not host:
+            return None
+        return cls(
+            host=host, port=int(os.environ.get("PANTRY_SMTP_PORT", "25")),
+            sender=os.environ.get("PANTRY_SMTP_FROM", "pantry-crm@localhost"),
+            username=os.environ.get("PANTRY_SMTP_USER") or None, password=os.environ.get("PANTRY_SMTP_PASSWORD") or None,
+            starttls=os.environ.get("PANTRY_SMTP_STARTTLS", "") in ("1", "true", "yes"),
+        )
+
+
+def deliver_outbox(session: Session, settings: SmtpSettings | None, limit: int = 100) -> tuple[int, int]:
+    """Send queued messages; returns (sent, failed). Without settings, messages stay queued in the outbox."""
+    if settings is None:
+        return 0, 0
+    store = session.store
+    queued = store.outbox.find(status="queued", limit=limit)
+    if not queued:
+        return 0, 0
+    sent = failed = 0
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=10) as smtp:
+            if settings.starttls:
+                smtp.starttls()
+            if settings.username:
+                smtp.login(settings.username, settings.password or "")
+            for message in queued:
+                email = EmailMessage()
+                email["From"] = settings.sender
+                email["To"] = message.to_address
+                email["Subject"] = message.subject
+                email.set_content(message.body)
+                try:
+                    smtp.send_message(email)
+                except smtplib.SMTPException as error:
+                    store.outbox.update(message.model_copy(update={"status": "failed", "error": str(error)}),
+                                        fields={"status", "error"})
+                    failed += 1
+                else:
+                    store.outbox.update(message.model_copy(update={"status": "sent", "sent_at": session.clock.now(), "error": ""}),
+                                        fields={"status", "sent_at", "error"})
+                    sent += 1
+    except (OSError, smtplib.SMTPException) as error:
+        for message in queued[sent + failed:]:
+            store.outbox.update(message.model_copy(update={"error": f"SMTP unavailable: {error}"}), fields={"error"})
+        failed += len(queued) - sent - failed
+    return sent, failed

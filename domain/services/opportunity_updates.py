@@ -1,0 +1,127 @@
+"""Changes to an opportunity other than its stage: activities, products, fields, proposals.
+
+Each one can make the next stage's requirements true, so each ends by checking the
+stage_requirements_met automations, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from domain.enums import ActivityKind, Outcome, ProposalStatus
+from domain.events import DataChanged
+from domain.records import Activity, LineItem, Opportunity, Proposal
+from domain.services.audit import record_changes
+from domain.services.automations import Fired
+from domain.services.stage_moves import RequirementsWatcher
+from domain.session import Session
+
+EDITABLE_FIELDS = (
+    "name", "account_id", "contact_id", "value_cents", "budget_cents", "expected_close_date", "source",
+    "next_step", "description", "probability", "forecast_category",
+)
+
+
+class OpportunityUpdates:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.store = session.store
+
+    def _finish(self, opp: Opportunity, now: datetime, kinds: set[str]) -> Opportunity:
+        fired = Fired()
+        RequirementsWatcher(self.session).check(opp, now=now, fired=fired)
+        kinds |= fired.kinds
+        self.store.announce_change(kinds)
+        return fired.opportunity or opp
+
+    def _publish(self, opp_id: int, kinds: set[str]) -> None:
+        self.session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"opportunity": frozenset({opp_id})}))
+
+    def log_activity(self, opportunity_id: int, kind: ActivityKind, subject: str, *, description: str = "",
+                     outcome: Outcome | None = None, completed: bool = True, sentiment: float | None = None,
+                     next_steps: str = "") -> Activity:
+        now = self.session.clock.now()
+        actor = self.session.actor
+        with self.store.atomic():
+            opp = self.store.opportunities.require(opportunity_id)
+            activity = self.store.activities.insert(Activity(
+                kind=kind, subject=subject, description=description, outcome=outcome, sentiment=sentiment,
+                next_steps=next_steps, completed_at=now if completed else None,
+                scheduled_at=None if completed else now, opportunity_id=opp.id, account_id=opp.account_id,
+                contact_id=opp.contact_id, created_by_id=actor.id if actor else None, created_at=now,
+            ))
+            if completed:
+                self.store.set_last_activity(opp.id, opp.account_id, now)
+            opp = self.store.opportunities.require(opportunity_id)
+            kinds = {"activity", "opportunity"}
+            self._finish(opp, now, kinds)
+        self._publish(opportunity_id, kinds)
+        return activity
+
+    def add_line_item(self, opportunity_id: int, product_id: int, quantity: Decimal, *,
+                      unit_price_cents: int | None = None, discount_pct: Decimal = Decimal(0),
+                      update_value: bool = True) -> LineItem:
+        now = self.session.clock.now()
+        with self.store.atomic():
+            opp = self.store.opportunities.require(opportunity_id)
+            product = self.store.products.require(product_id)
+            item = self.store.line_items.insert(LineItem(
+                opportunity_id=opp.id, product_id=product.id, name=product.name, quantity=quantity,
+                unit_price_cents=product.list_price_cents if unit_price_cents is None else unit_price_cents,
+                discount_pct=discount_pct,
+            ))
+            kinds = {"line_item"}
+            if update_value:
+                total = sum(i.total_cents for i in self.store.line_items.find(opportunity=opp.id))
+                updated = opp.model_copy(update={"value_cents": total, "updated_at": now,
+                                                 "updated_by_id": self.session.actor.id if self.session.actor else None})
+                saved = self.store.opportunities.update(updated, fields={"value_cents", "updated_at", "updated_by_id"},
+                                                        changed_by=self.session.actor_login)
+                record_changes(self.store, actor=self.session.actor_login, at=now, table="opportunity",
+                               record_id=opp.id, before=opp, after=saved, fields=("value_cents",))
+                opp = saved
+                kinds.add("opportunity")
+            self._finish(opp, now, kinds)
+        self._publish(opportunity_id, kinds)
+        return item
+
+    def update_fields(self, opportunity_id: int, changes: dict, *, expected_version: int | None = None) -> Opportunity:
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"{', '.join(sorted(unknown))}: not editable here (stage changes go through a move)")
+        now = self.session.clock.now()
+        with self.store.atomic():
+            opp = self.store.opportunities.require(opportunity_id)
+            if expected_version is not None:
+                opp = opp.model_copy(update={"version": expected_version})
+            values = dict(changes)
+            if "probability" in values:
+                values["probability_overridden"] = True
+            if "forecast_category" in values:
+                values["forecast_category_overridden"] = True
+            values.update(updated_at=now, updated_by_id=self.session.actor.id if self.session.actor else None)
+            updated = Opportunity.model_validate({**opp.model_dump(), **values})
+            saved = self.store.opportunities.update(updated, fields=set(values) | {"version"},
+                                                    changed_by=self.session.actor_login)
+            record_changes(self.store, actor=self.session.actor_login, at=now, table="opportunity",
+                           record_id=opp.id, before=opp, after=saved, fields=tuple(changes))
+            kinds = {"opportunity"}
+            saved = self._finish(saved, now, kinds)
+        self._publish(opportunity_id, kinds)
+        return saved
+
+    def send_proposal(self, proposal_id: int) -> Proposal:
+        now = self.session.clock.now()
+        with self.store.atomic():
+            proposal = self.store.proposals.require(proposal_id)
+            if proposal.status is not ProposalStatus.DRAFT:
+                raise ValueError(f"status: only a draft can be sent (this one is {proposal.status.value})")
+            sent = self.store.proposals.update(
+                proposal.model_copy(update={"status": ProposalStatus.SENT, "sent_at": now}), fields={"status", "sent_at"}
+            )
+            opp = self.store.opportunities.require(proposal.opportunity_id)
+            kinds = {"proposal"}
+            self._finish(opp, now, kinds)
+        self._publish(proposal.opportunity_id, kinds)
+        return sent
