@@ -1,0 +1,85 @@
+"""Opening a database: URL resolution, SQLite pragmas, PostgreSQL, and the default location."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+from store.models import database_proxy
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+    "cache_size": -64 * 1024,  # 64 MiB page cache
+    "temp_store": "memory",
+}
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(os.environ.get("PANTRY_DATA_DIR") or user_data_dir("pantry-crm", appauthor=False))
+
+
+def default_database_url() -> str:
+    return os.environ.get("PANTRY_DB") or sqlite_url(default_data_dir() / "pantry.db")
+
+
+def demo_database_url() -> str:
+    return sqlite_url(default_data_dir() / "demo.db")
+
+
+def sqlite_url(path: Path | str) -> str:
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path as SQLite; otherwise require a known scheme."""
+    if "://" not in url:
+        return sqlite_url(url)
+    scheme = urlparse(url).scheme
+    if scheme not in ("sqlite", "postgres", "postgresql"):
+        raise DatabaseUrlError(f"--db: unsupported database scheme {scheme!r} (use a file path, sqlite:/// or postgresql://)")
+    return url
+
+
+def sqlite_path(url: str) -> str:
+    """sqlite:///relative.db -> relative.db; sqlite:////abs/x.db -> /abs/x.db; sqlite:// or :memory: -> :memory:."""
+    rest = url.split("://", 1)[1]
+    path = rest[1:] if rest.startswith("/") else rest
+    return path if path and path != ":memory:" else ":memory:"
+
+
+def is_postgres(db: Database) -> bool:
+    return isinstance(db, PostgresqlDatabase)
+
+
+def open_database(url: str) -> Database:
+    """Connect to the database at `url` and bind every model to it."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+    else:
+        db = connect(url)
+    database_proxy.initialize(db)
+    db.connect(reuse_if_open=True)
+    return db
+
+
+def describe(db: Database) -> str:
+    if isinstance(db, SqliteDatabase):
+        return f"SQLite {db.database}"
+    return f"PostgreSQL {db.database}"

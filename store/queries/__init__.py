@@ -1,0 +1,1 @@
+"""SQL queries that power lists, screens and figures. Aggregates are computed in SQL."""

@@ -1,0 +1,89 @@
+"""Lead lists and lead-source figures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from peewee import JOIN, Case, fn
+
+from domain.filters import LeadFilter
+from domain.views import LeadItem
+from store.models import LeadRow, UserRow
+from store.queries.common import Page, any_contains, order_by
+
+Owner = UserRow.alias("lead_owner")
+
+# "New first": the status order a manager reviews leads in.
+STATUS_RANK = Case(
+    LeadRow.status,
+    (("new", 0), ("contacted", 1), ("qualified", 2), ("unqualified", 3), ("converted", 4)),
+    5,
+)
+
+SORT_COLUMNS = {
+    "id": LeadRow.id,
+    "name": LeadRow.name,
+    "company": LeadRow.company,
+    "source": LeadRow.source,
+    "status": STATUS_RANK,
+    "score": LeadRow.score,
+    "owner": Owner.login,
+    "created": LeadRow.created_at,
+}
+
+
+def _base(columns):
+    return LeadRow.select(*columns).join(Owner, JOIN.LEFT_OUTER, on=(LeadRow.owner == Owner.id))
+
+
+def _where(query, flt: LeadFilter):
+    if flt.statuses:
+        query = query.where(LeadRow.status.in_([s.value for s in flt.statuses]))
+    if flt.sources:
+        query = query.where(LeadRow.source.in_(flt.sources))
+    if flt.owners:
+        query = query.where(Owner.login.in_(flt.owners))
+    if flt.unassigned:
+        query = query.where(LeadRow.owner.is_null())
+    if flt.flagged is not None:
+        query = query.where(LeadRow.flagged == flt.flagged)
+    if flt.text:
+        query = query.where(any_contains(flt.text, LeadRow.name, LeadRow.company, LeadRow.email))
+    return query
+
+
+def count(flt: LeadFilter) -> int:
+    return _where(_base([fn.COUNT(LeadRow.id)]), flt).scalar() or 0
+
+
+def page(flt: LeadFilter, offset: int, limit: int) -> Page[LeadItem]:
+    query = _where(_base([LeadRow, fn.COALESCE(Owner.login, "").alias("owner_login")]), flt)
+    if flt.sort:
+        query = order_by(query, SORT_COLUMNS, flt.sort, flt.descending, "id", LeadRow.id)
+    else:
+        query = query.order_by(STATUS_RANK, LeadRow.created_at.desc(), LeadRow.id)
+    items = [
+        LeadItem(
+            id=r["id"], name=r["name"], company=r["company"], email=r["email"], phone=r["phone"],
+            source=r["source"], status=r["status"], score=r["score"], owner_login=r["owner_login"],
+            flagged=r["flagged"], flag_reason=r["flag_reason"], created_at=r["created_at"],
+            first_response_at=r["first_response_at"], version=r["version"],
+        )
+        for r in query.offset(offset).limit(limit).dicts()
+    ]
+    return Page(items=items, offset=offset, total=count(flt))
+
+
+def created_since(since: datetime) -> int:
+    return LeadRow.select().where(LeadRow.created_at >= since).count()
+
+
+def by_source() -> list[tuple[str, int, int]]:
+    """(source, leads, converted) per source, most leads first."""
+    converted = fn.SUM(Case(None, ((LeadRow.status == "converted", 1),), 0))
+    query = (
+        LeadRow.select(LeadRow.source, fn.COUNT(LeadRow.id), converted)
+        .group_by(LeadRow.source)
+        .order_by(fn.COUNT(LeadRow.id).desc(), LeadRow.source)
+    )
+    return [(s or "(none)", int(n), int(c or 0)) for s, n, c in query.tuples()]

@@ -1,0 +1,193 @@
+"""Opportunity lists, stage aggregates and name search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from peewee import JOIN, fn
+
+from domain.filters import OpportunityFilter
+from domain.pipeline import PipelineConfig
+from domain.views import OpportunityItem, StageTotal
+from store.models import AccountRow, OpportunityRow, UserRow
+from store.queries.common import Page, any_contains, order_by
+
+Owner = UserRow.alias("owner")
+
+SORT_COLUMNS = {
+    "id": OpportunityRow.id,
+    "name": OpportunityRow.name,
+    "account": AccountRow.name,
+    "stage": OpportunityRow.stage,
+    "value": OpportunityRow.value_cents,
+    "probability": OpportunityRow.probability,
+    "owner": Owner.login,
+    "close": OpportunityRow.expected_close_date,
+    "days_in_stage": OpportunityRow.stage_entered_at,  # direction flipped in _sorted
+    "last_activity": OpportunityRow.last_activity_at,
+}
+
+
+def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
+    row = OpportunityRow
+    if flt.owners:
+        query = query.where(Owner.login.in_(flt.owners))
+    if flt.team:
+        query = query.where(Owner.team == flt.team)
+    if flt.stages:
+        query = query.where(row.stage.in_(flt.stages))
+    if flt.status == "open":
+        query = query.where(row.stage.in_([s.id for s in pipeline.open_stages]))
+    elif flt.status == "won":
+        query = query.where(row.stage == pipeline.won.id)
+    elif flt.status == "lost":
+        query = query.where(row.stage == pipeline.lost.id)
+    elif flt.status == "closed":
+        query = query.where(row.stage.in_([pipeline.won.id, pipeline.lost.id]))
+    if flt.min_value_cents is not None:
+        query = query.where(row.value_cents >= flt.min_value_cents)
+    if flt.max_value_cents is not None:
+        query = query.where(row.value_cents <= flt.max_value_cents)
+    if flt.close_from is not None:
+        query = query.where(row.expected_close_date >= flt.close_from)
+    if flt.close_to is not None:
+        query = query.where(row.expected_close_date <= flt.close_to)
+    if flt.account_id is not None:
+        query = query.where(row.account == flt.account_id)
+    if flt.text:
+        query = query.where(any_contains(flt.text, row.name, AccountRow.name))
+    return query
+
+
+def _base():
+    return (
+        OpportunityRow.select(
+            OpportunityRow.id,
+            OpportunityRow.name,
+            OpportunityRow.account,
+            fn.COALESCE(AccountRow.name, "").alias("account_name"),
+            OpportunityRow.stage,
+            OpportunityRow.value_cents,
+            OpportunityRow.probability,
+            Owner.login.alias("owner_login"),
+            Owner.display_name.alias("owner_name"),
+            OpportunityRow.expected_close_date,
+            OpportunityRow.actual_close_date,
+            OpportunityRow.stage_entered_at,
+            OpportunityRow.last_activity_at,
+            OpportunityRow.forecast_category,
+            OpportunityRow.version,
+        )
+        .join(Owner, on=(OpportunityRow.owner == Owner.id))
+        .switch(OpportunityRow)
+        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+    )
+
+
+def _item(r: dict) -> OpportunityItem:
+    return OpportunityItem(
+        id=r["id"],
+        name=r["name"],
+        account_id=r["account"],
+        account=r["account_name"],
+        stage=r["stage"],
+        value_cents=r["value_cents"],
+        probability=r["probability"],
+        owner_login=r["owner_login"],
+        owner_name=r["owner_name"],
+        expected_close_date=r["expected_close_date"],
+        actual_close_date=r["actual_close_date"],
+        stage_entered_at=r["stage_entered_at"],
+        last_activity_at=r["last_activity_at"],
+        forecast_category=r["forecast_category"],
+        version=r["version"],
+    )
+
+
+def _sorted(query, flt: OpportunityFilter):
+    if flt.sort == "days_in_stage":
+        # more days in stage = earlier entry, so the direction flips
+        return order_by(query, SORT_COLUMNS, "days_in_stage", not flt.descending, "id", OpportunityRow.id)
+    return order_by(query, SORT_COLUMNS, flt.sort, flt.descending, "id", OpportunityRow.id)
+
+
+def count(flt: OpportunityFilter, pipeline: PipelineConfig) -> int:
+    query = (
+        OpportunityRow.select(fn.COUNT(OpportunityRow.id))
+        .join(Owner, on=(OpportunityRow.owner == Owner.id))
+        .switch(OpportunityRow)
+        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+    )
+    return _where(query, flt, pipeline).scalar() or 0
+
+
+def page(flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int, *, with_total: bool = True) -> Page[OpportunityItem]:
+    query = _sorted(_where(_base(), flt, pipeline), flt).offset(offset).limit(limit)
+    items = [_item(r) for r in query.dicts()]
+    total = count(flt, pipeline) if with_total else len(items)
+    return Page(items=items, offset=offset, total=total)
+
+
+def items_in_stage(stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int) -> list[OpportunityItem]:
+    query = _where(_base(), flt, pipeline).where(OpportunityRow.stage == stage)
+    query = query.order_by(OpportunityRow.value_cents.desc(), OpportunityRow.id).offset(offset).limit(limit)
+    return [_item(r) for r in query.dicts()]
+
+
+def stage_totals(flt: OpportunityFilter, pipeline: PipelineConfig) -> list[StageTotal]:
+    query = (
+        OpportunityRow.select(
+            OpportunityRow.stage,
+            fn.COUNT(OpportunityRow.id).alias("n"),
+            fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0).alias("value"),
+            fn.COALESCE(fn.SUM(OpportunityRow.value_cents * OpportunityRow.probability), 0).alias("weighted"),
+        )
+        .join(Owner, on=(OpportunityRow.owner == Owner.id))
+        .switch(OpportunityRow)
+        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+    )
+    query = _where(query, flt, pipeline).group_by(OpportunityRow.stage)
+    return [StageTotal(r["stage"], int(r["n"]), int(r["value"]), int(r["weighted"])) for r in query.dicts()]
+
+
+def search(text: str, limit: int) -> list[tuple[int, str, str, str]]:
+    """(id, name, account name, stage) of opportunities whose name contains `text`."""
+    query = (
+        OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage)
+        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+        .where(OpportunityRow.name.contains(text))
+        .order_by(OpportunityRow.name)
+        .limit(limit)
+    )
+    return list(query.tuples())
+
+
+def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
+    return (
+        OpportunityRow.select()
+        .where(
+            OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
+            & (OpportunityRow.expected_close_date >= start)
+            & (OpportunityRow.expected_close_date <= end)
+        )
+        .count()
+    )
+
+
+def category_totals(start: date, end: date, pipeline: PipelineConfig) -> list[tuple[str, int, int, int]]:
+    """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]."""
+    query = (
+        OpportunityRow.select(
+            OpportunityRow.forecast_category,
+            fn.COUNT(OpportunityRow.id),
+            fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0),
+            fn.COALESCE(fn.SUM(OpportunityRow.value_cents * OpportunityRow.probability), 0),
+        )
+        .where(
+            OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
+            & (OpportunityRow.expected_close_date >= start)
+            & (OpportunityRow.expected_close_date <= end)
+        )
+        .group_by(OpportunityRow.forecast_category)
+    )
+    return [(c, int(n), int(v), int(w)) for c, n, v, w in query.tuples()]

@@ -1,0 +1,248 @@
+"""The Store: one open database, its repositories and its queries, behind one object.
+
+Domain services and the CLI receive a Store; nothing above the store sees Peewee.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from peewee import Database
+
+from domain import records as r
+from domain.filters import (
+    AccountFilter,
+    ContactFilter,
+    LeadFilter,
+    OpportunityFilter,
+    ProductFilter,
+    ProposalFilter,
+    TaskFilter,
+    UserFilter,
+)
+from domain.pipeline import PipelineConfig
+from domain.views import SearchHit, StageTotal
+from store import models as m
+from store import schema
+from store.database import describe, is_postgres, open_database
+from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
+from store.queries.pipeline import AlertRow, RequirementFacts
+from store.repository import Repository
+
+CHANGE_CHANNEL = "pantry_changes"
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = Repository(m.UserRow, r.User, "user")
+        self.quotas = Repository(m.QuotaRow, r.Quota, "quota")
+        self.accounts = Repository(m.AccountRow, r.Account, "account")
+        self.locations = Repository(m.AccountLocationRow, r.AccountLocation, "account location")
+        self.team_members = Repository(m.AccountTeamMemberRow, r.AccountTeamMember, "account team member")
+        self.contracts = Repository(m.ContractRow, r.Contract, "contract")
+        self.contacts = Repository(m.ContactRow, r.Contact, "contact")
+        self.products = Repository(m.ProductRow, r.Product, "product")
+        self.lead_sources = Repository(m.LeadSourceRow, r.LeadSource, "lead source")
+        self.opportunities = Repository(m.OpportunityRow, r.Opportunity, "opportunity")
+        self.line_items = Repository(m.LineItemRow, r.LineItem, "line item")
+        self.competitors = Repository(m.CompetitorRow, r.Competitor, "competitor")
+        self.battlecards = Repository(m.BattlecardRow, r.Battlecard, "battlecard")
+        self.opportunity_competitors = Repository(m.OpportunityCompetitorRow, r.OpportunityCompetitor, "opportunity competitor")
+        self.leads = Repository(m.LeadRow, r.Lead, "lead")
+        self.activities = Repository(m.ActivityRow, r.Activity, "activity")
+        self.participants = Repository(m.ParticipantRow, r.Participant, "participant")
+        self.documents = Repository(m.DocumentRow, r.Document, "document")
+        self.proposals = Repository(m.ProposalRow, r.Proposal, "proposal")
+        self.tasks = Repository(m.TaskRow, r.Task, "task")
+        self.notifications = Repository(m.NotificationRow, r.Notification, "notification")
+        self.stage_changes = Repository(m.StageChangeRow, r.StageChange, "stage change")
+        self.forecast_snapshots = Repository(m.ForecastSnapshotRow, r.ForecastSnapshot, "forecast snapshot")
+        self.audit = Repository(m.AuditRow, r.AuditEntry, "audit entry")
+        self.outbox = Repository(m.OutboxRow, r.OutboxMessage, "outbox message")
+        self.automation_runs = Repository(m.AutomationRunRow, r.AutomationRun, "automation run")
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True) -> "Store":
+        """Open the database at `url`; an empty one gets the schema when `create` is true."""
+        db = open_database(url)
+        try:
+            schema.ensure_current(db, create=create)
+        except Exception:
+            db.close()
+            raise
+        return cls(db)
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def connection(self):
+        """A connection for the calling thread (worker threads): opened here and closed on exit,
+        unless the thread already had one open, which is left as it was."""
+        if not self.db.is_closed():
+            yield
+            return
+        self.db.connect()
+        try:
+            yield
+        finally:
+            if not self.db.in_transaction():
+                self.db.close()
+
+    @contextmanager
+    def atomic(self):
+        with self.db.atomic() as txn:
+            yield txn
+
+    @property
+    def description(self) -> str:
+        return describe(self.db)
+
+    @property
+    def is_postgres(self) -> bool:
+        return is_postgres(self.db)
+
+    def is_empty(self) -> bool:
+        return not m.OpportunityRow.select().exists() and not m.AccountRow.select().exists()
+
+    def announce_change(self, kinds) -> None:
+        """Tell other processes what changed: PostgreSQL NOTIFY (delivered at commit).
+
+        SQLite needs nothing: other processes notice through PRAGMA data_version.
+        """
+        if self.is_postgres:
+            import json
+
+            self.db.execute_sql("SELECT pg_notify(%s, %s)", (CHANGE_CHANNEL, json.dumps(sorted(set(kinds)))))
+
+    def watch(self, callback):
+        """Start a thread that calls `callback(kinds)` when another process commits a change."""
+        from store.watch import ChangeWatcher
+
+        watcher = ChangeWatcher(self, callback)
+        watcher.start()
+        return watcher
+
+    # -- settings --------------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = m.SettingRow.get_or_none(m.SettingRow.key == key)
+        return None if row is None else row.value
+
+    def set_setting(self, key: str, value: str) -> None:
+        m.SettingRow.insert(key=key, value=value).on_conflict(
+            conflict_target=[m.SettingRow.key], update={m.SettingRow.value: value}
+        ).execute()
+
+    # -- users -----------------------------------------------------------------------------
+
+    def user_by_login(self, login: str) -> r.User | None:
+        found = self.users.find(login=login)
+        return found[0] if found else None
+
+    def touch_last_seen(self, user_id: int, at: datetime) -> None:
+        m.UserRow.update(last_seen_at=at).where(m.UserRow.id == user_id).execute()
+
+    # -- lists -----------------------------------------------------------------------------
+
+    def opportunity_page(self, flt: OpportunityFilter, pipeline: PipelineConfig, offset: int = 0, limit: int = 50):
+        return opportunities.page(flt, pipeline, offset, limit)
+
+    def opportunities_in_stage(self, stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int):
+        return opportunities.items_in_stage(stage, flt, pipeline, offset, limit)
+
+    def lead_page(self, flt: LeadFilter, offset: int = 0, limit: int = 50):
+        return leads.page(flt, offset, limit)
+
+    def account_page(self, flt: AccountFilter, pipeline: PipelineConfig, offset: int = 0, limit: int = 50):
+        return accounts.page(flt, pipeline, offset, limit)
+
+    def contact_page(self, flt: ContactFilter, offset: int = 0, limit: int = 50):
+        return accounts.contact_page(flt, offset, limit)
+
+    def proposal_page(self, flt: ProposalFilter, offset: int = 0, limit: int = 50):
+        return work.proposal_page(flt, offset, limit)
+
+    def task_page(self, flt: TaskFilter, offset: int = 0, limit: int = 50):
+        return work.task_page(flt, offset, limit)
+
+    def user_page(self, flt: UserFilter, offset: int = 0, limit: int = 50):
+        return people.user_page(flt, offset, limit)
+
+    def product_page(self, flt: ProductFilter, offset: int = 0, limit: int = 50):
+        return people.product_page(flt, offset, limit)
+
+    # -- pipeline engine --------------------------------------------------------------------
+
+    def requirement_facts(self, opportunity_id: int) -> RequirementFacts:
+        return pipeline.requirement_facts(opportunity_id)
+
+    def alert_candidates(self, stalled_before: dict[str, datetime], idle_before: datetime,
+                         owners: tuple[str, ...] = ()) -> list[AlertRow]:
+        return pipeline.alert_candidates(stalled_before, idle_before, owners)
+
+    def overdue_without_run(self, stage_id: str, automation: str, cutoff: datetime, limit: int = 500) -> list[int]:
+        return pipeline.overdue_without_run(stage_id, automation, cutoff, limit)
+
+    def automation_has_run(self, opportunity_id: int, automation: str, stay_started_at: datetime) -> bool:
+        return pipeline.has_run(opportunity_id, automation, stay_started_at)
+
+    def set_last_activity(self, opportunity_id: int | None, account_id: int | None, at: datetime) -> None:
+        """Move the last-activity stamps forward (never backward) after an activity is logged."""
+        if opportunity_id is not None:
+            m.OpportunityRow.update(last_activity_at=at).where(
+                (m.OpportunityRow.id == opportunity_id)
+                & (m.OpportunityRow.last_activity_at.is_null() | (m.OpportunityRow.last_activity_at < at))
+            ).execute()
+        if account_id is not None:
+            m.AccountRow.update(last_activity_at=at).where(
+                (m.AccountRow.id == account_id)
+                & (m.AccountRow.last_activity_at.is_null() | (m.AccountRow.last_activity_at < at))
+            ).execute()
+
+    # -- aggregates ------------------------------------------------------------------------
+
+    def stage_totals(self, flt: OpportunityFilter, pipeline: PipelineConfig) -> list[StageTotal]:
+        return opportunities.stage_totals(flt, pipeline)
+
+    def category_totals(self, start: date, end: date, pipeline: PipelineConfig) -> list[tuple[str, int, int, int]]:
+        return opportunities.category_totals(start, end, pipeline)
+
+    def user_logins(self, ids: set[int]) -> dict[int, str]:
+        if not ids:
+            return {}
+        return dict(m.UserRow.select(m.UserRow.id, m.UserRow.login).where(m.UserRow.id.in_(list(ids))).tuples())
+
+    def quota_total(self, period: str, period_start: date, logins: tuple[str, ...] = ()) -> int:
+        return quotas.quota_total(period, period_start, logins)
+
+    def won_between(self, won_stage: str, start: date, end: date, logins: tuple[str, ...] = ()) -> tuple[int, int]:
+        return quotas.won_between(won_stage, start, end, logins)
+
+    def leads_created_since(self, since: datetime) -> int:
+        return leads.created_since(since)
+
+    def leads_by_source(self) -> list[tuple[str, int, int]]:
+        return leads.by_source()
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        hits = [
+            SearchHit("account", i, name, f"{city} · {tier}".strip(" ·"))
+            for i, name, city, tier in accounts.search(text, limit)
+        ]
+        hits += [
+            SearchHit("opportunity", i, name, f"{account} · {stage}".strip(" ·"))
+            for i, name, account, stage in opportunities.search(text, limit)
+        ]
+        return hits
