@@ -1,0 +1,5 @@
+"""`python -m cli` is `pantry`."""
+
+from cli.main import run
+
+run()

@@ -1,0 +1,18 @@
+"""The subcommand registry. Each module exposes `NAME` and `register(subparsers)`; the parsers
+it adds set `handler(args, options) -> int` as a default."""
+
+from cli.commands import (
+    alerts_cmd,
+    automations_cmd,
+    db_cmd,
+    demo_cmd,
+    list_cmd,
+    move_cmd,
+    pipeline_cmd,
+    stats_cmd,
+    tui_cmd,
+)
+
+COMMANDS = (list_cmd, stats_cmd, move_cmd, alerts_cmd, pipeline_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
+
+__all__ = ["COMMANDS"]

@@ -1,0 +1,53 @@
+"""How the command line fails: exit codes and one-line messages, never a traceback for expected errors.
+
+Exit codes:
+  0  success
+  1  a refusal the user must act on (rule, permission, conflict, schema too new / out of date,
+     missing record, demo generation failure, unreachable database ...)
+  2  a usage error (bad option, unknown entity, bad filter value, unknown sort column ...)
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for `yes | head`
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+
+
+class CommandError(RuntimeError):
+    """A refusal the user must act on (exit code 1); the message is shown after `pantry: `."""
+
+
+_BASE_OPTION_NAMES = {"text": "--search", "sort": "--sort", "descending": "--desc"}
+
+
+def describe_validation_error(exc: ValidationError, option_names: dict[str, str] | None = None) -> str:
+    """One line naming each offending field (as its command-line option when known) and the reason."""
+    names = {**_BASE_OPTION_NAMES, **(option_names or {})}
+    for key, label in list(names.items()):
+        if key.endswith("_cents"):
+            names.setdefault(key[: -len("_cents")], label)
+    parts: list[str] = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
+        field = loc[0] if loc else ""
+        msg = str(err.get("msg", "invalid value"))
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if not field and ": " in msg:
+            # model-level validators phrase their message as "field: reason"
+            head, rest = msg.split(": ", 1)
+            if head in names:
+                field, msg = head, rest
+                # "min_value: must not exceed max_value" -> "... must not exceed --max-value"
+                for key in sorted(names, key=len, reverse=True):
+                    msg = re.sub(rf"\b{re.escape(key)}\b", names[key], msg)
+        label = names.get(field) or (f"--{field.replace('_', '-')}" if field else "")
+        parts.append(f"{label}: {msg}" if label else msg)
+    return "; ".join(parts) or str(exc)

@@ -1,0 +1,122 @@
+"""`pantry`: the entry point. `pantry` alone opens the TUI; subcommands come from the registry.
+
+Exit codes: 0 success, 1 a refusal the user must act on, 2 a usage error (see cli/errors.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from pydantic import ValidationError
+
+from cli import version
+from cli.commands import COMMANDS, tui_cmd
+from cli.context import UsageError
+from cli.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CommandError,
+    describe_validation_error,
+)
+from cli.options import add_global_options, global_options
+from domain.pipeline import PipelineConfigError
+from domain.services.stage_moves import MoveRefused
+from store.database import DatabaseUrlError
+from store.errors import StoreError
+from store.schema import SchemaError
+
+PROG = "pantry"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Pantry CRM, a keyboard-first CRM for food-service sales teams. "
+        "Without a subcommand, opens the terminal UI.",
+        epilog="Run `pantry COMMAND --help` for a command's options.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
+    add_global_options(parser, top=True)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def _fail(code: int, message: str) -> int:
+    message = " ".join(str(message).split()) or "failed"
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+# Errors of the database drivers, recognised by where their classes live: peewee belongs in
+# store/ only (tests/test_layers.py), so the CLI does not import it to name its exceptions.
+_DATABASE_ERROR_MODULES = ("peewee", "sqlite3", "psycopg2")
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    return any(cls.__module__.split(".", 1)[0] in _DATABASE_ERROR_MODULES for cls in type(exc).__mro__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or an argparse error (already printed)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+
+    try:
+        options = global_options(args)
+        handler = getattr(args, "handler", None) or tui_cmd.run
+        return handler(args, options)
+    except (UsageError, DatabaseUrlError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    except PipelineConfigError as exc:  # several lines: file: key: reason, one per problem
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except MoveRefused as exc:  # every reason, one per line
+        print(f"{PROG}: cannot move opportunity {exc.opportunity_id} to {exc.target}:", file=sys.stderr)
+        for reason in exc.reasons:
+            print(f"  - {reason}", file=sys.stderr)
+        return EXIT_REFUSED
+    except (CommandError, SchemaError, StoreError) as exc:
+        return _fail(EXIT_REFUSED, str(exc))
+    except ValidationError as exc:
+        return _fail(EXIT_REFUSED, f"invalid data: {describe_validation_error(exc)}")
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except UnicodeEncodeError as exc:
+        return _fail(EXIT_REFUSED, f"cannot write {exc.object[exc.start:exc.end]!r} in {exc.encoding}; set PYTHONIOENCODING=utf-8")
+    except OSError as exc:
+        return _fail(EXIT_REFUSED, str(exc))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return _fail(EXIT_INTERRUPTED, "interrupted")
+    except Exception as exc:
+        if _is_database_error(exc):
+            return _fail(EXIT_REFUSED, f"database error: {exc}")
+        raise
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run() -> None:
+    """Console-script entry point: `pantry = "cli.main:run"`."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,120 @@
+"""Global options (--db, --as, --as-of, --demo), accepted before or after any subcommand.
+
+The top-level parser defines them with real defaults; every subparser defines them again
+with `default=argparse.SUPPRESS`, so a subparser only sets what was actually typed after
+the subcommand (and argparse copies it over the top-level value). Hence
+`pantry --db X list users` and `pantry list users --db X` give the same namespace.
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlparse
+
+from cli.context import GlobalOptions, UsageError, open_session, parse_as_of
+from cli.errors import CommandError
+from domain.money import MoneyError, parse_cents
+from domain.session import Session
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    unset = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group("global options (before or after the subcommand)")
+    group.add_argument(
+        "--db", metavar="URL", default=unset,
+        help="database: a file path, sqlite:///PATH or postgresql://... (default: $PANTRY_DB, "
+        "else pantry.db in the user data dir, $PANTRY_DATA_DIR overrides the dir)",
+    )
+    group.add_argument(
+        "--as", dest="login", metavar="LOGIN", default=unset,
+        help="act as the user with this login (default: your OS login)",
+    )
+    group.add_argument(
+        "--as-of", dest="as_of", metavar="YYYY-MM-DD", default=unset,
+        help="evaluate 'today' as this date (days in stage, demo data anchor, ...)",
+    )
+    group.add_argument(
+        "--pipeline", metavar="FILE", default=unset,
+        help="pipeline configuration (TOML; default: $PANTRY_PIPELINE, else the shipped default)",
+    )
+    group.add_argument(
+        "--demo", action="store_true", default=False if top else argparse.SUPPRESS,
+        help="use the demo database (the TUI creates it on first use)",
+    )
+
+
+def global_options(args: argparse.Namespace) -> GlobalOptions:
+    db = getattr(args, "db", None)
+    login = getattr(args, "login", None)
+    as_of_text = getattr(args, "as_of", None)
+    if db is not None and not db.strip():
+        raise UsageError("--db: expected a database URL or file path, got an empty string")
+    if login is not None and not login.strip():
+        raise UsageError("--as: expected a login, got an empty string")
+    as_of = parse_as_of(as_of_text) if as_of_text is not None else None
+    return GlobalOptions(db=db, login=login, as_of=as_of, demo=bool(getattr(args, "demo", False)),
+                         pipeline=getattr(args, "pipeline", None))
+
+
+@contextmanager
+def session_for(options: GlobalOptions) -> Iterator[Session]:
+    """An open Session for one command; the store is closed afterwards."""
+    try:
+        session = open_session(options)
+    except UsageError as exc:
+        # open_session raises UsageError only for an unknown --as login: the option is well
+        # formed, the database just has no such user, so it is a refusal (exit 1), not usage.
+        raise CommandError(str(exc)) from None
+    try:
+        yield session
+    finally:
+        session.store.close()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a (normalised) SQLite URL; None for PostgreSQL or an in-memory database."""
+    if not url.startswith("sqlite"):
+        return None
+    path = urlparse(url).path
+    if not path or path == "/:memory:":
+        return None
+    return Path(path)
+
+
+# -- argparse value types: a bad value is an argparse error (exit 2) naming the option ----------
+
+
+def dollars(text: str) -> int:
+    """A money amount in dollars ('1,234.50', '$99') -> cents."""
+    try:
+        return parse_cents(text)
+    except MoneyError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more, got 0")
+    return value
