@@ -1,0 +1,1 @@
+"""Pantry CRM's Textual interface. Only this package imports textual."""

@@ -1,0 +1,50 @@
+"""Command palette: go to a screen, open an account or an opportunity by name, run an action."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.widgets.nav_bar import SCREENS
+
+
+class ScreenCommands(Provider):
+    def _commands(self):
+        for mode, key, name in SCREENS:
+            yield f"Go to {name}", partial(self.app.switch_mode, mode), f"key {key}"
+        yield "Show keys", self.app.action_help, "key ?"
+        yield "Toggle dark/light theme", self.app.action_toggle_dark, "ctrl+t"
+
+    async def discover(self) -> Hits:
+        for title, run, help_text in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, run, help_text in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)
+
+
+class RecordCommands(Provider):
+    """Accounts and opportunities by name (searched in the database, off the UI thread)."""
+
+    async def search(self, query: str) -> Hits:
+        query = query.strip()
+        if len(query) < 2:
+            return
+        session = self.app.session  # type: ignore[attr-defined]
+
+        def lookup():
+            with session.connection():
+                return session.search(query, limit=15)
+
+        hits = await asyncio.to_thread(lookup)
+        matcher = self.matcher(query)
+        for hit in hits:
+            title = f"{hit.kind.title()}: {hit.label}"
+            score = matcher.match(hit.label) or 0.1
+            yield Hit(score, matcher.highlight(title), partial(self.app.open_record, hit.kind, hit.id), help=hit.detail)

@@ -1,0 +1,80 @@
+"""One account: profile, hierarchy, locations, contacts, team, contracts, opportunities, activity."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual import work
+from textual.widgets import Static
+
+from domain.services.details import AccountDetail, account_detail
+from tui.format import day, label, money
+from tui.screens.detail_base import DetailScreen
+from tui.widgets.tables import facts, rows
+
+
+class AccountDetailScreen(DetailScreen):
+    def __init__(self, account_id: int) -> None:
+        super().__init__()
+        self.account_id = account_id
+
+    @work(thread=True, exclusive=True, group="account-detail")
+    def load(self) -> None:
+        try:
+            with self.session.connection():
+                detail = account_detail(self.session, self.account_id)
+        except Exception as error:
+            self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
+            return
+        self.app.call_from_thread(self.show, detail)
+
+    def show(self, d: AccountDetail) -> None:
+        a = d.account
+        self.sub_title = f"Account #{a.id}"
+        address = ", ".join(x for x in (a.hq_street, a.hq_city, a.hq_region, a.hq_postal_code, a.hq_country) if x)
+        contacts_by_id = {c.id: c for c in d.contacts}
+        profile = facts([
+            ("Segment", label(a.industry.value)),
+            ("Size", label(a.size.value)),
+            ("Tier · status", f"{label(a.tier.value)} · {label(a.status.value)}"),
+            ("Owner", f"{d.owner.display_name} ({d.owner.login})" if d.owner else "—"),
+            ("Annual revenue", money(a.annual_revenue_cents)),
+            ("Headquarters", address or "—"),
+            ("Parent account", d.parent.name if d.parent else "—"),
+            ("Subsidiaries", ", ".join(s.name for s in d.subsidiaries) or "—"),
+            ("Renewal", day(a.renewal_date)),
+            ("Last activity", day(a.last_activity_at)),
+            ("Health score", "—" if a.health_score is None else str(a.health_score)),
+        ])
+        locations = rows(["Location", "City", "Region", "Country"], [(x.name, x.city, x.region, x.country) for x in d.locations], title="Locations")
+        contacts = rows(
+            ["Contact", "Title", "Buying role", "Reports to", "E-mail"],
+            [(c.full_name, c.title, label(c.buying_role.value if c.buying_role else None),
+              contacts_by_id[c.reports_to_id].full_name if c.reports_to_id in contacts_by_id else "—", c.email or "—")
+             for c in d.contacts],
+            title="Contacts",
+        )
+        team = rows(
+            ["Member", "Role", "Primary", "From", "Until"],
+            [(d.user_logins.get(m.user_id, "?"), label(m.role.value), "yes" if m.is_primary else "", day(m.start_date), day(m.end_date)) for m in d.team],
+            title="Account team",
+        )
+        contracts = rows(
+            ["Contract", "Value", "Start", "End", "Status"],
+            [(c.number or f"#{c.id}", money(c.value_cents), day(c.start_date), day(c.end_date), label(c.status.value)) for c in d.contracts],
+            right=(1,), title="Contracts",
+        )
+        opportunities = rows(
+            ["Opportunity", "Stage", "Value", "Close", "Owner"],
+            [(o.name, label(o.stage), money(o.value_cents), day(o.actual_close_date or o.expected_close_date), d.user_logins.get(o.owner_id, "?"))
+             for o in d.opportunities],
+            right=(2,), title="Opportunities",
+        )
+        activity = rows(
+            ["When", "Kind", "Subject", "Sentiment"],
+            [(day(x.created_at), label(x.kind.value), x.subject, "—" if x.sentiment is None else f"{x.sentiment:+.2f}") for x in d.recent_activities],
+            title="Recent activity",
+        )
+        self.query_one("#detail-body", Static).update(
+            Group(Text(a.name, style="bold"), profile, locations, contacts, team, contracts, opportunities, activity)
+        )

@@ -1,0 +1,37 @@
+"""Contacts: who buys, who influences, who reports to whom."""
+
+from __future__ import annotations
+
+from domain.filters import ContactFilter
+from domain.views import ContactItem
+from tui.format import label
+from tui.screens.list_base import ListScreen
+from tui.widgets.paged_table import Column
+
+
+class ContactsScreen(ListScreen):
+    MODE = "contacts"
+    TITLE_TEXT = "Contacts"
+    KINDS = frozenset({"contact", "account"})
+    DEFAULT_SORT = "name"
+    PLACEHOLDER = "Filter by name, e-mail or account…  (/)"
+
+    def columns(self) -> list[Column]:
+        return [
+            Column("name", "Name", 18, lambda c: c.name, flex=1),
+            Column("title", "Title", 24, lambda c: c.title or "—", hide_below=100),
+            Column("account", "Account", 18, lambda c: c.account or "—", flex=1),
+            Column("buying_role", "Buying role", 14, lambda c: label(c.buying_role)),
+            Column("email", "E-mail", 20, lambda c: c.email or "—", flex=1),
+            Column("reports_to", "Reports to", 18, lambda c: c.reports_to or "—", sortable=False, hide_below=130),
+        ]
+
+    def fetch(self, offset: int, limit: int):
+        flt = ContactFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending)
+        return self.session.contacts(flt, offset, limit)
+
+    def open_item(self, item: ContactItem) -> None:
+        if item.account_id is not None:
+            from tui.screens.account_detail import AccountDetailScreen
+
+            self.app.push_screen(AccountDetailScreen(item.account_id))

@@ -1,0 +1,152 @@
+"""The manager's morning view: pipeline, weighted forecast against quota, leads, what needs attention."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from domain.events import DataChanged
+from domain.services.dashboard import Dashboard, build_dashboard
+from domain.services.metrics import MetricsRecomputed
+from tui.format import money, pct
+from tui.screens.base import PantryScreen
+from tui.widgets.kpi import Kpi
+
+EMPTY_HELP = (
+    "This database has no pipeline yet.\n\n"
+    "Load the demo dataset:   pantry demo --db <this database>\n"
+    "or open the demo:        pantry --demo"
+)
+
+
+class DashboardScreen(PantryScreen):
+    MODE = "dashboard"
+    TITLE_TEXT = "Dashboard"
+    BINDINGS = [Binding("ctrl+r", "reload", "Refresh")]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="dashboard"):
+            with Horizontal(id="kpis"):
+                yield Kpi("Pipeline", id="kpi-open")
+                yield Kpi("Weighted", id="kpi-weighted")
+                yield Kpi("Won · month", id="kpi-won")
+                yield Kpi("New leads", id="kpi-leads")
+                yield Kpi("Closing · week", id="kpi-closing")
+            yield Static(Text(EMPTY_HELP), id="empty-state")
+            with Horizontal(id="dashboard-panels"):
+                with Vertical(classes="panel", id="stage-panel"):
+                    yield Static(Text("Pipeline by stage", style="bold"), classes="panel-title")
+                    yield DataTable(id="stages", cursor_type="row", zebra_stripes=True)
+                with Vertical(classes="panel", id="source-panel"):
+                    yield Static(Text("Lead sources", style="bold"), classes="panel-title")
+                    yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+            with Vertical(classes="panel", id="attention-panel"):
+                yield Static(Text("Needs attention", style="bold"), classes="panel-title", id="attention-title")
+                yield DataTable(id="attention", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        stages = self.query_one("#stages", DataTable)
+        # Fixed widths: the tables keep their shape as figures change (no re-measuring on every refresh).
+        stages.add_column("Stage", key="stage", width=14)
+        stages.add_column("Deals", key="count", width=6)
+        stages.add_column("Value", key="value", width=15)
+        stages.add_column("Weighted", key="weighted", width=15)
+        sources = self.query_one("#sources", DataTable)
+        sources.add_column("Source", key="source", width=15)
+        sources.add_column("Leads", key="leads", width=6)
+        sources.add_column("Converted", key="converted", width=9)
+        sources.add_column("Rate", key="rate", width=5)
+        attention = self.query_one("#attention", DataTable)
+        for label, key, width in (("Alert", "kind", 9), ("Opportunity", "name", 44), ("Owner", "owner", 10),
+                                  ("Stage", "stage", 13), ("Days", "days", 5), ("Limit", "threshold", 5),
+                                  ("Value", "value", 8)):
+            attention.add_column(label, key=key, width=width)
+        self.query_one("#empty-state").display = False
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def data_changed(self, event: DataChanged) -> None:
+        if event.touches("opportunity", "lead", "quota"):
+            self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        with self.session.connection():
+            data = build_dashboard(self.session)
+        self.app.call_from_thread(self.show, data)
+
+    def show(self, data: Dashboard) -> None:
+        s = data.summary
+        empty = s.total_count == 0
+        self.query_one("#empty-state").display = empty
+        self.query_one("#kpi-open", Kpi).set(money(s.open_value_cents, compact=True), f"{s.open_count:,} open deals")
+        self.query_one("#kpi-weighted", Kpi).set(money(s.weighted_value_cents, compact=True), "value × probability")
+        attainment = data.attainment
+        tone = None if attainment is None else ("good" if attainment >= 1 else "warning" if attainment < 0.5 else None)
+        quota = f"{pct(attainment)} of {money(data.month_quota_cents, compact=True)}" if data.month_quota_cents else "no quota set"
+        self.query_one("#kpi-won", Kpi).set(money(data.month_won_cents, compact=True), quota, tone)
+        self.query_one("#kpi-leads", Kpi).set(f"{data.new_leads_since_last_visit:,}", "since last visit")
+        self.query_one("#kpi-closing", Kpi).set(f"{data.closing_this_week:,}", "open, due this week")
+
+        stages = self.query_one("#stages", DataTable)
+        stages.clear()
+        for line in s.stages:
+            stages.add_row(
+                Text(line.stage.name),
+                Text(f"{line.count:,}", justify="right"),
+                Text(money(line.value_cents), justify="right"),
+                Text(money(line.weighted_cents) if line.stage.is_open else "", justify="right"),
+                key=line.stage.id,
+            )
+        stages.add_row(
+            Text("Open total", style="bold"),
+            Text(f"{s.open_count:,}", justify="right", style="bold"),
+            Text(money(s.open_value_cents), justify="right", style="bold"),
+            Text(money(s.weighted_value_cents), justify="right", style="bold"),
+            key="__open__",
+        )
+        sources = self.query_one("#sources", DataTable)
+        sources.clear()
+        for line in data.sources:
+            sources.add_row(
+                Text(line.source),
+                Text(f"{line.leads:,}", justify="right"),
+                Text(f"{line.converted:,}", justify="right"),
+                Text(pct(line.conversion), justify="right"),
+            )
+
+    ATTENTION_ROWS = 12
+
+    def metrics_updated(self, metrics: MetricsRecomputed) -> None:
+        title = Text("Needs attention", style="bold")
+        title.append(f"   {metrics.stalled:,} stalled · {metrics.idle:,} idle", style="dim")
+        self.query_one("#attention-title", Static).update(title)
+        table = self.query_one("#attention", DataTable)
+        table.clear()
+        names = {s.id: s.name for s in self.session.pipeline.stages}
+        for alert in metrics.alerts[: self.ATTENTION_ROWS]:
+            table.add_row(
+                Text("⚠ stalled" if alert.kind == "stalled" else "◷ idle", style="bold yellow"),
+                Text(alert.name if len(alert.name) <= 44 else alert.name[:43] + "…"),
+                Text(alert.owner),
+                Text(names.get(alert.stage, alert.stage)),
+                Text(f"{alert.days}", justify="right"),
+                Text(f"{alert.threshold}", justify="right"),
+                Text(money(alert.value_cents, compact=True), justify="right"),
+                key=f"{alert.kind}:{alert.opportunity_id}",
+            )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "attention" and event.row_key.value:
+            self.app.open_record("opportunity", int(event.row_key.value.split(":")[1]))
+        elif event.data_table.id == "stages":
+            self.app.switch_mode("kanban")
+        elif event.data_table.id == "sources":
+            self.app.switch_mode("leads")

@@ -1,0 +1,29 @@
+"""The key map: every binding of the app and of the screen underneath."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.widgets.tables import rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(Text("Pantry CRM — keys   (Esc closes)", style="bold"))
+            for title, keys in self.sections:
+                yield Static(rows(["Key", "Action"], keys, title=title))
+
+    def on_click(self) -> None:
+        self.dismiss()

@@ -1,0 +1,132 @@
+"""A list screen: a filter box, a status line and a paged table, with sorting by key."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from domain.events import DataChanged
+from tui.screens.base import PantryScreen
+from tui.widgets.paged_table import Column, PagedTable
+
+
+class ListScreen(PantryScreen):
+    """Subclasses give COLUMNS, KINDS (record kinds whose change refreshes the list) and fetch()."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("s", "sort_next", "Sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("escape", "focus_table", "Back to list", show=False),
+    ]
+    KINDS: ClassVar[frozenset[str]] = frozenset()
+    DEFAULT_SORT: ClassVar[str] = ""
+    PLACEHOLDER: ClassVar[str] = "Filter…"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self.sort_key = self.DEFAULT_SORT
+        self.descending = False
+        self._debounce: Timer | None = None
+
+    def columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def fetch(self, offset: int, limit: int) -> Any:
+        """Runs in a worker thread: return a Page(items, offset, total)."""
+        raise NotImplementedError
+
+    def open_item(self, item: Any) -> None:
+        """Enter on a row."""
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="filter-bar"):
+            yield Input(placeholder=self.PLACEHOLDER, id="filter")
+            yield Static(id="list-status", classes="list-status")
+        yield PagedTable(self.columns(), self._fetch_connected, id="table", empty_text="No records match.")
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#table", PagedTable)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#filter", Input).cursor_blink = getattr(self.app, "cursor_blink", True)
+        self.table.focus()
+        self._show_status()
+
+    def _fetch_connected(self, offset: int, limit: int):
+        with self.session.connection():
+            return self.fetch(offset, limit)
+
+    # -- status line ----------------------------------------------------------------------
+
+    def _show_status(self) -> None:
+        total = self.table.total
+        count = "…" if total is None else f"{total:,} rows"
+        sort = self._sort_label()
+        self.query_one("#list-status", Static).update(Text(f"{count}  ·  sort: {sort}", no_wrap=True))
+
+    def _sort_label(self) -> str:
+        keys = [c for c in self.columns() if c.sortable]
+        for column in keys:
+            if column.key == (self.sort_key or self.DEFAULT_SORT):
+                return f"{column.label} {'↓' if self.descending else '↑'}"
+        return "default"
+
+    def on_paged_table_loaded(self, event: PagedTable.Loaded) -> None:
+        self._show_status()
+
+    def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
+        self.open_item(event.item)
+
+    # -- filter and sort ------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter":
+            return
+        self.filter_text = event.value.strip()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.25, self.reload)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.table.focus()
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        self.table.total = None
+        self.table.reload(keep_cursor=keep_cursor)
+        self._show_status()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_sort_next(self) -> None:
+        keys = [c.key for c in self.columns() if c.sortable]
+        current = self.sort_key or self.DEFAULT_SORT
+        self.sort_key = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self.descending = False
+        self.reload()
+
+    def action_sort_reverse(self) -> None:
+        if not self.sort_key:
+            self.sort_key = self.DEFAULT_SORT or self.columns()[0].key
+        self.descending = not self.descending
+        self.reload()
+
+    def data_changed(self, event: DataChanged) -> None:
+        if event.touches(*self.KINDS):
+            self.table.reload(keep_cursor=True)

@@ -1,0 +1,48 @@
+"""Opportunities list: every deal, filtered and sorted in the database, paged on screen."""
+
+from __future__ import annotations
+
+from domain.filters import OpportunityFilter
+from domain.views import OpportunityItem
+from tui.format import day, label, money
+from tui.screens.list_base import ListScreen
+from tui.widgets.paged_table import Column
+
+
+class OpportunitiesScreen(ListScreen):
+    MODE = "opportunities"
+    TITLE_TEXT = "Opportunities"
+    KINDS = frozenset({"opportunity", "account", "user"})
+    DEFAULT_SORT = "id"
+    PLACEHOLDER = "Filter by name or account…  (/)"
+
+    def columns(self) -> list[Column]:
+        today = self.session.clock.today()
+
+        def stale(item: OpportunityItem) -> str | None:
+            stage = self.session.pipeline.stage(item.stage) if self.session.pipeline.has(item.stage) else None
+            if stage and stage.is_open and item.days_in_stage(today) > stage.stall_days:
+                return "warning"
+            return None
+
+        return [
+            Column("id", "#", 6, lambda o: str(o.id), align="right", hide_below=100),
+            Column("name", "Opportunity", 24, lambda o: o.name, flex=3),
+            Column("account", "Account", 14, lambda o: o.account or "—", flex=2, hide_below=100),
+            Column("stage", "Stage", 13, lambda o: label(o.stage)),
+            Column("value", "Value", 13, lambda o: money(o.value_cents), align="right"),
+            Column("probability", "Prob", 5, lambda o: f"{o.probability}%", align="right", hide_below=100),
+            Column("owner", "Owner", 9, lambda o: o.owner_login, hide_below=90),
+            Column("close", "Close", 10, lambda o: day(o.actual_close_date or o.expected_close_date)),
+            Column("days_in_stage", "Days", 5, lambda o: str(o.days_in_stage(today)) if o.actual_close_date is None else "",
+                   align="right", style=stale),
+        ]
+
+    def fetch(self, offset: int, limit: int):
+        flt = OpportunityFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending)
+        return self.session.opportunities(flt, offset, limit)
+
+    def open_item(self, item: OpportunityItem) -> None:
+        from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+        self.app.push_screen(OpportunityDetailScreen(item.id))

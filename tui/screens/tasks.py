@@ -1,0 +1,54 @@
+"""Tasks: open work by due date, overdue marked."""
+
+from __future__ import annotations
+
+from domain.enums import TaskStatus
+from domain.filters import TaskFilter
+from domain.views import TaskItem
+from tui.format import day, label
+from tui.screens.list_base import ListScreen
+from tui.widgets.paged_table import Column
+
+
+class TasksScreen(ListScreen):
+    MODE = "tasks"
+    TITLE_TEXT = "Tasks"
+    KINDS = frozenset({"task"})
+    DEFAULT_SORT = "due"
+    PLACEHOLDER = "Filter by title or related record…  (/)"
+
+    def columns(self) -> list[Column]:
+        today = self.session.clock.today()
+
+        def due_style(t: TaskItem) -> str | None:
+            if t.status == "open" and t.due_on is not None:
+                if t.due_on < today:
+                    return "warning"
+                if t.due_on == today:
+                    return "good"
+            return None
+
+        return [
+            Column("due", "Due", 10, lambda t: day(t.due_on), style=due_style),
+            Column("priority", "Priority", 8, lambda t: label(t.priority)),
+            Column("title", "Task", 24, lambda t: t.title, flex=2),
+            Column("related", "Related to", 16, lambda t: t.related or "—", sortable=False, flex=1),
+            Column("assignee", "Assignee", 10, lambda t: t.assignee_login, hide_below=90),
+            Column("status", "Status", 9, lambda t: label(t.status), hide_below=110),
+            Column("origin", "Origin", 12, lambda t: "automation" if t.created_by_automation else "person", sortable=False, hide_below=120),
+        ]
+
+    def fetch(self, offset: int, limit: int):
+        flt = TaskFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending,
+                         statuses=(TaskStatus.OPEN,))
+        return self.session.tasks(flt, offset, limit)
+
+    def open_item(self, item: TaskItem) -> None:
+        if item.opportunity_id is not None:
+            from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+            self.app.push_screen(OpportunityDetailScreen(item.opportunity_id))
+        elif item.account_id is not None:
+            from tui.screens.account_detail import AccountDetailScreen
+
+            self.app.push_screen(AccountDetailScreen(item.account_id))

@@ -1,0 +1,54 @@
+"""The row of screens and their keys, with the current one highlighted. Click to switch."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.events import Click
+from textual.widget import Widget
+
+# (mode, key, label) in display order; the app binds the same keys.
+SCREENS: tuple[tuple[str, str, str], ...] = (
+    ("dashboard", "d", "Dashboard"),
+    ("kanban", "k", "Kanban"),
+    ("forecast", "f", "Forecast"),
+    ("opportunities", "o", "Opportunities"),
+    ("leads", "l", "Leads"),
+    ("accounts", "a", "Accounts"),
+    ("contacts", "c", "Contacts"),
+    ("proposals", "p", "Proposals"),
+    ("tasks", "t", "Tasks"),
+    ("reports", "r", "Reports"),
+)
+
+
+class NavBar(Widget):
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, active: str) -> None:
+        super().__init__()
+        self.active = active
+        self._spans: list[tuple[int, int, str]] = []
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        self._spans = []
+        compact = self.size.width < 110
+        for mode, key, name in SCREENS:
+            start = len(text)
+            shown = name[:4] if compact and len(name) > 6 else name
+            if mode == self.active:
+                text.append(f" {key} ", style="bold reverse")
+                text.append(f"{shown} ", style="bold reverse")
+            else:
+                text.append(f" {key} ", style="bold")
+                text.append(f"{shown} ")
+            self._spans.append((start, len(text), mode))
+        return text
+
+    def on_click(self, event: Click) -> None:
+        for start, end, mode in self._spans:
+            if start <= event.x < end:
+                self.app.switch_mode(mode)
+                return
