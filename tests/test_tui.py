@@ -1,0 +1,182 @@
+"""Pilot tests: the app on demo data, every screen, the palette, markup safety, the empty state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from domain.enums import AccountSize, Industry
+from domain.filters import OpportunityFilter
+from domain.records import Account, Opportunity, User
+from domain.services.pipeline_summary import pipeline_summary
+from store.database import sqlite_url
+from tests.tui_support import (
+    DEMO_TODAY,
+    demo_database,
+    make_app,
+    make_session,
+    screen_text,
+    settle,
+)
+from tui.format import money
+from tui.widgets.nav_bar import SCREENS
+from tui.widgets.paged_table import PagedTable
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    return demo_database(tmp_path_factory)
+
+
+async def test_every_screen_opens_on_demo_data(demo_url):
+    session = make_session(demo_url)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for mode, key, name in SCREENS:
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.current_mode == mode
+            text = screen_text(app)
+            assert name in text
+            assert "Traceback" not in text and "Could not load" not in text
+
+
+async def test_dashboard_figures_equal_the_store(demo_url):
+    session = make_session(demo_url)
+    expected = pipeline_summary(session.store, session.pipeline)
+    assert expected.open_value_cents > 0 and expected.weighted_value_cents > 0
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert money(expected.open_value_cents) in text
+        assert money(expected.weighted_value_cents) in text
+        assert f"{expected.open_count:,} open deals" in text
+        for line in expected.stages:
+            assert line.stage.name in text
+
+
+async def test_opportunity_list_filters_and_opens_detail(demo_url):
+    session = make_session(demo_url)
+    first = session.opportunities(OpportunityFilter(), 0, 1).items[0]
+    word = first.name.split()[0]
+    expected_total = session.opportunities(OpportunityFilter(text=word), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.total == session.opportunities(OpportunityFilter(), 0, 1).total
+        await pilot.press("slash", *word)
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert table.total == expected_total
+        await pilot.press("enter")  # back to the table
+        await pilot.press("home", "enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Line items" in text, text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "opportunities"
+
+
+async def test_sorting_by_value_descending(demo_url):
+    session = make_session(demo_url)
+    top = session.opportunities(OpportunityFilter(sort="value", descending=True), 0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        screen = app.screen
+        for _ in range(10):
+            if screen.sort_key == "value":
+                break
+            await pilot.press("s")
+            await settle(pilot)
+        assert screen.sort_key == "value"
+        await pilot.press("S")
+        await settle(pilot)
+        assert screen.table.current_item.id == top.id
+
+
+async def test_palette_jumps_to_an_account(demo_url):
+    session = make_session(demo_url)
+    account = session.store.accounts.require(1)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*account.name[:12])
+        await pilot.pause(0.8)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert account.name in screen_text(app)
+        assert "Account #1" in screen_text(app)
+
+
+async def test_help_lists_every_screen_key(demo_url):
+    app = make_app(make_session(demo_url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = screen_text(app)
+        for _, key, name in SCREENS:
+            assert name in text
+        await pilot.press("escape")
+
+
+async def test_theme_toggle(demo_url):
+    app = make_app(make_session(demo_url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        dark = app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark is not dark
+
+
+async def test_empty_database_shows_how_to_load_demo(tmp_path):
+    app = make_app(make_session(sqlite_url(tmp_path / "empty.db")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "pantry --demo" in screen_text(app)
+        for _, key, _ in SCREENS:
+            await pilot.press(key)
+            await settle(pilot)
+
+
+MARKUP_NAMES = ["[bold red]X[/]", "[@click=app.quit]x", "[link=file:///etc/passwd]y[/link]"]
+
+
+async def test_user_text_is_never_markup(tmp_path):
+    url = sqlite_url(tmp_path / "markup.db")
+    session = make_session(url)
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    store = session.store
+    owner = store.users.insert(User(login="rep1", display_name="[b]Rep[/b]", created_at=now))
+    for index, name in enumerate(MARKUP_NAMES):
+        account = store.accounts.insert(Account(
+            name=name, industry=Industry.RESTAURANT, size=AccountSize.SMALL, owner_id=owner.id,
+            created_at=now, updated_at=now,
+        ))
+        store.opportunities.insert(Opportunity(
+            name=f"{name} deal", account_id=account.id, stage="proposal", probability=60, value_cents=100_00,
+            started_on=now.date(), expected_close_date=DEMO_TODAY, owner_id=owner.id,
+            stage_entered_at=now, created_at=now, updated_at=now,
+        ))
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        for key in ("o", "a", "k"):
+            await pilot.press(key)
+            await settle(pilot)
+            text = screen_text(app)
+            for name in MARKUP_NAMES:
+                assert name[:14] in text, (key, name)
+        await pilot.press("a", "home", "enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert app.is_running
+        assert any(name in text for name in MARKUP_NAMES)
