@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
+import tomllib
 from dataclasses import dataclass
 from datetime import date, time
+from pathlib import Path
 
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.pipeline import PipelineConfig, load_pipeline
@@ -57,10 +60,39 @@ def resolve_actor(store: Store, login: str | None, *, demo: bool):
     return user
 
 
+def settings_path() -> Path:
+    """settings.toml in the user config directory ($PANTRY_CONFIG_DIR overrides the directory)."""
+    from platformdirs import user_config_dir
+
+    return Path(os.environ.get("PANTRY_CONFIG_DIR") or user_config_dir("pantry-crm", appauthor=False)) / "settings.toml"
+
+
+def read_settings() -> dict:
+    path = settings_path()
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise UsageError(f"{path}: cannot read the settings: {error}") from None
+
+
+def pipeline_file(options: GlobalOptions) -> str | None:
+    """--pipeline FILE, else $PANTRY_PIPELINE, else `pipeline` in settings.toml, else None (the default)."""
+    if options.pipeline:
+        return options.pipeline
+    if os.environ.get("PANTRY_PIPELINE"):
+        return os.environ["PANTRY_PIPELINE"]
+    configured = read_settings().get("pipeline")
+    if configured is not None and not isinstance(configured, str):
+        raise UsageError(f"{settings_path()}: pipeline: expected a file path")
+    return configured
+
+
 def open_session(options: GlobalOptions, pipeline: PipelineConfig | None = None) -> Session:
-    """Open the store and resolve the actor. The pipeline is --pipeline FILE, else $PANTRY_PIPELINE,
-    else the shipped default; an invalid file is refused before the database is touched."""
-    pipeline = pipeline or load_pipeline(options.pipeline)
+    """Open the store and resolve the actor. The pipeline comes from `pipeline_file`; an invalid
+    file is refused before the database is touched."""
+    pipeline = pipeline or load_pipeline(pipeline_file(options))
     store = Store.open(database_url(options))
     try:
         actor = resolve_actor(store, options.login, demo=options.demo)

@@ -16,7 +16,9 @@ class DataChanged:
     external: bool = False  # True when noticed from another process
 
     def touches(self, *kinds: str) -> bool:
-        return bool(self.kinds.intersection(kinds))
+        """Could records of these kinds have changed? An event with no kinds (another process
+        changed something, SQLite cannot say what) touches everything."""
+        return not self.kinds or bool(self.kinds.intersection(kinds))
 
 
 Subscriber = Callable[[DataChanged], None]

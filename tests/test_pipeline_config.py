@@ -92,3 +92,21 @@ def test_a_bad_pipeline_file_is_refused_at_start_up(tmp_path, capsys):
     assert f"{path}: stages[proposal].probability: Input should be less than or equal to 100" in err
     assert main(["--pipeline", str(path), "list", "users", "--db", str(tmp_path / "x.db")]) == 1
     assert not (tmp_path / "x.db").exists()  # refused before the database was touched
+
+
+def test_docs_show_the_default_file_verbatim():
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "pipeline.md").read_text()
+    assert "```toml\n" + DEFAULT_TEXT + "```" in doc
+
+
+def test_the_settings_file_can_name_the_pipeline(tmp_path, monkeypatch, capsys):
+    custom = tmp_path / "custom.toml"
+    custom.write_text(DEFAULT_TEXT.replace('name = "Discovery"', 'name = "First contact"'))
+    monkeypatch.setenv("PANTRY_CONFIG_DIR", str(tmp_path))
+    monkeypatch.delenv("PANTRY_PIPELINE", raising=False)
+    (tmp_path / "settings.toml").write_text(f'pipeline = "{custom}"\n')
+    assert main(["pipeline", "show"]) == 0
+    assert "1. First contact [discovery]" in capsys.readouterr().out
+    # the command line wins over the settings
+    assert main(["pipeline", "show", "--pipeline", str(DEFAULT_PIPELINE_FILE)]) == 0
+    assert "1. Discovery [discovery]" in capsys.readouterr().out

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from cli.context import GlobalOptions
+from cli.context import GlobalOptions, pipeline_file
 from cli.options import add_global_options
 from domain.pipeline import load_pipeline
 
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_show(args: argparse.Namespace, options: GlobalOptions) -> int:
-    config = load_pipeline(options.pipeline)
+    config = load_pipeline(pipeline_file(options))
     if args.format == "json":
         json.dump(config.model_dump(mode="json"), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -74,8 +74,9 @@ class KanbanScreen(PantryScreen):
     MODE = "kanban"
     TITLE_TEXT = "Kanban"
     BINDINGS = [
-        Binding("left", "column(-1)", "◀ Column", show=False),
-        Binding("right", "column(1)", "Column ▶", show=False),
+        # priority: the focused card list would otherwise take left/right as horizontal scrolling
+        Binding("left", "column(-1)", "◀ Column", show=False, priority=True),
+        Binding("right", "column(1)", "Column ▶", show=False, priority=True),
         Binding("shift+right,right_square_bracket", "move(1)", "Move ▶"),
         Binding("shift+left,left_square_bracket", "move(-1)", "◀ Move"),
         Binding("x", "lose", "Lost"),

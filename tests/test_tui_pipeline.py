@@ -1,0 +1,99 @@
+"""Pilot tests of the pipeline engine in the TUI: moves from the kanban, refusals, the lost-reason
+dialog, and a change made by another process reaching an open screen."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from domain.enums import Role
+from domain.pipeline import DEFAULT_PIPELINE
+from domain.services.opportunity_updates import OpportunityUpdates
+from domain.session import Session
+from tests.tui_support import make_app, screen_text, settle
+from tui.format import money
+from tui.screens.kanban import CardList
+from tui.screens.move_dialogs import LostReasonScreen, MessageScreen
+
+
+@pytest.fixture
+def board(store, make, clock):
+    manager = make.user(login="mia", display_name="Mia Manager", role=Role.MANAGER, email="mia@example.com")
+    rep = make.user(login="ray", display_name="Ray Rep", role=Role.REP, manager_id=manager.id, email="ray@example.com")
+    account = make.account(name="Harbor Hotel", owner_id=rep.id)
+    product = make.product(list_price_cents=100_00)
+    opp = make.opportunity(name="Harbor Hotel — dairy", owner_id=rep.id, account_id=account.id, stage="discovery",
+                           probability=20, value_cents=0, stage_entered_at=clock.now() - timedelta(days=1))
+    session = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=rep)
+    OpportunityUpdates(session).add_line_item(opp.id, product.id, Decimal(30))  # 30 x $100.00 = $3,000.00
+    return session, opp
+
+
+async def test_a_refused_move_shows_every_reason_and_changes_nothing(board):
+    session, opp = board
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.focused, CardList) and app.focused.current_item.id == opp.id
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageScreen)
+        text = screen_text(app)
+        assert "Cannot move “Harbor Hotel — dairy” to qualification" in text
+        assert "required activity 'call' not completed" in text and "required field 'budget' not populated" in text
+        await pilot.press("escape")
+        await settle(pilot)
+    stored = session.store.opportunities.require(opp.id)
+    assert stored.stage == "discovery" and stored.version == opp.version + 1  # +1: the line item set the value
+
+
+async def test_closing_as_lost_asks_for_the_reason_and_updates_the_board(board):
+    session, opp = board
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        assert "$3.0K · w $600" in screen_text(app)  # $3,000 x 20% = $600 weighted in discovery
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, LostReasonScreen)
+        await pilot.press("enter")  # empty: refused with the field and the reason
+        await settle(pilot)
+        assert "lost reason: required to close a deal as lost" in screen_text(app)
+        await pilot.press(*"Went with [bold]Sysco[/]", "enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, LostReasonScreen)
+        text = screen_text(app)
+        assert "Discovery  0" in text and "$0 · w $0" in text
+    stored = session.store.opportunities.require(opp.id)
+    assert stored.stage == "closed_lost" and stored.lost_reason == "Went with [bold]Sysco[/]"
+
+
+async def test_a_move_in_another_process_reaches_the_open_dashboard(board, database_url):
+    session, opp = board
+    weighted_before = money(600_00)  # $3,000 x 20%
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert weighted_before in screen_text(app)
+        env = {**os.environ, "PYTHONPATH": os.getcwd()}
+        subprocess.run([sys.executable, "-m", "cli", "move", str(opp.id), "closed_lost", "--lost-reason", "Price",
+                        "--db", database_url, "--as", "ray"], check=True, env=env, capture_output=True, timeout=60)
+        committed = time.monotonic()
+        seen = False
+        while time.monotonic() - committed < 1.0:
+            await pilot.pause(0.05)
+            text = screen_text(app)
+            if "0 open deals" in text and weighted_before not in text:
+                seen = True
+                break
+        assert seen, "the other process's move did not reach the dashboard within one second"
+        await settle(pilot)
+        assert "1 stalled" not in screen_text(app)
