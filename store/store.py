@@ -27,6 +27,9 @@ from store import models as m
 from store import schema
 from store.database import describe, is_postgres, open_database
 from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
+from store.queries.analytics import AnalyticsQueries
+from store.queries.forecasting import ForecastQueries
+from store.queries.insights import InsightQueries
 from store.queries.pipeline import AlertRow, RequirementFacts
 from store.repository import Repository
 
@@ -62,6 +65,10 @@ class Store:
         self.audit = Repository(m.AuditRow, r.AuditEntry, "audit entry")
         self.outbox = Repository(m.OutboxRow, r.OutboxMessage, "outbox message")
         self.automation_runs = Repository(m.AutomationRunRow, r.AutomationRun, "automation run")
+        # Query namespaces of the analytics layer, one module each.
+        self.analytics = AnalyticsQueries()
+        self.forecasting = ForecastQueries()
+        self.insights = InsightQueries()
 
     # -- lifecycle -------------------------------------------------------------------------
 
