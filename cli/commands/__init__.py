@@ -9,10 +9,11 @@ from cli.commands import (
     list_cmd,
     move_cmd,
     pipeline_cmd,
+    report_cmd,
     stats_cmd,
     tui_cmd,
 )
 
-COMMANDS = (list_cmd, stats_cmd, move_cmd, alerts_cmd, pipeline_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
+COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, alerts_cmd, pipeline_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
 
 __all__ = ["COMMANDS"]
