@@ -180,3 +180,24 @@ async def test_user_text_is_never_markup(tmp_path):
         text = screen_text(app)
         assert app.is_running
         assert any(name in text for name in MARKUP_NAMES)
+
+
+async def test_reports_screen_matches_pantry_report_and_exports(demo_url, tmp_path, monkeypatch):
+    from domain.reports.base import ReportParams
+    from domain.reports.registry import report_kind
+
+    monkeypatch.setenv("PANTRY_EXPORT_DIR", str(tmp_path))
+    session = make_session(demo_url)
+    expected = report_kind("pipeline").build(session, ReportParams(as_of=DEMO_TODAY))
+    app = make_app(session)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        headline = dict(expected.tables[0].rows)
+        for figure in ("Weighted pipeline", "Win rate (won ÷ closed)", "Average deal size (won)"):
+            assert headline[figure] in text, figure
+        await pilot.press("m")
+        await settle(pilot)
+    exported = tmp_path / f"pipeline-{DEMO_TODAY.isoformat()}.md"
+    assert exported.read_text().startswith("## Pipeline — as of 2026-03-16")

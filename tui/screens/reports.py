@@ -1,84 +1,122 @@
-"""Reports: the pipeline report and lead-source performance, on screen."""
+"""Reports: every analytics report on screen, exported to CSV or Markdown by key."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from domain.events import DataChanged
-from domain.services.dashboard import Dashboard, build_dashboard
-from tui.format import money, pct
+from domain.reports.base import Report, ReportParams
+from domain.reports.registry import REPORTS, report_kind
+from domain.reports.render import to_csv, to_markdown
 from tui.screens.base import PantryScreen
-from tui.widgets.tables import facts, rows
+from tui.widgets.tables import rows
+
+
+def export_dir() -> Path:
+    """Where exports go: $PANTRY_EXPORT_DIR, else `exports` in the user data directory."""
+    import os
+
+    from platformdirs import user_data_dir
+
+    base = os.environ.get("PANTRY_EXPORT_DIR") or str(
+        Path(os.environ.get("PANTRY_DATA_DIR") or user_data_dir("pantry-crm", appauthor=False)) / "exports"
+    )
+    return Path(base)
 
 
 class ReportsScreen(PantryScreen):
     MODE = "reports"
     TITLE_TEXT = "Reports"
-    BINDINGS = [Binding("ctrl+r", "reload", "Refresh")]
+    BINDINGS = [
+        Binding("e", "export('csv')", "Export CSV"),
+        Binding("m", "export('md')", "Export Markdown"),
+        Binding("ctrl+r", "reload", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: Report | None = None
+        self.selected = REPORTS[0].name
 
     def compose_body(self) -> ComposeResult:
-        with VerticalScroll(id="reports"):
-            yield Static(id="pipeline-report", classes="panel")
-            yield Static(id="sources-report", classes="panel")
+        with Horizontal(id="reports"):
+            yield OptionList(*(Option(kind.title, id=kind.name) for kind in REPORTS), id="report-list")
+            with VerticalScroll(id="report-view"):
+                yield Static("Loading…", id="report-body")
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.query_one("#report-list", OptionList).focus()
         self.load()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id and event.option.id != self.selected:
+            self.selected = event.option.id
+            self.load()
 
     def action_reload(self) -> None:
         self.load()
 
     def data_changed(self, event: DataChanged) -> None:
-        if event.touches("opportunity", "lead"):
-            self.load()
+        self.load()
 
-    @work(thread=True, exclusive=True, group="reports")
+    def _params(self) -> ReportParams:
+        return ReportParams(as_of=self.session.clock.today())
+
+    @work(thread=True, exclusive=True, group="report")
     def load(self) -> None:
-        with self.session.connection():
-            data = build_dashboard(self.session)
-        self.app.call_from_thread(self.show, data)
+        name = self.selected
+        try:
+            with self.session.connection():
+                report = report_kind(name).build(self.session, self._params())
+        except Exception as error:  # shown on screen, never a crash
+            self.app.call_from_thread(self._show_error, name, error)
+            return
+        self.app.call_from_thread(self.show, report)
 
-    def show(self, data: Dashboard) -> None:
-        s = data.summary
-        open_value = s.open_value_cents or 1
-        stage_rows = [
-            (
-                line.stage.name,
-                f"{line.count:,}",
-                money(line.value_cents),
-                money(line.weighted_cents) if line.stage.is_open else "",
-                pct(line.value_cents / open_value) if line.stage.is_open and s.open_value_cents else "",
-            )
-            for line in s.stages
-        ]
-        average = None if s.won_count == 0 else s.won_value_cents // s.won_count
-        summary = facts([
-            ("Opportunities", f"{s.total_count:,}"),
-            ("Open", f"{s.open_count:,} · {money(s.open_value_cents)}"),
-            ("Weighted pipeline", money(s.weighted_value_cents)),
-            ("Won", f"{s.won_count:,} · {money(s.won_value_cents)}"),
-            ("Lost", f"{s.lost_count:,} · {money(s.lost_value_cents)}"),
-            ("Win rate", pct(s.win_rate, 1)),
-            ("Average deal size (won)", money(average)),
-        ])
-        self.query_one("#pipeline-report", Static).update(
-            Group(
-                Text("Pipeline report", style="bold"),
-                summary,
-                rows(["Stage", "Deals", "Value", "Weighted", "Share of open"], stage_rows, right=(1, 2, 3, 4)),
-            )
-        )
-        self.query_one("#sources-report", Static).update(
-            rows(
-                ["Lead source", "Leads", "Converted", "Conversion"],
-                [(x.source, f"{x.leads:,}", f"{x.converted:,}", pct(x.conversion, 1)) for x in data.sources],
-                right=(1, 2, 3),
-                title="Lead sources",
-            )
-        )
+    def _show_error(self, name: str, error: Exception) -> None:
+        self.current = None
+        self.query_one("#report-body", Static).update(Text(f"Could not build the {name} report: {error}"))
+
+    def show(self, report: Report) -> None:
+        if report.name != self.selected:
+            return
+        self.current = report
+        parts: list = [Text(f"{report.title} — as of {self._params().as_of:%d %b %Y}", style="bold")]
+        for sentence in report.summary:
+            parts.append(Text("• " + sentence))
+        for table in report.tables:
+            parts.append(rows(list(table.columns), table.rows, right=tuple(table.numeric), title=table.title))
+        for note in report.notes:
+            parts.append(Text(note, style="dim italic"))
+        parts.append(Text("e: export CSV · m: export Markdown", style="dim"))
+        self.query_one("#report-body", Static).update(Group(*parts))
+
+    def action_export(self, fmt: str) -> None:
+        if self.current is None:
+            self.notify("Nothing to export yet.", severity="warning")
+            return
+        self.export(self.current, fmt)
+
+    @work(thread=True, group="report-export")
+    def export(self, report: Report, fmt: str) -> None:
+        as_of = self._params().as_of.isoformat()
+        text = to_csv(report) if fmt == "csv" else to_markdown(report, as_of=as_of)
+        folder = export_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{report.name}-{as_of}.{fmt}"
+            path.write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.app.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Exported to {path}", title="Report exported", markup=False)
