@@ -23,6 +23,7 @@ from cli.errors import (
     describe_validation_error,
 )
 from cli.options import add_global_options, global_options
+from domain.errors import Refused
 from domain.pipeline import PipelineConfigError
 from domain.services.stage_moves import MoveRefused
 from store.database import DatabaseUrlError
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         for reason in exc.reasons:
             print(f"  - {reason}", file=sys.stderr)
         return EXIT_REFUSED
-    except (CommandError, SchemaError, StoreError) as exc:
+    except (CommandError, SchemaError, StoreError, Refused) as exc:
         return _fail(EXIT_REFUSED, str(exc))
     except ValidationError as exc:
         return _fail(EXIT_REFUSED, f"invalid data: {describe_validation_error(exc)}")

@@ -9,6 +9,7 @@ the subcommand (and argparse copies it over the top-level value). Hence
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -70,6 +71,10 @@ def session_for(options: GlobalOptions) -> Iterator[Session]:
         # formed, the database just has no such user, so it is a refusal (exit 1), not usage.
         raise CommandError(str(exc)) from None
     try:
+        if session.store.is_empty() and not options.demo:
+            print(f"pantry: note: {session.store.description} has no data yet "
+                  "(`pantry --demo` and `--demo` use the demo database; `pantry demo --db URL` fills one)",
+                  file=sys.stderr)
         yield session
     finally:
         session.store.close()

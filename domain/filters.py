@@ -84,3 +84,16 @@ class UserFilter(_Filter):
 
 class ProductFilter(_Filter):
     category: str = ""
+
+
+class Scope(BaseModel):
+    """Whose records a figure covers: some reps (logins), one team, or everyone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    owners: tuple[str, ...] = ()
+    team: str = ""
+
+    @property
+    def narrows(self) -> bool:
+        return bool(self.owners or self.team)

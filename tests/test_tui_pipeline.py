@@ -46,7 +46,7 @@ async def test_a_refused_move_shows_every_reason_and_changes_nothing(board):
         await settle(pilot)
         assert isinstance(app.screen, MessageScreen)
         text = screen_text(app)
-        assert "Cannot move “Harbor Hotel — dairy” to qualification" in text
+        assert "Cannot move “Harbor Hotel — dairy” to Qualification" in text
         assert "required activity 'call' not completed" in text and "required field 'budget' not populated" in text
         await pilot.press("escape")
         await settle(pilot)
@@ -97,3 +97,83 @@ async def test_a_move_in_another_process_reaches_the_open_dashboard(board, datab
         assert seen, "the other process's move did not reach the dashboard within one second"
         await settle(pilot)
         assert "1 stalled" not in screen_text(app)
+
+
+async def test_won_and_lost_columns_toggle_without_rebuilding(board):
+    session, opp = board
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        assert "Closed won" not in screen_text(app)
+        for _ in range(3):  # show, hide, show: never a duplicate column
+            await pilot.press("w")
+            await settle(pilot)
+        assert "Closed won" in screen_text(app) and "Closed lost" in screen_text(app)
+        assert app.is_running
+
+
+async def test_closing_as_won_asks_first(board, make):
+    session, opp = board
+    # put the deal in negotiation with everything closed_won requires (products are there)
+    session.store.opportunities.update(
+        session.store.opportunities.require(opp.id).model_copy(update={"stage": "negotiation", "probability": 80}),
+        fields={"stage", "probability"},
+    )
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("right", "right", "right")
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert isinstance(app.screen, MessageScreen) and "Close “Harbor Hotel — dairy” as won?" in screen_text(app)
+        await pilot.press("escape")  # no: nothing happens
+        await settle(pilot)
+        assert session.store.opportunities.require(opp.id).stage == "negotiation"
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("enter")  # yes
+        await settle(pilot)
+    assert session.store.opportunities.require(opp.id).stage == "closed_won"
+
+
+async def test_a_refused_move_can_be_fixed_from_the_deal(board):
+    from tui.screens.form import FormScreen
+    from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+    session, opp = board
+    app = make_app(session)
+    async with app.run_test(size=(120, 45)) as pilot:
+        app.open_record("opportunity", opp.id)
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunityDetailScreen)
+        # log the call
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("tab", *"Intro call with the chef", "enter")  # kind defaults to call
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunityDetailScreen)
+        # set the budget: a bad amount first, refused with the field and the reason
+        await pilot.press("e")
+        await settle(pilot)
+        budget = app.screen.query_one("#field-budget")
+        budget.value = "12,000.505"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert "Budget ($): more than two decimal places" in screen_text(app)
+        budget.value = "12,000.50"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunityDetailScreen)
+        # now the move goes through
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # the first choice is the next stage: Qualification
+        await settle(pilot)
+    stored = session.store.opportunities.require(opp.id)
+    assert stored.budget_cents == 12_000_50 and stored.stage == "qualification"
+    assert [a.subject for a in session.store.activities.find(opportunity=opp.id, kind="call")] == ["Intro call with the chef"]

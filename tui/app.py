@@ -81,8 +81,9 @@ class PantryApp(App):
         self.set_interval(self.TICK_SECONDS, self._tick)
         self.recompute_metrics()
         actor = self.session.actor
-        who = f"{actor.display_name} ({actor.role.value})" if actor else "no user"
-        self.sub_title = f"{who} · {self.session.clock.today():%a %d %b %Y}" + (" · demo" if self.demo else "")
+        who = f"{actor.login} ({actor.role.value})" if actor else "no user: read-only"
+        self.title = f"Pantry CRM · {who} · {self.session.clock.today():%a %d %b %Y}" + (" · demo" if self.demo else "")
+        self.record_visit()
 
     # -- change events -------------------------------------------------------------------
 
@@ -123,6 +124,13 @@ class PantryApp(App):
         for screen in self._all_screens():
             screen.metrics_updated(metrics)
 
+    @work(thread=True, group="visit")
+    def record_visit(self) -> None:
+        """Remember this visit: "new leads since your last visit" counts from the previous one."""
+        if self.session.actor is not None:
+            with self.session.connection():
+                self.session.store.touch_last_seen(self.session.actor.id, self.session.clock.now())
+
     @work(thread=True, exclusive=True, group="metrics")
     def recompute_metrics(self) -> None:
         self.metrics.request()
@@ -144,13 +152,21 @@ class PantryApp(App):
     # -- actions -------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        def keys(binding: Binding) -> str:
+            return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
+
         sections = [("Screens", [(key, name) for _, key, name in SCREENS])]
-        app_keys = [(b.key, b.description) for b in self.BINDINGS if isinstance(b, Binding) and b.description and not (b.id or "").startswith("go-")]
+        app_keys = [(keys(b), b.description) for b in self.BINDINGS
+                    if isinstance(b, Binding) and b.description and not (b.id or "").startswith("go-")]
+        app_keys.append(("ctrl+p", "Command palette: screens, accounts and deals by name, actions"))
         sections.append(("Everywhere", app_keys))
         screen_keys = []
-        for binding in getattr(self.screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description:
-                screen_keys.append((binding.key, binding.description))
+        seen: set[str] = set()
+        for cls in type(self.screen).__mro__:
+            for binding in cls.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding) and binding.description and binding.description not in seen:
+                    seen.add(binding.description)
+                    screen_keys.append((keys(binding), binding.description))
         if screen_keys:
             sections.append((f"On this screen ({self.screen.sub_title or 'current'})", screen_keys))
         sections.append(("Lists", [("↑ ↓ PgUp PgDn Home End", "move"), ("Enter", "open the record")]))

@@ -6,6 +6,8 @@ from cli.commands import (
     automations_cmd,
     db_cmd,
     demo_cmd,
+    edit_cmd,
+    forecast_cmd,
     list_cmd,
     move_cmd,
     pipeline_cmd,
@@ -14,6 +16,6 @@ from cli.commands import (
     tui_cmd,
 )
 
-COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, alerts_cmd, pipeline_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
+COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
 
 __all__ = ["COMMANDS"]

@@ -128,6 +128,13 @@ def generate_into(store: Store, *, seed: int, opportunities: int, today: date, e
         raise CommandError(f"demo data could not be generated: {exc}") from None
     finally:
         progress.close()
+    # health scores are a cached figure: compute them once for the new accounts
+    from domain.clock import FixedClock
+    from domain.pipeline import DEFAULT_PIPELINE
+    from domain.services.account_health import refresh_health_scores
+    from domain.session import Session
+
+    refresh_health_scores(Session(store=store, clock=FixedClock.on(today), pipeline=DEFAULT_PIPELINE, actor=None))
     return [(label, getattr(store, attr).count()) for label, attr in COUNTED]
 
 

@@ -107,24 +107,39 @@ def days_between(later: datetime, earlier: datetime) -> float:
     return (later - earlier).total_seconds() / 86_400
 
 
-def recent_activity_factor(days_since: float | None) -> HealthFactor:
+def recent_activity_points(days_since: float | None) -> int:
+    """25 within 7 days, 15 within 30, else (and never) 5 — the seed's thresholds, on fractional days."""
     if days_since is None:
-        return HealthFactor(RECENT_ACTIVITY, 5, "negative", "no customer interaction on record")
-    detail = f"last interaction {days_since:.1f} days ago"
+        return 5
     if days_since <= RECENT_DAYS:
-        return HealthFactor(RECENT_ACTIVITY, 25, "positive", detail)
+        return 25
     if days_since <= STALE_DAYS:
-        return HealthFactor(RECENT_ACTIVITY, 15, "neutral", detail)
-    return HealthFactor(RECENT_ACTIVITY, 5, "negative", detail)
+        return 15
+    return 5
+
+
+def contract_value_points(total_cents: int) -> int:
+    """25 above $500,000, 15 above $100,000, else 5 — the seed's thresholds, strictly greater, in cents."""
+    if total_cents > CONTRACT_HIGH_CENTS:
+        return 25
+    if total_cents > CONTRACT_MID_CENTS:
+        return 15
+    return 5
+
+
+_SEED_IMPACT: dict[int, Impact] = {25: "positive", 15: "neutral", 5: "negative"}
+
+
+def recent_activity_factor(days_since: float | None) -> HealthFactor:
+    score = recent_activity_points(days_since)
+    detail = "no customer interaction on record" if days_since is None else f"last interaction {days_since:.1f} days ago"
+    return HealthFactor(RECENT_ACTIVITY, score, _SEED_IMPACT[score], detail)
 
 
 def contract_value_factor(total_cents: int) -> HealthFactor:
-    detail = f"{format_money(total_cents)} under contracts in force"
-    if total_cents > CONTRACT_HIGH_CENTS:
-        return HealthFactor(CONTRACT_VALUE, 25, "positive", detail)
-    if total_cents > CONTRACT_MID_CENTS:
-        return HealthFactor(CONTRACT_VALUE, 15, "neutral", detail)
-    return HealthFactor(CONTRACT_VALUE, 5, "negative", detail)
+    score = contract_value_points(total_cents)
+    return HealthFactor(CONTRACT_VALUE, score, _SEED_IMPACT[score],
+                        f"{format_money(total_cents)} under contracts in force")
 
 
 def engagement_points(interactions: int, contacts: int, sentiment_average: float | None) -> tuple[int, int, int]:
@@ -234,10 +249,10 @@ def health_recommendations(factors: tuple[HealthFactor, ...], facts: "AccountHea
     if days_since is None:
         out.append("No customer interaction on record — book an introductory call with the chef or buyer this week.")
     elif recency.impact == "negative":
-        out.append(f"No customer contact in {int(days_since)} days — book a kitchen visit or a menu review "
+        out.append(f"No customer contact for {days_since:.1f} days — book a kitchen visit or a menu review "
                    "with the chef this week.")
     elif recency.impact == "neutral":
-        out.append(f"Last contact {int(days_since)} days ago — check in on this week's order guide, shorts and "
+        out.append(f"Last contact {days_since:.1f} days ago — check in on this week's order guide, shorts and "
                    "substitutions.")
 
     engagement = by_name[ENGAGEMENT]
@@ -290,9 +305,24 @@ def health_recommendations(factors: tuple[HealthFactor, ...], facts: "AccountHea
     return tuple(out)
 
 
+def days_since_last_interaction(facts: "AccountHealthFacts", as_of: datetime) -> float | None:
+    if facts.last_interaction_at is None:
+        return None
+    return max(0.0, days_between(as_of, facts.last_interaction_at))
+
+
+def score_of(facts: "AccountHealthFacts", as_of: datetime) -> int:
+    """The health score alone (no factor texts or recommendations): what refresh_health_scores stores."""
+    return min(SCORE_MAX, recent_activity_points(days_since_last_interaction(facts, as_of))
+               + contract_value_points(facts.contract_value_cents)
+               + sum(engagement_points(facts.interactions, facts.contacts_engaged, facts.sentiment_average))
+               + sum(growth_points(facts.won_last_year_cents, facts.won_prior_year_cents, facts.open_pipeline_cents,
+                                   facts.expansion_deals)))
+
+
 def score_account(facts: "AccountHealthFacts", as_of: datetime) -> AccountHealth:
     """The health of one account from its facts, as of an instant (pure)."""
-    days_since = None if facts.last_interaction_at is None else max(0.0, days_between(as_of, facts.last_interaction_at))
+    days_since = days_since_last_interaction(facts, as_of)
     factors = (
         recent_activity_factor(days_since),
         contract_value_factor(facts.contract_value_cents),
@@ -366,7 +396,7 @@ def refresh_health_scores(session: Session, account_ids=None) -> int:
     now = session.clock.now()
     store = session.store
     with store.atomic():
-        scores = {f.id: score_account(f, now).health_score for f in _facts(session, now, account_ids=account_ids)}
+        scores = {f.id: score_of(f, now) for f in _facts(session, now, account_ids=account_ids)}
         written = store.insights.write_health_scores(scores, now) if scores else 0
         if written:
             store.announce_change({"account"})

@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from domain.filters import Scope
 from domain.periods import add_months, month_end, month_start, quarter_end, quarter_start, week_start
 from domain.reports.base import ReportParams
 from domain.services.pipeline_summary import PipelineSummary, weighted_cents
 from domain.session import Session
 
 
-def _scope(session: Session, params: ReportParams):
-    from store.queries.analytics import Scope  # the store's scope type; domain only passes it through
-
+def _scope(session: Session, params: ReportParams) -> Scope:
     return Scope(owners=params.reps, team=params.team)
 
 

@@ -43,7 +43,7 @@ ACTIVITY_KINDS: frozenset[str] = frozenset(k.value for k in ActivityKind) - {Act
 FACE_TO_FACE_KINDS = frozenset({"meeting", "demo", "presentation", "event"})
 DEFAULT_INSIGHT_DAYS = 90
 WEEKLY_UP_TO_DAYS = 92  # longer periods are bucketed by month
-TREND_THRESHOLD = 0.10  # ±10 % interactions per day, second half vs first
+TREND_THRESHOLD_PCT = 10  # ±10 % interactions per day, second half vs first
 SENTIMENT_TREND_THRESHOLD = 0.05
 RESPONSE_TARGET_HOURS = 4.0  # the seed's "Lead Response Time: < 4 hours average"
 HOT_LEAD_TARGET_HOURS = 2.0
@@ -106,6 +106,8 @@ def record_interaction(
         raise ValueError("occurred_at: must carry a timezone")
     if occurred > now:
         raise ValueError("occurred_at: an interaction is logged after it happens, not before")
+    if follow_up_at is not None and follow_up_at.tzinfo is None:
+        raise ValueError("follow_up_at: must carry a timezone")
     if follow_up_at is not None and follow_up_at <= occurred:
         raise ValueError("follow_up_at: must be after the interaction")
     people = tuple(p if isinstance(p, InteractionParticipant) else InteractionParticipant(int(p)) for p in participants)
@@ -239,7 +241,8 @@ class InteractionInsights:
         return (self.date_to - self.date_from).days + 1
 
 
-def _start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
+    """Midnight UTC starting `day` (periods are whole UTC days)."""
     return datetime.combine(day, time(0), tzinfo=timezone.utc)
 
 
@@ -266,13 +269,22 @@ def default_period(today: date, date_from: date | None, date_to: date | None,
     return start, end
 
 
-def trend_direction(first_per_day: float, second_per_day: float) -> tuple[Direction, float | None]:
-    if first_per_day == 0:
-        return ("flat", None) if second_per_day == 0 else ("up", None)
-    change = second_per_day / first_per_day - 1
-    if change >= TREND_THRESHOLD:
+def trend_direction(first_count: int, first_days: int, second_count: int,
+                    second_days: int) -> tuple[Direction, float | None]:
+    """Up when the second half's rate per day is ≥ 110 % of the first's, down when ≤ 90 %, else flat.
+
+    Compared in integers (count × days of the other half × 100), so +10 % exactly is "up" without rounding
+    doubt. Also returns the change (second rate ÷ first rate − 1), None when the first half had nothing.
+    """
+    if first_days <= 0 or second_days <= 0:
+        return "flat", None
+    if first_count == 0:
+        return ("flat", None) if second_count == 0 else ("up", None)
+    change = (second_count * first_days) / (first_count * second_days) - 1
+    second_scaled, first_scaled = second_count * first_days * 100, first_count * second_days
+    if second_scaled >= first_scaled * (100 + TREND_THRESHOLD_PCT):
         return "up", change
-    if change <= -TREND_THRESHOLD:
+    if second_scaled <= first_scaled * (100 - TREND_THRESHOLD_PCT):
         return "down", change
     return "flat", change
 
@@ -337,8 +349,8 @@ def interaction_insights(
     store = session.store
     days = (end_day - start_day).days + 1
     half = days // 2
-    start, end = _start(start_day), _start(end_day + timedelta(days=1))
-    middle = _start(start_day + timedelta(days=half))
+    start, end = day_start(start_day), day_start(end_day + timedelta(days=1))
+    middle = day_start(start_day + timedelta(days=half))
     totals = store.insights.interaction_totals(
         start=start, end=end, middle=middle, kinds=kinds, account_id=account_id, authors=reps, team=team,
         positive_from=POSITIVE_FROM, negative_to=NEGATIVE_TO,
@@ -356,7 +368,7 @@ def interaction_insights(
 
     first_rate = totals.first_half / half if half else 0.0
     second_rate = totals.second_half / (days - half)
-    direction, change = trend_direction(first_rate, second_rate) if half else ("flat", None)
+    direction, change = trend_direction(totals.first_half, half, totals.second_half, days - half)
     s1 = _mean(totals.first_half_sentiment_sum, totals.first_half_scored)
     s2 = _mean(totals.second_half_sentiment_sum, totals.second_half_scored)
     trend = InteractionTrend(

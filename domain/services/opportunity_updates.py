@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.enums import ActivityKind, Outcome, ProposalStatus
+from domain.errors import require_actor
 from domain.events import DataChanged
 from domain.records import Activity, LineItem, Opportunity, Proposal
 from domain.services.audit import record_changes
@@ -28,6 +29,9 @@ class OpportunityUpdates:
         self.session = session
         self.store = session.store
 
+    def _check(self) -> None:
+        require_actor(self.session)
+
     def _finish(self, opp: Opportunity, now: datetime, kinds: set[str]) -> Opportunity:
         fired = Fired()
         RequirementsWatcher(self.session).check(opp, now=now, fired=fired)
@@ -41,10 +45,15 @@ class OpportunityUpdates:
     def log_activity(self, opportunity_id: int, kind: ActivityKind, subject: str, *, description: str = "",
                      outcome: Outcome | None = None, completed: bool = True, sentiment: float | None = None,
                      next_steps: str = "") -> Activity:
+        self._check()
         now = self.session.clock.now()
         actor = self.session.actor
         with self.store.atomic():
             opp = self.store.opportunities.require(opportunity_id)
+            if sentiment is None and description.strip():
+                from domain.services.sentiment import sentiment_score
+
+                sentiment = sentiment_score(description)
             activity = self.store.activities.insert(Activity(
                 kind=kind, subject=subject, description=description, outcome=outcome, sentiment=sentiment,
                 next_steps=next_steps, completed_at=now if completed else None,
@@ -62,6 +71,7 @@ class OpportunityUpdates:
     def add_line_item(self, opportunity_id: int, product_id: int, quantity: Decimal, *,
                       unit_price_cents: int | None = None, discount_pct: Decimal = Decimal(0),
                       update_value: bool = True) -> LineItem:
+        self._check()
         now = self.session.clock.now()
         with self.store.atomic():
             opp = self.store.opportunities.require(opportunity_id)
@@ -90,6 +100,7 @@ class OpportunityUpdates:
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"{', '.join(sorted(unknown))}: not editable here (stage changes go through a move)")
+        self._check()
         now = self.session.clock.now()
         with self.store.atomic():
             opp = self.store.opportunities.require(opportunity_id)
@@ -112,6 +123,7 @@ class OpportunityUpdates:
         return saved
 
     def send_proposal(self, proposal_id: int) -> Proposal:
+        self._check()
         now = self.session.clock.now()
         with self.store.atomic():
             proposal = self.store.proposals.require(proposal_id)

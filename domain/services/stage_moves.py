@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.enums import ActivityKind, Outcome
+from domain.errors import require_actor
 from domain.events import DataChanged
 from domain.pipeline import StageDef, StageKind
 from domain.pipeline.requirements import Facts, evaluate
@@ -110,6 +111,7 @@ class StageMover:
         if not self.pipeline.has(target_id):
             known = ", ".join(s.id for s in self.pipeline.stages)
             raise MoveRefused(opportunity_id, target_id, [f"unknown stage {target_id!r} (stages: {known})"])
+        require_actor(self.session)
         target = self.pipeline.stage(target_id)
         now, today = self.session.clock.now(), self.session.clock.today()
         actor = self.session.actor

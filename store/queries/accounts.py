@@ -123,7 +123,7 @@ def contact_count(flt: ContactFilter) -> int:
 
 def contact_page(flt: ContactFilter, offset: int, limit: int) -> Page[ContactItem]:
     columns = {
-        "id": ContactRow.id, "name": ContactRow.last_name, "title": ContactRow.title,
+        "id": ContactRow.id, "name": (ContactRow.last_name, ContactRow.first_name), "title": ContactRow.title,
         "account": AccountRow.name, "email": ContactRow.email, "buying_role": ContactRow.buying_role,
     }
     query = _contact_where(

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from peewee import JOIN, Case, Value, fn
 
+from domain.filters import Scope
 from store.models import (
     ActivityRow,
     CompetitorRow,
@@ -29,22 +30,13 @@ from store.queries.sqltime import date_days, timestamp_days, timestamp_hours
 Owner = UserRow.alias("an_owner")
 
 
-@dataclass(frozen=True)
-class Scope:
-    owners: tuple[str, ...] = ()
-    team: str = ""
-
-    def apply(self, query):
-        """Restrict a query that already joins `Owner` (the opportunity owner alias)."""
-        if self.owners:
-            query = query.where(Owner.login.in_(self.owners))
-        if self.team:
-            query = query.where(Owner.team == self.team)
-        return query
-
-    @property
-    def narrows(self) -> bool:
-        return bool(self.owners or self.team)
+def scoped(query, scope: Scope):
+    """Restrict a query that already joins `Owner` (the opportunity owner alias) to the scope."""
+    if scope.owners:
+        query = query.where(Owner.login.in_(scope.owners))
+    if scope.team:
+        query = query.where(Owner.team == scope.team)
+    return query
 
 
 def _opportunities(*columns):
@@ -134,7 +126,7 @@ class AnalyticsQueries:
             query = query.where(OpportunityRow.actual_close_date >= start)
         if end is not None:
             query = query.where(OpportunityRow.actual_close_date <= end)
-        row = scope.apply(query).tuples().first() or (0, 0, 0, 0, 0, 0)
+        row = scoped(query, scope).tuples().first() or (0, 0, 0, 0, 0, 0)
         wc, wv, lc, lv, wd, cd = (x or 0 for x in row)
         return ClosedStats(int(wc), int(wv), int(lc), int(lv), float(wd), float(cd))
 
@@ -170,7 +162,7 @@ class AnalyticsQueries:
                 query = query.where(first.c.first_at >= start)
             if end is not None:
                 query = query.where(first.c.first_at < end)
-            entered, got = scope.apply(query).tuples().first() or (0, 0)
+            entered, got = scoped(query, scope).tuples().first() or (0, 0)
             rows.append(ConversionRow(from_stage, onward[0], int(entered or 0), int(got or 0)))
         return rows
 
@@ -199,7 +191,7 @@ class AnalyticsQueries:
             query = query.where(stays.c.left >= start)
         if end is not None:
             query = query.where(stays.c.left < end)
-        return [StageDuration(s, int(n), float(d or 0)) for s, n, d in scope.apply(query).tuples()]
+        return [StageDuration(s, int(n), float(d or 0)) for s, n, d in scoped(query, scope).tuples()]
 
     def stage_moves_between(self, start: datetime, end: datetime, order: dict[str, int], scope: Scope) -> tuple[int, int]:
         """(forward moves, backward moves) recorded in [start, end)."""
@@ -214,14 +206,14 @@ class AnalyticsQueries:
             .where(StageChangeRow.from_stage.is_null(False) & (StageChangeRow.changed_at >= start)
                    & (StageChangeRow.changed_at < end))
         )
-        forward, backward = scope.apply(query).tuples().first() or (0, 0)
+        forward, backward = scoped(query, scope).tuples().first() or (0, 0)
         return int(forward or 0), int(backward or 0)
 
     def created_between(self, start: datetime, end: datetime, scope: Scope) -> tuple[int, int]:
         query = _opportunities(fn.COUNT(OpportunityRow.id), fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0)).where(
             (OpportunityRow.created_at >= start) & (OpportunityRow.created_at < end)
         )
-        count, value = scope.apply(query).tuples().first() or (0, 0)
+        count, value = scoped(query, scope).tuples().first() or (0, 0)
         return int(count or 0), int(value or 0)
 
     # -- breakdowns -------------------------------------------------------------------------
@@ -286,7 +278,7 @@ class AnalyticsQueries:
                 )
             else:
                 raise ValueError(f"unknown breakdown {dimension!r}")
-        query = self._closed_window(scope.apply(query), won, lost, start, end).group_by(key)
+        query = self._closed_window(scoped(query, scope), won, lost, start, end).group_by(key)
         rows = [
             Breakdown(str(k or ""), int(a or 0), int(b or 0), int(c or 0), int(d or 0), int(e or 0), int(f or 0), int(g or 0))
             for k, a, b, c, d, e, f, g in query.tuples()
@@ -317,7 +309,7 @@ class AnalyticsQueries:
             .switch(OpportunityRow)
             .join(Owner, on=(OpportunityRow.owner == Owner.id))
         )
-        query = self._closed_window(scope.apply(query), won, lost, start, end).group_by(ProductRow.name)
+        query = self._closed_window(scoped(query, scope), won, lost, start, end).group_by(ProductRow.name)
         return {name: (int(a or 0), int(b or 0), int(c or 0)) for name, a, b, c in query.tuples()}
 
     # -- leads ------------------------------------------------------------------------------

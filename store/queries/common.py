@@ -32,5 +32,9 @@ def order_by(query, columns: dict, sort: str, descending: bool, default: str, ti
     if key not in columns:
         raise InvalidSort(f"sort: unknown column {key!r} (choose from {', '.join(sorted(columns))})")
     column = columns[key]
-    first = column.desc() if descending else column.asc()
-    return query.order_by(first, tiebreak.desc() if descending else tiebreak.asc())
+    extra = ()
+    if isinstance(column, tuple):  # a sort on several columns (last name, then first name)
+        column, extra = column[0], column[1:]
+    # empty values last in both directions, on SQLite and PostgreSQL alike
+    ordered = [c.desc(nulls="LAST") if descending else c.asc(nulls="LAST") for c in (column, *extra)]
+    return query.order_by(*ordered, tiebreak.desc() if descending else tiebreak.asc())

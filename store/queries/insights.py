@@ -219,9 +219,9 @@ class InsightQueries:
     ) -> list[AccountHealthFacts]:
         """The inputs of the health score for every account in scope (created by `as_of`), in id order.
 
-        Seven grouped queries whatever the number of accounts:
-        - last interaction: MAX(completed_at) of completed activities of `kinds`, at or before `as_of`;
-        - engagement: COUNT, SUM/COUNT(sentiment) of those completed in (`engaged_since`, `as_of`];
+        Six grouped queries whatever the number of accounts:
+        - activities (one pass): MAX(completed_at) of completed activities of `kinds` at or before
+          `as_of`, and COUNT, SUM/COUNT(sentiment) of those completed in (`engaged_since`, `as_of`];
         - contacts engaged: distinct (activity contact ∪ attending participants) of the same activities;
         - contracts: SUM(value_cents) of contracts with a status in `contract_statuses` whose term
           [start_date, end_date] contains the as-of date;
@@ -250,21 +250,23 @@ class InsightQueries:
 
         A = ActivityRow
         done = A.kind.in_(kinds) & A.completed_at.is_null(False)
-        last_seen = dict(
-            A.select(A.account, fn.MAX(A.completed_at))
+        recent = A.completed_at > engaged_since
+        # One pass over the activities for the last interaction and the engagement window.
+        activity = {
+            account: (last, int(n or 0), float(total or 0.0), int(scored or 0))
+            for account, last, n, total, scored in A.select(
+                A.account,
+                fn.MAX(A.completed_at),
+                fn.SUM(Case(None, ((recent, 1),), 0)),
+                fn.SUM(Case(None, ((recent, A.sentiment),), None)),
+                fn.SUM(Case(None, ((recent & A.sentiment.is_null(False), 1),), 0)),
+            )
             .where(in_scope(A.account) & done & (A.completed_at <= as_of))
             .group_by(A.account)
             .tuples()
-        )
-
-        window = done & (A.completed_at > engaged_since) & (A.completed_at <= as_of) & in_scope(A.account)
-        engagement = {
-            account: (int(n), float(total or 0.0), int(scored))
-            for account, n, total, scored in A.select(
-                A.account, fn.COUNT(A.id), fn.SUM(A.sentiment), fn.COUNT(A.sentiment)
-            ).where(window).group_by(A.account).tuples()
         }
 
+        window = done & recent & (A.completed_at <= as_of) & in_scope(A.account)
         direct = A.select(A.account.alias("acc"), A.contact.alias("who")).where(window & A.contact.is_null(False))
         via = (
             A.select(A.account.alias("acc"), ParticipantRow.contact.alias("who"))
@@ -327,14 +329,14 @@ class InsightQueries:
         facts = []
         for row in accounts:
             i = row["id"]
-            n, total, scored = engagement.get(i, (0, 0.0, 0))
+            last, n, total, scored = activity.get(i, (None, 0, 0.0, 0))
             contract_cents, contract_n = contracts.get(i, (0, 0))
             won_last, won_prior = won_values.get(i, (0, 0))
             open_cents, open_n = pipeline.get(i, (0, 0))
             facts.append(AccountHealthFacts(
                 id=i, name=row["name"], tier=row["tier"], status=row["status"], owner_login=row["owner_login"],
                 owner_name=row["owner_name"], renewal_date=_day(row["renewal_date"]),
-                last_interaction_at=_instant(last_seen.get(i)), contract_value_cents=contract_cents,
+                last_interaction_at=_instant(last), contract_value_cents=contract_cents,
                 contracts_in_force=contract_n, interactions=n, contacts_engaged=contacts.get(i, 0),
                 sentiment_sum=total, sentiment_scored=scored, won_last_year_cents=won_last,
                 won_prior_year_cents=won_prior, open_pipeline_cents=open_cents, open_deals=open_n,

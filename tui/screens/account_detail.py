@@ -7,6 +7,7 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
+from domain.services.account_health import account_health
 from domain.services.details import AccountDetail, account_detail
 from tui.format import day, label, money
 from tui.screens.detail_base import DetailScreen
@@ -23,12 +24,13 @@ class AccountDetailScreen(DetailScreen):
         try:
             with self.session.connection():
                 detail = account_detail(self.session, self.account_id)
+                health = account_health(self.session, self.account_id)
         except Exception as error:
             self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
             return
-        self.app.call_from_thread(self.show, detail)
+        self.app.call_from_thread(self.show, detail, health)
 
-    def show(self, d: AccountDetail) -> None:
+    def show(self, d: AccountDetail, health=None) -> None:
         a = d.account
         self.sub_title = f"Account #{a.id}"
         address = ", ".join(x for x in (a.hq_street, a.hq_city, a.hq_region, a.hq_postal_code, a.hq_country) if x)
@@ -75,6 +77,14 @@ class AccountDetailScreen(DetailScreen):
             [(day(x.created_at), label(x.kind.value), x.subject, "—" if x.sentiment is None else f"{x.sentiment:+.2f}") for x in d.recent_activities],
             title="Recent activity",
         )
-        self.query_one("#detail-body", Static).update(
-            Group(Text(a.name, style="bold"), profile, locations, contacts, team, contracts, opportunities, activity)
-        )
+        parts = [Text(a.name, style="bold"), profile]
+        if health is not None:
+            parts.append(rows(
+                ["Health factor", "Score", "Impact", "Based on"],
+                [(f.name, f"{f.score}/25", str(f.impact), f.detail) for f in health.factors]
+                + [("Health score", f"{health.health_score}/100", f"{health.risk_level} risk", "")],
+                right=(1,), title="Account health", wrap=(3,),
+            ))
+            parts.append(Text("\n".join("• " + r for r in health.recommendations)))
+        parts += [locations, contacts, team, contracts, opportunities, activity]
+        self.query_one("#detail-body", Static).update(Group(*parts))

@@ -33,9 +33,9 @@ class DashboardScreen(PantryScreen):
             with Horizontal(id="kpis"):
                 yield Kpi("Pipeline", id="kpi-open")
                 yield Kpi("Weighted", id="kpi-weighted")
-                yield Kpi("Won · month", id="kpi-won")
+                yield Kpi("Won MTD", id="kpi-won")
                 yield Kpi("New leads", id="kpi-leads")
-                yield Kpi("Closing · week", id="kpi-closing")
+                yield Kpi("Due 7 days", id="kpi-closing")
             yield Static(Text(EMPTY_HELP), id="empty-state")
             with Horizontal(id="dashboard-panels"):
                 with Vertical(classes="panel", id="stage-panel"):
@@ -62,9 +62,9 @@ class DashboardScreen(PantryScreen):
         sources.add_column("Converted", key="converted", width=9)
         sources.add_column("Rate", key="rate", width=5)
         attention = self.query_one("#attention", DataTable)
-        for label, key, width in (("Alert", "kind", 9), ("Opportunity", "name", 44), ("Owner", "owner", 10),
-                                  ("Stage", "stage", 13), ("Days", "days", 5), ("Limit", "threshold", 5),
-                                  ("Value", "value", 8)):
+        name_width = 44 if self.app.size.width >= 110 else 18
+        for label, key, width in (("Alert", "kind", 9), ("Opportunity", "name", name_width), ("Owner", "owner", 10),
+                                  ("Stage", "stage", 13), ("Days/limit", "days", 10), ("Value", "value", 8)):
             attention.add_column(label, key=key, width=width)
         self.query_one("#empty-state").display = False
         self.load()
@@ -134,11 +134,10 @@ class DashboardScreen(PantryScreen):
         for alert in metrics.alerts[: self.ATTENTION_ROWS]:
             table.add_row(
                 Text("⚠ stalled" if alert.kind == "stalled" else "◷ idle", style="bold yellow"),
-                Text(alert.name if len(alert.name) <= 44 else alert.name[:43] + "…"),
+                Text(alert.name, no_wrap=True, overflow="ellipsis"),
                 Text(alert.owner),
                 Text(names.get(alert.stage, alert.stage)),
-                Text(f"{alert.days}", justify="right"),
-                Text(f"{alert.threshold}", justify="right"),
+                Text(f"{alert.days}/{alert.threshold}", justify="right"),
                 Text(money(alert.value_cents, compact=True), justify="right"),
                 key=f"{alert.kind}:{alert.opportunity_id}",
             )

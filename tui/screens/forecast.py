@@ -6,12 +6,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from domain.events import DataChanged
 from domain.periods import month_end, month_start, quarter_end, quarter_start
+from domain.reports.base import Report, ReportParams
+from domain.reports.registry import report_kind
 from domain.services.forecast_view import PeriodForecast, period_forecast
 from domain.services.pipeline_summary import PipelineSummary
 from tui.format import label, money, pct
@@ -33,9 +35,12 @@ class ForecastScreen(PantryScreen):
                 title.append("rest of value", style="bold blue")
                 yield Static(title, classes="panel-title")
                 yield PlotextPlot(id="stage-chart")
-            with Vertical(classes="panel", id="categories-panel"):
+            with VerticalScroll(classes="panel", id="categories-panel"):
+                yield Static(id="methods-forecast")
                 yield Static(id="month-forecast")
                 yield Static(id="quarter-forecast")
+                yield Static(id="rep-forecast")
+                yield Static(id="accuracy-forecast")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -56,9 +61,11 @@ class ForecastScreen(PantryScreen):
             month = period_forecast(self.session, today.strftime("%B %Y"), month_start(today), month_end(today), "month")
             q = quarter_start(today)
             quarter = period_forecast(self.session, f"Q{(q.month - 1) // 3 + 1} {q.year}", q, quarter_end(today), "quarter")
-        self.app.call_from_thread(self.show, summary, month, quarter)
+            # the forecast report also stores the day's snapshots on first use
+            methods = report_kind("forecast").build(self.session, ReportParams(as_of=today))
+        self.app.call_from_thread(self.show, summary, month, quarter, methods)
 
-    def show(self, summary: PipelineSummary, month: PeriodForecast, quarter: PeriodForecast) -> None:
+    def show(self, summary: PipelineSummary, month: PeriodForecast, quarter: PeriodForecast, methods: Report) -> None:
         plot = self.query_one("#stage-chart", PlotextPlot)
         plt = plot.plt
         plt.clear_data()
@@ -71,9 +78,24 @@ class ForecastScreen(PantryScreen):
         # One bar per stage: the weighted part, then the rest of the value. Horizontal, so stage
         # names sit on the y axis (plotext's x-label placement varies from run to run).
         plt.stacked_bar(names, [weighted, rest], orientation="horizontal", width=0.5, color=["green", "blue"])
+        plt.xlim(0, max(values, default=0) * 1.05 or 1)  # the axis must hold the whole stacked bar
         plot.refresh()
         self.query_one("#month-forecast", Static).update(self._period_table(month))
         self.query_one("#quarter-forecast", Static).update(self._period_table(quarter))
+        for widget_id, prefix, keep in (
+            ("#methods-forecast", "Forecast for", ("Method", "Forecast", "Worst case", "Best case", "Confidence")),
+            ("#rep-forecast", "By rep", ("Rep", "Quota", "Won", "Commit", "Attainment")),
+            ("#accuracy-forecast", "Forecast accuracy", ("Month", "Method", "Forecast", "Actual", "Error")),
+        ):
+            table = next((t for t in methods.tables if t.title.startswith(prefix)), None)
+            if table is None:
+                continue
+            index = [table.columns.index(c) for c in keep if c in table.columns]
+            data = [tuple(row[i] for i in index) for row in table.rows] or [tuple("—" for _ in index)]
+            numeric = tuple(n for n, i in enumerate(index) if i in table.numeric)
+            self.query_one(widget_id, Static).update(
+                rows([table.columns[i] for i in index], data, right=numeric, title=table.title.split(":")[0])
+            )
 
     def _period_table(self, period: PeriodForecast):
         def m(cents: int) -> str:

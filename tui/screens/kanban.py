@@ -44,29 +44,33 @@ class CardList(PagedTable):
         return 1
 
     def render_item_line(self, item: OpportunityItem, sub_line: int, width: int, row_style: Style) -> Strip:
+        """Line 1 the deal, line 2 the account, line 3 value · owner · days in stage and the marks."""
         if sub_line == 3:
             return Strip.blank(width, self.rich_style)
         days = item.days_in_stage(self.today)
         idle = item.days_idle(self.today)
         stalled = self.stage.is_open and days > self.stage.stall_days
         is_idle = self.stage.is_open and (idle is None or idle > self.idle_days)
+        style = row_style
         if sub_line == 0:
             text = item.name
+            style = style + Style(bold=True)
         elif sub_line == 1:
-            left, right = item.account or "—", money(item.value_cents, compact=True)
-            room = max(0, width - 2 - cell_len(right) - 1)
-            text = set_cell_size(left, room) + " " + right
+            text = item.account or "no account"
+            style = style + Style(dim=True)
         else:
-            marks = ("⚠ stalled " if stalled else "") + ("◷ idle" if is_idle else "")
-            text = f"{item.owner_login} · {days}d " + marks
+            wide = width >= 34
+            marks = []
+            if stalled:
+                marks.append("⚠ stalled" if wide else "⚠")
+            if is_idle:
+                marks.append("◷ idle" if wide else "◷")
+            text = " ".join([f"{money(item.value_cents, compact=True)} · {days}d", *marks]) + f" · {item.owner_login}"
+            if marks:
+                style = style + self.get_component_rich_style("paged-table--warning")
         body = " " + text
         if cell_len(body) > width:
             body = set_cell_size(body, width - 1) + "…"
-        style = row_style
-        if sub_line == 2 and (stalled or is_idle):
-            style = row_style + self.get_component_rich_style("paged-table--warning")
-        if sub_line == 0:
-            style = style + Style(bold=True)
         return Strip([Segment(body, style)]).extend_cell_length(width, row_style)
 
 
@@ -88,38 +92,28 @@ class KanbanScreen(PantryScreen):
         super().__init__()
         self.show_closed = False
 
-    def _stages(self) -> list[StageDef]:
-        stages = list(self.session.pipeline.open_stages)
-        if self.show_closed:
-            stages += [self.session.pipeline.won, self.session.pipeline.lost]
-        return stages
-
     def compose_body(self) -> ComposeResult:
-        yield Horizontal(id="kanban")
+        today = self.session.clock.today()
+        with Horizontal(id="kanban"):
+            for stage in self.session.pipeline.stages:
+                with Vertical(classes="kanban-column" + ("" if stage.is_open else " closed-column"), id=f"col-{stage.id}"):
+                    yield Static(Text(stage.name, style="bold"), classes="kanban-header", id=f"head-{stage.id}")
+                    yield CardList(stage, self._fetcher(stage.id), idle_days=self.session.pipeline.idle_days,
+                                   today=today, id=f"cards-{stage.id}")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.build_columns()
-
-    def build_columns(self) -> None:
-        board = self.query_one("#kanban", Horizontal)
-        board.remove_children()
-        today = self.session.clock.today()
-        columns = []
-        for stage in self._stages():
-            column = Vertical(classes="kanban-column", id=f"col-{stage.id}")
-            header = Static(Text(stage.name, style="bold"), classes="kanban-header", id=f"head-{stage.id}")
-            cards = CardList(stage, self._fetcher(stage.id), idle_days=self.session.pipeline.idle_days, today=today,
-                             id=f"cards-{stage.id}")
-            column.compose_add_child(header)
-            column.compose_add_child(cards)
-            columns.append(column)
-        board.mount(*columns)
+        self._show_closed_columns()
         self.call_after_refresh(self._focus_first)
         self.load_totals()
 
+    def _show_closed_columns(self) -> None:
+        """Won and lost columns are built once and shown or hidden (never rebuilt)."""
+        for column in self.query(".closed-column"):
+            column.display = self.show_closed
+
     def _focus_first(self) -> None:
-        lists = list(self.query(CardList))
+        lists = [cards for cards in self.query(CardList) if cards.parent.display]
         if lists:
             lists[0].focus()
 
@@ -147,7 +141,7 @@ class KanbanScreen(PantryScreen):
                 header.update(text)
 
     def action_column(self, delta: int) -> None:
-        lists = list(self.query(CardList))
+        lists = [cards for cards in self.query(CardList) if cards.parent.display]
         if not lists:
             return
         focused = self.focused
@@ -156,7 +150,9 @@ class KanbanScreen(PantryScreen):
 
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed
-        self.build_columns()
+        self._show_closed_columns()
+        if not self.show_closed and isinstance(self.focused, CardList) and not self.focused.stage.is_open:
+            self._focus_first()
 
     def action_reload(self) -> None:
         for cards in self.query(CardList):
@@ -189,6 +185,20 @@ class KanbanScreen(PantryScreen):
         if target is None:
             self.notify("No stage that way.", severity="warning")
             return
+        if target.kind.value == "won":
+            # Winning sends e-mail and starts the hand-over: ask first.
+            def confirmed(answer: bool | None) -> None:
+                if answer:
+                    self.run_move(item, target.id, None)
+
+            self.app.push_screen(
+                MessageScreen(f"Close “{item.name}” as won?",
+                              [f"Value {money(item.value_cents)}, owner {item.owner_login}.",
+                               "Its won automations run (e-mail to the manager, hand-over task)."],
+                              confirm_label="Close as won"),
+                confirmed,
+            )
+            return
         self.run_move(item, target.id, None)
 
     def action_lose(self) -> None:
@@ -214,8 +224,11 @@ class KanbanScreen(PantryScreen):
                 result = StageMover(self.session).move(item.id, target, expected_version=item.version,
                                                        lost_reason=lost_reason)
         except MoveRefused as refused:
+            stage_name = self.session.pipeline.stage(target).name if self.session.pipeline.has(target) else target
             self.app.call_from_thread(
-                self.app.push_screen, MessageScreen(f"Cannot move “{item.name}” to {target}", refused.reasons)
+                self.app.push_screen,
+                MessageScreen(f"Cannot move “{item.name}” to {stage_name}",
+                              [*refused.reasons, "Open the deal (Enter) to log the activity or fill in the field."]),
             )
             return
         except VersionConflict as conflict:
@@ -233,7 +246,7 @@ class KanbanScreen(PantryScreen):
         message = f"{result.opportunity.name}: {names.get(result.from_stage)} → {names.get(result.to_stage)}"
         if result.automations:
             message += f" · {len(result.automations)} automation(s) ran"
-        self.app.call_from_thread(self.app.notify, message, markup=False)
+        self.app.call_from_thread(self.app.notify, message, title="Moved", markup=False)
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
         from tui.screens.opportunity_detail import OpportunityDetailScreen

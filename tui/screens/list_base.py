@@ -27,13 +27,14 @@ class ListScreen(PantryScreen):
     ]
     KINDS: ClassVar[frozenset[str]] = frozenset()
     DEFAULT_SORT: ClassVar[str] = ""
+    DEFAULT_DESCENDING: ClassVar[bool] = False
     PLACEHOLDER: ClassVar[str] = "Filter…"
 
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
         self.sort_key = self.DEFAULT_SORT
-        self.descending = False
+        self.descending = self.DEFAULT_DESCENDING
         self._debounce: Timer | None = None
 
     def columns(self) -> list[Column]:

@@ -31,7 +31,7 @@ class LostReasonScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lost-dialog", classes="dialog"):
             yield Static(Text(f"Close as lost: {self.opportunity_name}", style="bold"))
-            yield Static(Text("Pick a reason or type your own, then Enter.", style="dim"))
+            yield Static(Text("Type a reason and press Enter, or pick one below (Tab, ↑↓, Enter).", style="dim"))
             yield OptionList(*COMMON_REASONS, id="lost-reasons")
             yield Input(placeholder="Lost reason…", id="lost-reason")
             yield Static(id="lost-error", classes="error")
@@ -44,9 +44,11 @@ class LostReasonScreen(ModalScreen[str | None]):
         self.query_one("#lost-reason", Input).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        field = self.query_one("#lost-reason", Input)
-        field.value = str(event.option.prompt)
-        field.focus()
+        self.query_one("#lost-reason", Input).value = str(event.option.prompt)
+        self._confirm()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#lost-error", Static).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self._confirm()

@@ -13,7 +13,8 @@ class OpportunitiesScreen(ListScreen):
     MODE = "opportunities"
     TITLE_TEXT = "Opportunities"
     KINDS = frozenset({"opportunity", "account", "user"})
-    DEFAULT_SORT = "id"
+    DEFAULT_SORT = "close"
+    DEFAULT_DESCENDING = True  # the latest (expected or actual) close first: this quarter's deals, not 2025's
     PLACEHOLDER = "Filter by name or account…  (/)"
 
     def columns(self) -> list[Column]:

@@ -30,7 +30,7 @@ class ProposalsScreen(ListScreen):
             Column("account", "Account", 18, lambda p: p.account or "—", flex=1),
             Column("title", "Title", 16, lambda p: p.title, sortable=False, flex=2, hide_below=110),
             Column("amount", "Amount", 13, lambda p: money(p.amount_cents), align="right"),
-            Column("owner", "Owner", 10, lambda p: p.owner_login),
+            Column("owner", "Owner", 10, lambda p: p.owner_login, hide_below=90),
             Column("sent", "Sent", 10, lambda p: day(p.sent_at), hide_below=100),
             Column("valid_until", "Valid until", 11, lambda p: day(p.valid_until), style=expiring),
         ]

@@ -6,6 +6,10 @@ from rich.text import Text
 from textual.events import Click
 from textual.widget import Widget
 
+# Short names for terminals under 110 columns.
+COMPACT = {"dashboard": "Dash", "kanban": "Kanban", "forecast": "Fcst", "opportunities": "Opps", "leads": "Leads",
+           "accounts": "Accts", "contacts": "Cont", "proposals": "Props", "tasks": "Tasks", "reports": "Rpts"}
+
 # (mode, key, label) in display order; the app binds the same keys.
 SCREENS: tuple[tuple[str, str, str], ...] = (
     ("dashboard", "d", "Dashboard"),
@@ -37,12 +41,13 @@ class NavBar(Widget):
         compact = self.size.width < 110
         for mode, key, name in SCREENS:
             start = len(text)
-            shown = name[:4] if compact and len(name) > 6 else name
+            shown = COMPACT[mode] if compact else name
+            gap = "" if compact else " "
             if mode == self.active:
-                text.append(f" {key} ", style="bold reverse")
+                text.append(f" {key}{gap}", style="bold reverse")
                 text.append(f"{shown} ", style="bold reverse")
             else:
-                text.append(f" {key} ", style="bold")
+                text.append(f" {key}{gap}", style="bold")
                 text.append(f"{shown} ")
             self._spans.append((start, len(text), mode))
         return text

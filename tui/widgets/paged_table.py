@@ -71,8 +71,8 @@ class PagedTable(ScrollView, can_focus=True):
     PagedTable:focus > .paged-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     PagedTable > .paged-table--odd { background: $surface-lighten-1; }
     PagedTable > .paged-table--loading { color: $text-muted; }
-    PagedTable > .paged-table--warning { color: $warning; }
-    PagedTable > .paged-table--good { color: $success; }
+    PagedTable > .paged-table--warning { color: $text-warning; }
+    PagedTable > .paged-table--good { color: $text-success; }
     PagedTable > .paged-table--muted { color: $text-muted; }
     """
 

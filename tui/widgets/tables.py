@@ -23,11 +23,20 @@ def facts(pairs: Iterable[tuple[str, object]]) -> Table:
     return table
 
 
-def rows(headers: Sequence[str], data: Iterable[Sequence[object]], *, right: Sequence[int] = (), title: str | None = None) -> Table:
+def rows(headers: Sequence[str], data: Iterable[Sequence[object]], *, right: Sequence[int] = (), title: str | None = None,
+         wrap: Sequence[int] = ()) -> Table:
+    """A table of plain-text cells. Right-aligned (numeric) columns never shrink below their widest
+    value, so figures are never cut; text columns give way (ellipsis, or wrapping for `wrap`)."""
+    data = [tuple(row) for row in data]
     table = Table(box=box.SIMPLE_HEAD, expand=True, title=Text(title, style="bold") if title else None, title_justify="left")
     for index, header in enumerate(headers):
-        table.add_column(Text(header), justify="right" if index in right else "left", overflow="ellipsis", no_wrap=True,
-                         min_width=len(header))
+        widest = max((len(str(row[index])) for row in data if index < len(row)), default=0)
+        numeric = index in right
+        table.add_column(
+            Text(header), justify="right" if numeric else "left",
+            overflow="fold" if index in wrap else "ellipsis", no_wrap=index not in wrap,
+            min_width=max(len(header), widest) if numeric else min(len(header), 12),
+        )
     for row in data:
         table.add_row(*(cell(v) for v in row))
     return table

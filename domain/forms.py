@@ -1,0 +1,93 @@
+"""Turning what a person typed into validated changes, field by field (used by the TUI's forms).
+
+Each function returns (result, errors) where errors maps a form field to its reason; the checks
+are the domain's own (pydantic records, money parsing), so a form refuses what the CLI refuses.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import ValidationError
+
+from domain.enums import ActivityKind, ForecastCategory, Outcome
+from domain.money import MoneyError, parse_cents
+from domain.records import Opportunity
+
+RECORD_TO_FORM = {"budget_cents": "budget", "value_cents": "value", "expected_close_date": "expected_close"}
+
+
+def _errors(error: ValidationError) -> dict[str, str]:
+    found = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        found[RECORD_TO_FORM.get(field, field)] = item["msg"].removeprefix("Value error, ")
+    return found
+
+
+def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
+    """The fields of the edit form -> changes for OpportunityUpdates.update_fields (only what changed)."""
+    errors: dict[str, str] = {}
+    changes: dict = {}
+    for form_name, record_name in (("budget", "budget_cents"), ("value", "value_cents")):
+        text = values.get(form_name, "").strip()
+        if not text:
+            if form_name == "budget" and current.budget_cents is not None:
+                changes[record_name] = None
+            elif form_name == "value":
+                errors[form_name] = "required"
+            continue
+        try:
+            cents = parse_cents(text)
+        except MoneyError as error:
+            errors[form_name] = str(error)
+            continue
+        if cents != getattr(current, record_name):
+            changes[record_name] = cents
+    text = values.get("expected_close", "").strip()
+    try:
+        close = date.fromisoformat(text)
+        if close != current.expected_close_date:
+            changes["expected_close_date"] = close
+    except ValueError:
+        errors["expected_close"] = "expected a date as YYYY-MM-DD"
+    for name in ("name", "next_step", "source"):
+        if name in values and values[name].strip() != getattr(current, name):
+            changes[name] = values[name].strip()
+    probability = values.get("probability", "").strip()
+    if probability and probability != str(current.probability):
+        if not probability.isdigit():
+            errors["probability"] = "a whole number from 0 to 100"
+        else:
+            changes["probability"] = int(probability)
+    category = values.get("forecast_category", "")
+    if category and category != current.forecast_category.value:
+        changes["forecast_category"] = ForecastCategory(category)
+    if not errors and changes:
+        try:
+            Opportunity.model_validate({**current.model_dump(), **changes})
+        except ValidationError as error:
+            errors.update(_errors(error))
+    if not errors and not changes:
+        errors[""] = "nothing changed"
+    return (None if errors else changes), errors
+
+
+def activity_entry(values: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
+    """The fields of the log-activity form -> keyword arguments for OpportunityUpdates.log_activity."""
+    errors: dict[str, str] = {}
+    kind = values.get("kind", "")
+    subject = values.get("subject", "").strip()
+    if kind not in {k.value for k in ActivityKind} or kind == ActivityKind.STAGE_CHANGE.value:
+        errors["kind"] = "choose what kind of activity it was"
+    if not subject:
+        errors["subject"] = "required"
+    elif len(subject) > 200:
+        errors["subject"] = "at most 200 characters"
+    outcome = values.get("outcome", "")
+    if errors:
+        return None, errors
+    return {
+        "kind": ActivityKind(kind), "subject": subject, "description": values.get("description", "").strip(),
+        "outcome": Outcome(outcome) if outcome else None, "completed": values.get("status", "done") == "done",
+    }, {}

@@ -1,0 +1,140 @@
+"""Daily forecast snapshots, and forecast accuracy measured against them.
+
+Once a day (on first use that day, or by `pantry forecast snapshot`) the team forecast of the
+current and next month and quarter is stored for each method in `forecast_snapshot`. Later,
+for each period that has ended, the snapshot taken on the period's 1st (or the nearest day
+after it within the period) is compared with what was actually won: forecast accuracy is a
+tracked figure, not a claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from domain.records import ForecastSnapshot
+from domain.services.forecast_backtest import abs_pct_error
+from domain.services.forecasting import (
+    DEFAULT_HYBRID_WEIGHT,
+    METHODS,
+    Period,
+    attainment,
+    forecast_methods,
+    load_state,
+)
+
+if TYPE_CHECKING:
+    from domain.session import Session
+
+SCOPE = "team"
+PERIOD_KINDS = ("month", "quarter")
+
+
+def snapshot_periods(today: date) -> list[Period]:
+    """The current and next month, the current and next quarter."""
+    out = []
+    for kind in PERIOD_KINDS:
+        current = Period.of(kind, today)
+        out += [current, current.following()]
+    return out
+
+
+@dataclass(frozen=True)
+class SnapshotOutcome:
+    taken_on: date
+    written: int  # rows stored by this call
+    expected: int  # rows a complete day has
+
+    @property
+    def already_taken(self) -> bool:
+        return self.written == 0
+
+
+def take_daily_snapshot(session: "Session") -> SnapshotOutcome:
+    """Store today's snapshots unless they are there already (idempotent per day).
+
+    The hybrid always uses the default 0.6/0.4 blend here, so snapshots stay comparable over
+    time whatever weight a user picks for a one-off forecast.
+    """
+    store = session.store
+    now = session.clock.now()
+    today = session.clock.today()
+    periods = snapshot_periods(today)
+    wanted = {(p.kind, p.start, m, SCOPE) for p in periods for m in METHODS}
+    if wanted <= store.forecasting.snapshot_keys(today):
+        return SnapshotOutcome(today, 0, len(wanted))
+    state = load_state(session, now)
+    rows = []
+    for period in periods:
+        commit = attainment(session, state, period).commit_cents
+        for method, result in forecast_methods(state, period, hybrid_weight=DEFAULT_HYBRID_WEIGHT).items():
+            rows.append(ForecastSnapshot(
+                taken_on=today, period_kind=period.kind, period_start=period.start, method=method, scope=SCOPE,
+                forecast_cents=result.forecast_cents, best_case_cents=result.best_case_cents,
+                worst_case_cents=result.worst_case_cents, commit_cents=commit, confidence=result.confidence,
+                created_at=now,
+            ))
+    written = store.forecasting.insert_snapshots(rows)
+    if written:
+        store.announce_change(("forecast_snapshot",))
+    return SnapshotOutcome(today, written, len(wanted))
+
+
+@dataclass(frozen=True)
+class AccuracyLine:
+    period: Period
+    method: str
+    taken_on: date
+    forecast_cents: int
+    actual_cents: int
+    abs_pct_error: float | None
+
+
+@dataclass(frozen=True)
+class MethodAccuracy:
+    method: str
+    periods: int  # periods with an error (actual > 0)
+    mape: float | None
+
+    @property
+    def accuracy(self) -> float | None:
+        return None if self.mape is None else 1 - self.mape
+
+
+@dataclass(frozen=True)
+class AccuracyHistory:
+    kind: str
+    lines: tuple[AccuracyLine, ...]
+    summary: tuple[MethodAccuracy, ...]
+
+
+def accuracy_history(session: "Session", kind: str = "month", *, since: date | None = None) -> AccuracyHistory:
+    """For each ended period with a snapshot taken within it: the first such snapshot per method
+    against the won value of the period (wins standing now, at the value recorded with the win)."""
+    now = session.clock.now()
+    today = now.date()
+    current = Period.of(kind, today)
+    snapshots = session.store.forecasting.snapshots(kind, SCOPE, period_end_before=current.start, period_from=since)
+    chosen: dict[tuple[date, str], ForecastSnapshot] = {}
+    for s in snapshots:  # ordered by period, method, taken_on
+        period = Period.of(kind, s.period_start)
+        if not (period.start <= s.taken_on <= period.end):
+            continue
+        chosen.setdefault((s.period_start, s.method), s)
+    if not chosen:
+        return AccuracyHistory(kind, (), tuple(MethodAccuracy(m, 0, None) for m in METHODS))
+    state = load_state(session, now)
+    actual: dict[date, int] = {}
+    lines = []
+    for (start, method), s in sorted(chosen.items()):
+        period = Period.of(kind, start)
+        if start not in actual:
+            actual[start] = sum(w.value_cents for w in state.won_between(period.opens, period.closes))
+        lines.append(AccuracyLine(period, method, s.taken_on, s.forecast_cents, actual[start],
+                                  abs_pct_error(s.forecast_cents, actual[start])))
+    summary = []
+    for method in METHODS:
+        errors = [line.abs_pct_error for line in lines if line.method == method and line.abs_pct_error is not None]
+        summary.append(MethodAccuracy(method, len(errors), sum(errors) / len(errors) if errors else None))
+    return AccuracyHistory(kind, tuple(lines), tuple(summary))

@@ -1,0 +1,104 @@
+"""A modal form: labelled fields, validated as a whole, each invalid field named with its reason.
+
+The caller gives the fields and a `validate(values) -> (result, errors)` function (which uses the
+domain's pydantic types). Nothing is returned until every field is valid; Esc cancels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    value: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # (label, value) for a choice; empty = free text
+    placeholder: str = ""
+    allow_blank: bool = True
+
+
+Validator = Callable[[dict[str, str]], tuple[Any, dict[str, str]]]
+
+
+class FormScreen(ModalScreen[Any]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
+
+    def __init__(self, title: str, fields: list[Field], validate: Validator, *, submit_label: str = "Save") -> None:
+        super().__init__()
+        self.title_text = title
+        self.fields = fields
+        self.validate = validate
+        self.submit_label = submit_label
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog form-dialog"):
+            yield Static(Text(self.title_text, style="bold"))
+            for field in self.fields:
+                yield Label(Text(field.label), classes="form-label")
+                if field.options:
+                    yield Select(
+                        [(Text(label), value) for label, value in field.options],
+                        value=field.value if field.value else Select.NULL,
+                        allow_blank=field.allow_blank, id=f"field-{field.name}",
+                    )
+                else:
+                    yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}")
+                yield Static("", id=f"error-{field.name}", classes="error")
+            yield Static("", id="form-error", classes="error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.submit_label, variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = getattr(self.app, "cursor_blink", True)
+        first = self.query("Input, Select").first()
+        first.focus()
+
+    def values(self) -> dict[str, str]:
+        result = {}
+        for field in self.fields:
+            widget = self.query_one(f"#field-{field.name}")
+            if isinstance(widget, Select):
+                result[field.name] = "" if widget.is_blank() else str(widget.value)
+            else:
+                result[field.name] = widget.value
+        return result
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        name = (event.input.id or "").removeprefix("field-")
+        for error in self.query(f"#error-{name}"):
+            error.update("")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.dismiss(None)
+
+    def action_submit(self) -> None:
+        result, errors = self.validate(self.values())
+        for field in self.fields:
+            message = errors.get(field.name, "")
+            self.query_one(f"#error-{field.name}", Static).update(Text(f"{field.label}: {message}" if message else ""))
+        general = errors.get("", "")
+        self.query_one("#form-error", Static).update(Text(general))
+        if not errors:
+            self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
