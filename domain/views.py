@@ -124,6 +124,7 @@ class TaskItem:
     related: str
     opportunity_id: int | None
     account_id: int | None
+    lead_id: int | None
     created_by_automation: str
 
 

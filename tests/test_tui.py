@@ -201,3 +201,35 @@ async def test_reports_screen_matches_pantry_report_and_exports(demo_url, tmp_pa
         await settle(pilot)
     exported = tmp_path / f"pipeline-{DEMO_TODAY.isoformat()}.md"
     assert exported.read_text().startswith("## Pipeline — as of 2026-03-16")
+
+
+async def test_mine_and_at_login_filter_the_lists(demo_url):
+    session = make_session(demo_url, login="pshah")
+    mine = session.opportunities(OpportunityFilter(owners=("pshah",)), 0, 1).total
+    assert 0 < mine < session.opportunities(OpportunityFilter(), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("M")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.screen.table.total == mine
+        assert app.screen.query_one("#filter").value == "@pshah"
+        await pilot.press("M")  # toggles off
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.screen.table.total > mine
+
+
+async def test_enter_on_a_lead_opens_it(demo_url):
+    session = make_session(demo_url)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        first = app.screen.table.current_item
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"Lead #{first.id}" in text and first.name in text and "First response" in text

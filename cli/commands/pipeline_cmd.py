@@ -33,8 +33,9 @@ def run_show(args: argparse.Namespace, options: GlobalOptions) -> int:
     out.write(f"idle after {config.idle_days} days without activity · update_field may set: "
               f"{', '.join(config.update_field_allowed)}\n")
     for stage in config.stages:
+        timing = f" · expected {stage.expected_days}d · stalls after {stage.stall_days}d" if stage.is_open else ""
         out.write(f"\n{stage.order}. {stage.name} [{stage.id}] {stage.kind.value} · {stage.probability}% · "
-                  f"{stage.forecast_category.value} · expected {stage.expected_days}d · stalls after {stage.stall_days}d\n")
+                  f"{stage.forecast_category.value}{timing}\n")
         for requirement in stage.requirements:
             detail = getattr(requirement, "field", None) or requirement.value
             flag = "" if requirement.required else " (advisory)"

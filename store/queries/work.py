@@ -126,7 +126,7 @@ def task_page(flt: TaskFilter, offset: int, limit: int) -> Page[TaskItem]:
         TaskItem(
             id=r["id"], title=r["title"], due_on=r["due_on"], priority=r["priority"], status=r["status"],
             assignee_login=r["assignee_login"], related=r["related"], opportunity_id=r["opportunity"],
-            account_id=r["account"], created_by_automation=r["created_by_automation"],
+            account_id=r["account"], lead_id=r["lead"], created_by_automation=r["created_by_automation"],
         )
         for r in query.offset(offset).limit(limit).dicts()
     ]

@@ -14,7 +14,7 @@ class AccountsScreen(ListScreen):
     TITLE_TEXT = "Accounts"
     KINDS = frozenset({"account", "opportunity"})
     DEFAULT_SORT = "name"
-    PLACEHOLDER = "Filter by name or city…  (/)"
+    PLACEHOLDER = "@login or text: name or city…  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         return [
@@ -30,7 +30,8 @@ class AccountsScreen(ListScreen):
         ]
 
     def fetch(self, offset: int, limit: int):
-        flt = AccountFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending)
+        owners, text = self.owner_filter
+        flt = AccountFilter(text=text, owners=owners, sort=self.sort_key, descending=self.descending)
         return self.session.accounts(flt, offset, limit)
 
     def open_item(self, item: AccountItem) -> None:

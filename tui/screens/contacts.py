@@ -30,6 +30,9 @@ class ContactsScreen(ListScreen):
         flt = ContactFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending)
         return self.session.contacts(flt, offset, limit)
 
+    def action_mine(self) -> None:
+        self.notify("Contacts have no owner: filter the accounts with M instead.", severity="information")
+
     def open_item(self, item: ContactItem) -> None:
         if item.account_id is not None:
             from tui.screens.account_detail import AccountDetailScreen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.filters import LeadFilter
+from domain.views import LeadItem
 from tui.format import day, label
 from tui.screens.list_base import ListScreen
 from tui.widgets.paged_table import Column
@@ -13,7 +14,7 @@ class LeadsScreen(ListScreen):
     TITLE_TEXT = "Leads"
     KINDS = frozenset({"lead"})
     DEFAULT_SORT = "status"
-    PLACEHOLDER = "Filter by name, company or e-mail…  (/)"
+    PLACEHOLDER = "@login or text: name, company or e-mail…  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         return [
@@ -31,6 +32,12 @@ class LeadsScreen(ListScreen):
         ]
 
     def fetch(self, offset: int, limit: int):
-        flt = LeadFilter(text=self.filter_text, sort=self.sort_key if self.sort_key != "status" or self.descending else "",
+        owners, text = self.owner_filter
+        flt = LeadFilter(text=text, owners=owners, sort=self.sort_key if self.sort_key != "status" or self.descending else "",
                          descending=self.descending)
         return self.session.leads(flt, offset, limit)
+
+    def open_item(self, item: LeadItem) -> None:
+        from tui.screens.lead_detail import LeadDetailScreen
+
+        self.app.push_screen(LeadDetailScreen(item.id))

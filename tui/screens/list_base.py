@@ -23,6 +23,7 @@ class ListScreen(PantryScreen):
         Binding("slash", "focus_filter", "Filter"),
         Binding("s", "sort_next", "Sort"),
         Binding("S", "sort_reverse", "Reverse", show=False),
+        Binding("M", "mine", "Mine"),
         Binding("escape", "focus_table", "Back to list", show=False),
     ]
     KINDS: ClassVar[frozenset[str]] = frozenset()
@@ -108,6 +109,25 @@ class ListScreen(PantryScreen):
         self.table.total = None
         self.table.reload(keep_cursor=keep_cursor)
         self._show_status()
+
+    @property
+    def owner_filter(self) -> tuple[tuple[str, ...], str]:
+        """`@login` words in the filter box name owners; the rest is text to search for."""
+        owners, words = [], []
+        for word in self.filter_text.split():
+            (owners if word.startswith("@") and len(word) > 1 else words).append(word.removeprefix("@") if word.startswith("@") else word)
+        return tuple(owners), " ".join(words)
+
+    def action_mine(self) -> None:
+        """Only my records (toggles `@my-login` in the filter box)."""
+        actor = self.session.actor
+        if actor is None:
+            self.notify("No user for this session: start Pantry with --as LOGIN.", severity="warning")
+            return
+        box = self.query_one("#filter", Input)
+        token = f"@{actor.login}"
+        words = box.value.split()
+        box.value = " ".join(w for w in words if w != token) if token in words else " ".join([token, *words])
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

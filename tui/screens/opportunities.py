@@ -15,7 +15,7 @@ class OpportunitiesScreen(ListScreen):
     KINDS = frozenset({"opportunity", "account", "user"})
     DEFAULT_SORT = "close"
     DEFAULT_DESCENDING = True  # the latest (expected or actual) close first: this quarter's deals, not 2025's
-    PLACEHOLDER = "Filter by name or account…  (/)"
+    PLACEHOLDER = "@login or text: name or account…  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -40,7 +40,8 @@ class OpportunitiesScreen(ListScreen):
         ]
 
     def fetch(self, offset: int, limit: int):
-        flt = OpportunityFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending)
+        owners, text = self.owner_filter
+        flt = OpportunityFilter(text=text, owners=owners, sort=self.sort_key, descending=self.descending)
         return self.session.opportunities(flt, offset, limit)
 
     def open_item(self, item: OpportunityItem) -> None:

@@ -14,7 +14,7 @@ class ProposalsScreen(ListScreen):
     TITLE_TEXT = "Proposals"
     KINDS = frozenset({"proposal", "opportunity"})
     DEFAULT_SORT = "status"
-    PLACEHOLDER = "Filter by number, title or account…  (/)"
+    PLACEHOLDER = "@login or text: number, title or account…  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -37,7 +37,8 @@ class ProposalsScreen(ListScreen):
 
     def fetch(self, offset: int, limit: int):
         sort = "" if self.sort_key == "status" and not self.descending else self.sort_key
-        flt = ProposalFilter(text=self.filter_text, sort=sort, descending=self.descending)
+        owners, text = self.owner_filter
+        flt = ProposalFilter(text=text, owners=owners, sort=sort, descending=self.descending)
         return self.session.proposals(flt, offset, limit)
 
     def open_item(self, item: ProposalItem) -> None:

@@ -15,7 +15,7 @@ class TasksScreen(ListScreen):
     TITLE_TEXT = "Tasks"
     KINDS = frozenset({"task"})
     DEFAULT_SORT = "due"
-    PLACEHOLDER = "Filter by title or related record…  (/)"
+    PLACEHOLDER = "@login or text: title or related record…  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -39,7 +39,8 @@ class TasksScreen(ListScreen):
         ]
 
     def fetch(self, offset: int, limit: int):
-        flt = TaskFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending,
+        owners, text = self.owner_filter
+        flt = TaskFilter(text=text, assignees=owners, sort=self.sort_key, descending=self.descending,
                          statuses=(TaskStatus.OPEN,))
         return self.session.tasks(flt, offset, limit)
 
@@ -52,3 +53,9 @@ class TasksScreen(ListScreen):
             from tui.screens.account_detail import AccountDetailScreen
 
             self.app.push_screen(AccountDetailScreen(item.account_id))
+        elif item.lead_id is not None:
+            from tui.screens.lead_detail import LeadDetailScreen
+
+            self.app.push_screen(LeadDetailScreen(item.lead_id))
+        else:
+            self.notify("This task is not linked to a deal, an account or a lead.", severity="information")
