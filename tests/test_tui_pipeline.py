@@ -177,3 +177,17 @@ async def test_a_refused_move_can_be_fixed_from_the_deal(board):
     stored = session.store.opportunities.require(opp.id)
     assert stored.budget_cents == 12_000_50 and stored.stage == "qualification"
     assert [a.subject for a in session.store.activities.find(opportunity=opp.id, kind="call")] == ["Intro call with the chef"]
+
+
+async def test_a_deal_stalling_overnight_appears_when_the_date_changes(board):
+    session, opp = board
+    # in discovery for 1 day; discovery stalls after 14 days
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "0 stalled" in screen_text(app)
+        session.clock.advance(timedelta(days=14))  # now 15 days in the stage: stalled, and idle too
+        app._tick()  # the timer's tick (every minute): notices the new date
+        await settle(pilot)
+        text = screen_text(app)
+        assert "1 stalled" in text and "Harbor Hotel — dairy" in text

@@ -32,6 +32,9 @@ Validator = Callable[[dict[str, str]], tuple[Any, dict[str, str]]]
 
 
 class FormScreen(ModalScreen[Any]):
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height < 30, "short")
+
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
 
     def __init__(self, title: str, fields: list[Field], validate: Validator, *, submit_label: str = "Save") -> None:

@@ -19,7 +19,14 @@ COMMON_REASONS = (
 )
 
 
-class LostReasonScreen(ModalScreen[str | None]):
+class FitsSmallTerminals:
+    """Dialogs on terminals under 30 rows get the `short` class (tighter spacing, shorter lists)."""
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height < 30, "short")
+
+
+class LostReasonScreen(FitsSmallTerminals, ModalScreen[str | None]):
     """Ask why the deal was lost: pick a common reason or type one. Esc cancels the move."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -73,7 +80,7 @@ class LostReasonScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class MessageScreen(ModalScreen[bool]):
+class MessageScreen(FitsSmallTerminals, ModalScreen[bool]):
     """A titled list of lines (why a move was refused, a conflict); Enter/Esc closes.
 
     With `confirm_label`, Enter answers True (e.g. "Reload"), Esc False.

@@ -1,0 +1,52 @@
+"""`pantry export ENTITY --format csv|json [--out FILE]`: one entity, every field, in id order.
+
+The files read back with `pantry import --preset pantry` (ids are kept)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from cli.context import GlobalOptions
+from cli.options import add_global_options, session_for
+from domain.importing.export import write_csv, write_json
+
+NAME = "export"
+
+
+def _entities() -> tuple[str, ...]:
+    from store.queries.importing import ENTITIES
+
+    return tuple(ENTITIES)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        NAME, help="export an entity as CSV or JSON (round-trips with `import --preset pantry`)", allow_abbrev=False,
+    )
+    add_global_options(parser)
+    parser.add_argument("entity", choices=_entities(), metavar="ENTITY", help="one of: " + ", ".join(_entities()))
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE instead of stdout")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, options: GlobalOptions) -> int:
+    with session_for(options) as session:
+        queries = getattr(session.store, "importing", None)
+        if queries is None:
+            from store.queries.importing import ImportQueries
+
+            queries = ImportQueries()
+        records = queries.export(args.entity)
+        out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
+        try:
+            if args.format == "json":
+                write_json(records, out)
+            else:
+                write_csv(queries.record_type(args.entity), records, out)
+        finally:
+            if args.out:
+                out.close()
+    return 0

@@ -1,0 +1,100 @@
+"""`pantry import PATH… --preset NAME [--dry-run] [--skip-invalid]`: CSV files into the database.
+
+All or nothing by default: one invalid row and nothing is written; the report lists every
+problem as file:line: column: reason (exit 1). See docs/import.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from cli.context import GlobalOptions, UsageError
+from cli.options import add_global_options, session_for
+from domain.importing.runner import PRESETS, ImportError_, run_import
+
+NAME = "import"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        NAME, help="import CSV files (presets: " + ", ".join(PRESETS) + ")", allow_abbrev=False,
+        description="Import CSV files or folders of them. All or nothing unless --skip-invalid; "
+        "importing the same files again changes nothing. See docs/import.md.",
+    )
+    add_global_options(parser)
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a CSV file or a folder of them")
+    parser.add_argument("--preset", choices=PRESETS, required=True,
+                        help="maven: the Maven Analytics CRM dataset; pantry: files written by `pantry export`")
+    parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    parser.add_argument("--skip-invalid", action="store_true",
+                        help="write the valid rows; the rejected ones go to the --rejected CSV")
+    parser.add_argument("--report", type=Path, default=None, metavar="FILE",
+                        help="also write the report to FILE (the rejected-rows CSV goes beside it)")
+    parser.add_argument("--rejected", type=Path, default=None, metavar="FILE",
+                        help="where --skip-invalid writes the rejected rows (default: beside --report, "
+                        "else ./pantry-import-rejected.csv)")
+    parser.set_defaults(handler=run)
+
+
+def _progress(entity: str, done: int, total: int) -> None:
+    if total >= 5_000 and sys.stderr.isatty():
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\r{entity:<14} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}{end}")
+        sys.stderr.flush()
+
+
+def write_rejected(path: Path, result) -> None:
+    by_row: dict[tuple[str, int], list[str]] = {}
+    for problem in result.errors:
+        by_row.setdefault((problem.file, problem.line), []).append(f"{problem.column}: {problem.reason}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["file", "line", "problems", "row"])
+        for source in result.rejected:
+            row_text = ",".join(_quote(v) for v in source.values.values())
+            writer.writerow([source.file, source.line, "; ".join(by_row.get((source.file, source.line), [])), row_text])
+        # problems without a readable row (malformed lines)
+        listed = {(s.file, s.line) for s in result.rejected}
+        for (file, line), reasons in by_row.items():
+            if (file, line) not in listed:
+                writer.writerow([file, line, "; ".join(reasons), ""])
+
+
+def _quote(value: str) -> str:
+    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\r\n') else value
+
+
+def run(args: argparse.Namespace, options: GlobalOptions) -> int:
+    with session_for(options) as session:
+        store = session.store
+        queries = getattr(store, "importing", None)
+        if queries is None:
+            from store.queries.importing import ImportQueries
+
+            queries = ImportQueries()
+        try:
+            result = run_import(store, queries, list(args.paths), preset=args.preset, pipeline=session.pipeline,
+                                today=session.clock.today(), dry_run=args.dry_run, skip_invalid=args.skip_invalid,
+                                progress=_progress)
+        except ImportError_ as exc:
+            raise UsageError(str(exc)) from None
+        if result.written and result.changed:
+            store.announce_change(["opportunity", "account", "user", "product"])
+    lines = result.lines()
+    lines.append(f"{result.seconds:.1f} s")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+    if args.report is not None:
+        args.report.write_text(text, encoding="utf-8")
+    if result.errors and args.skip_invalid:
+        rejected = args.rejected or (args.report.with_suffix(".rejected.csv") if args.report
+                                     else Path("pantry-import-rejected.csv"))
+        write_rejected(rejected, result)
+        sys.stdout.write(f"rejected rows: {rejected}\n")
+    return 1 if result.errors and not args.skip_invalid else 0

@@ -1,0 +1,68 @@
+"""Reading CSV files: UTF-8 with or without a BOM, CRLF or LF, quoted fields, one header row."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from domain.importing.plan import Problem, SourceRow
+
+
+@dataclass
+class CsvFile:
+    path: Path
+    header: list[str]
+    rows: list[SourceRow]
+    problems: list[Problem]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
+    """All data rows of `path`, each with the line it starts on (the header is line 1).
+
+    A row with more or fewer fields than the header is a problem, not a row. Blank lines are skipped.
+    """
+    problems: list[Problem] = []
+    rows: list[SourceRow] = []
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        return CsvFile(path, [], [], [Problem(path.name, 0, "-", f"cannot read: {exc.strerror or exc}")])
+    with handle:
+        reader = csv.reader(handle)
+        try:
+            header = [h.strip() for h in next(reader, [])]
+            if not header:
+                problems.append(Problem(path.name, 1, "-", "empty file: a header row is required"))
+                return CsvFile(path, [], [], problems)
+            missing = [c for c in required if c not in header]
+            for column in missing:
+                problems.append(Problem(path.name, 1, column, "required column missing from the header"))
+            line = reader.line_num + 1
+            for fields in reader:
+                start, line = line, reader.line_num + 1
+                if not fields or fields == [""]:
+                    continue
+                if len(fields) != len(header):
+                    problems.append(Problem(path.name, start, "-", f"{len(fields)} fields, the header has {len(header)}"))
+                    continue
+                rows.append(SourceRow(path.name, start, dict(zip(header, fields))))
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(path.name, reader.line_num + 1, "-", f"not UTF-8: {exc.reason}"))
+        except csv.Error as exc:
+            problems.append(Problem(path.name, reader.line_num, "-", f"malformed CSV: {exc}"))
+    return CsvFile(path, header, rows, problems)
+
+
+def csv_files(paths: list[Path]) -> Iterator[Path]:
+    """The CSV (and JSON) files named by `paths`: files as given, folders' *.csv/*.json sorted by name."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".json") and p.is_file())
+        else:
+            yield path

@@ -1,0 +1,288 @@
+"""Run an import: build the preset's plan, resolve its keys against the database, then write
+everything in one transaction — or nothing when a row is invalid (unless skip_invalid)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import time as _time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from domain import records as r
+from domain.importing import maven, native
+from domain.importing.csvfile import csv_files
+from domain.importing.plan import Plan, Problem, SourceRow
+from domain.pipeline import PipelineConfig
+
+PRESETS = ("maven", "pantry")
+Progress = Callable[[str, int, int], None]
+
+
+class ImportError_(ValueError):
+    """The import cannot start (unknown preset, no files)."""
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem]
+    inserted: Counter = field(default_factory=Counter)
+    matched: Counter = field(default_factory=Counter)
+    rejected: list[SourceRow] = field(default_factory=list)
+    written: bool = False
+    dry_run: bool = False
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+    @property
+    def changed(self) -> bool:
+        return any(self.inserted.values())
+
+    def lines(self) -> list[str]:
+        """The human report: every problem as file:line: column: reason, then the counts."""
+        out = [str(p) for p in self.errors]
+        out += [f"{p} (warning)" for p in self.warnings]
+        out += self.notes
+        verb = "would insert" if self.dry_run else ("inserted" if self.written else "not written")
+        for entity in sorted(set(self.inserted) | set(self.matched)):
+            out.append(f"{entity}: {verb} {self.inserted[entity]:,}, already present {self.matched[entity]:,}")
+        if self.errors and not self.written and not self.dry_run:
+            out.append(f"{len(self.errors):,} problems in {len(self.rejected):,} rows: nothing was written "
+                       "(use --skip-invalid to write the valid rows)")
+        elif self.errors:
+            out.append(f"{len(self.rejected):,} rows rejected ({len(self.errors):,} problems)")
+        if self.written and not self.changed:
+            out.append("nothing changed: every record was already present")
+        elif self.dry_run:
+            out.append("dry run: nothing was written")
+        return out
+
+
+def normalise_name(name: str) -> str:
+    """Account names compare without case, punctuation or legal suffixes ('ACME, Inc.' = 'Acme')."""
+    words = re.findall(r"[a-z0-9]+", name.lower())
+    while words and words[-1] in {"inc", "llc", "ltd", "co", "corp", "corporation", "company", "gmbh", "plc", "sa"}:
+        words.pop()
+    return " ".join(words)
+
+
+def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipeline: PipelineConfig, today: date,
+               dry_run: bool = False, skip_invalid: bool = False, progress: Progress | None = None,
+               mapping: Any = None) -> ImportResult:
+    """`store` gives `atomic()`; `queries` is the store's ImportQueries."""
+    started = _time.perf_counter()
+    if preset not in PRESETS:
+        raise ImportError_(f"unknown preset {preset!r} (choose from {', '.join(PRESETS)})")
+    files = list(csv_files(paths))
+    missing = [str(p) for p in files if not p.exists()]
+    if missing:
+        raise ImportError_(f"no such file: {', '.join(missing)}")
+    if not files:
+        raise ImportError_("no CSV files found in " + ", ".join(map(str, paths)))
+    existing = queries.existing()
+    if preset == "pantry":
+        plan = native.build(files, queries)
+    else:
+        prices = {maven.product_key(name): price for _sku, (_id, name, price) in existing.products.items()}
+        plan = maven.build(files, pipeline, prices, today, mapping)
+    _resolve(plan, existing)
+    result = ImportResult(problems=plan.problems, rejected=plan.rejected, dry_run=dry_run, notes=plan.notes)
+    if plan.errors and not skip_invalid:
+        _count(plan, existing, queries, result)  # what would have been written
+        result.inserted.clear()
+        result.seconds = _time.perf_counter() - started
+        return result
+    _count(plan, existing, queries, result)
+    if not dry_run:
+        with store.atomic():
+            _write(plan, existing, queries, progress)
+        result.written = True
+    result.seconds = _time.perf_counter() - started
+    return result
+
+
+# -- resolving keys ----------------------------------------------------------------------------
+
+
+def _account_index(existing) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    by_ext, by_name, by_domain = {}, {}, {}
+    for id_, ext, name, domain in existing.accounts:
+        if ext:
+            by_ext.setdefault(ext, id_)
+        by_name.setdefault(normalise_name(name), id_)
+        if domain:
+            by_domain.setdefault(domain.lower(), id_)
+    return by_ext, by_name, by_domain
+
+
+def _match_account(staged, index) -> int | None:
+    by_ext, by_name, by_domain = index
+    record = staged.record
+    return (by_ext.get(staged.key) or by_name.get(normalise_name(record.name))
+            or (by_domain.get(record.domain.lower()) if record.domain else None))
+
+
+def _resolve(plan: Plan, existing) -> None:
+    """Reject rows whose references lead nowhere (or to a rejected row); warn of near-duplicates."""
+    if plan.native:
+        return
+    index = _account_index(existing)
+    # accounts: parents, repeated until stable (a rejected parent rejects its subsidiaries)
+    while True:
+        keys = {a.key for a in plan.accounts}
+        names = {normalise_name(a.record.name) for a in plan.accounts}
+        bad = [a for a in plan.accounts if a.parent_key and a.parent_key not in keys
+               and normalise_name(a.parent_key) not in names and index[0].get(a.parent_key) is None
+               and index[1].get(normalise_name(a.parent_key)) is None]
+        for account in bad:
+            plan.reject(account.source, "subsidiary_of", f"unknown or rejected parent account {account.parent_key!r}")
+        if not bad:
+            break
+        plan.accounts = [a for a in plan.accounts if a not in bad]
+    for account in plan.accounts:
+        if account.parent_key and normalise_name(account.parent_key) == normalise_name(account.record.name):
+            plan.reject(account.source, "subsidiary_of", "an account cannot be its own parent")
+    plan.accounts = [a for a in plan.accounts if not (a.parent_key and normalise_name(a.parent_key) == normalise_name(a.record.name))]
+    _near_duplicates(plan, existing)
+
+    users = {u.key for u in plan.users} | set(existing.users)
+    products = {maven.product_key(p.record.name) for p in plan.products}
+    products |= {maven.product_key(name) for _id, name, _price in existing.products.values()}
+    account_keys = {a.key for a in plan.accounts} | {normalise_name(a.record.name) for a in plan.accounts}
+    kept = []
+    for opp in plan.opportunities:
+        ok = True
+        if opp.owner_key not in users:
+            plan.reject(opp.source, opp.columns.get("owner", "owner"), f"unknown or rejected user {opp.source.get(opp.columns.get('owner', 'owner'))!r}")
+            ok = False
+        if opp.account_key and opp.account_key not in account_keys and normalise_name(opp.account_key) not in account_keys \
+                and index[0].get(opp.account_key) is None and index[1].get(normalise_name(opp.account_key)) is None:
+            plan.reject(opp.source, opp.columns.get("account", "account"), f"unknown or rejected account {opp.account_key!r}")
+            ok = False
+        for line in opp.lines:
+            if line.product_key not in products:
+                plan.reject(opp.source, opp.columns.get("product", "product"), f"unknown or rejected product {line.name!r}")
+                ok = False
+        if ok:
+            kept.append(opp)
+    plan.opportunities = kept
+
+
+def _near_duplicates(plan: Plan, existing, limit: int = 5_000) -> None:
+    """Accounts whose names are close but not equal to another's are reported, never merged."""
+    names = {normalise_name(name): name for _id, _ext, name, _d in existing.accounts}
+    if len(names) + len(plan.accounts) > limit:
+        plan.notes.append(f"near-duplicate check skipped: more than {limit:,} accounts")
+        return
+    for account in plan.accounts:
+        norm = normalise_name(account.record.name)
+        others = [n for n in names if n != norm]
+        close = difflib.get_close_matches(norm, others, n=1, cutoff=0.92)
+        if close:
+            plan.warn(account.source, "account", f"near-duplicate of {names[close[0]]!r}: not merged")
+        names.setdefault(norm, account.record.name)
+
+
+# -- counting and writing -------------------------------------------------------------------------
+
+
+def _count(plan: Plan, existing, queries, result: ImportResult) -> None:
+    if plan.native:
+        for entity, ids in _native_groups(plan).items():
+            present = queries.existing_ids(entity)
+            result.matched[entity] += sum(1 for s in ids if s.record.id in present)
+            result.inserted[entity] += sum(1 for s in ids if s.record.id not in present)
+        return
+    index = _account_index(existing)
+    product_names = {maven.product_key(name) for _id, name, _p in existing.products.values()}
+    for u in plan.users:
+        (result.matched if u.key in existing.users else result.inserted)["users"] += 1
+    for p in plan.products:
+        hit = p.key in existing.products or maven.product_key(p.record.name) in product_names
+        (result.matched if hit else result.inserted)["products"] += 1
+    for a in plan.accounts:
+        (result.matched if _match_account(a, index) else result.inserted)["accounts"] += 1
+    for o in plan.opportunities:
+        if o.key in existing.opportunities:
+            result.matched["opportunities"] += 1
+        else:
+            result.inserted["opportunities"] += 1
+            result.inserted["line_items"] += len(o.lines)
+            result.inserted["stage_changes"] += len(o.history)
+
+
+def _native_groups(plan: Plan) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for staged in plan.native:
+        groups.setdefault(staged.entity, []).append(staged)
+    return groups
+
+
+def _write(plan: Plan, existing, queries, progress: Progress | None) -> None:
+    if plan.native:
+        for entity in queries.entity_names:
+            staged = _native_groups(plan).get(entity, [])
+            if staged:
+                present = queries.existing_ids(entity)
+                queries.insert_bulk(entity, [s.record for s in staged if s.record.id not in present], progress)
+        return
+    user_ids = dict(existing.users)
+    for u in plan.users:
+        if u.key in user_ids:
+            continue
+        manager_id = user_ids.get(u.manager_key) if u.manager_key else None
+        user_ids[u.key] = queries.insert_one("users", u.record.model_copy(update={"manager_id": manager_id}))
+
+    product_ids = {maven.product_key(name): id_ for _sku, (id_, name, _p) in existing.products.items()}
+    product_ids.update({sku: id_ for sku, (id_, _n, _p) in existing.products.items()})
+    for p in plan.products:
+        key = maven.product_key(p.record.name)
+        found = product_ids.get(p.key) or product_ids.get(key)
+        product_ids[key] = found or queries.insert_one("products", p.record)
+
+    index = _account_index(existing)
+    by_ext, by_name, _ = index
+    new_accounts = []
+    for a in plan.accounts:
+        found = _match_account(a, index)
+        if found is None:
+            found = queries.insert_one("accounts", a.record)
+            new_accounts.append((a, found))
+        by_ext.setdefault(a.key, found)
+        by_name.setdefault(normalise_name(a.record.name), found)
+    for a, account_id in new_accounts:
+        if a.parent_key:
+            parent = by_ext.get(a.parent_key) or by_name.get(normalise_name(a.parent_key))
+            queries.set_parent(account_id, parent)
+
+    new = [o for o in plan.opportunities if o.key not in existing.opportunities]
+    records = []
+    for o in new:
+        account_id = None
+        if o.account_key:
+            account_id = by_ext.get(o.account_key) or by_name.get(normalise_name(o.account_key))
+        records.append(o.record.model_copy(update={"owner_id": user_ids[o.owner_key], "account_id": account_id}))
+    queries.insert_bulk("opportunities", records, progress)
+    ids = queries.opportunity_ids(o.key for o in new)
+    lines, history = [], []
+    for o in new:
+        opp_id = ids[o.key]
+        for line in o.lines:
+            lines.append(r.LineItem(opportunity_id=opp_id, product_id=product_ids[line.product_key], name=line.name,
+                                    quantity=line.quantity, unit_price_cents=line.unit_price_cents))
+        for h in o.history:
+            history.append(r.StageChange(opportunity_id=opp_id, from_stage=h.from_stage, to_stage=h.to_stage,
+                                         changed_at=h.changed_at, value_cents=h.value_cents, probability=h.probability))
+    queries.insert_bulk("line_items", lines, progress)
+    queries.insert_bulk("stage_changes", history, progress)
