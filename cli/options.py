@@ -62,7 +62,7 @@ def global_options(args: argparse.Namespace) -> GlobalOptions:
 
 
 @contextmanager
-def session_for(options: GlobalOptions) -> Iterator[Session]:
+def session_for(options: GlobalOptions, *, empty_hint: bool = True) -> Iterator[Session]:
     """An open Session for one command; the store is closed afterwards."""
     try:
         session = open_session(options)
@@ -71,7 +71,7 @@ def session_for(options: GlobalOptions) -> Iterator[Session]:
         # formed, the database just has no such user, so it is a refusal (exit 1), not usage.
         raise CommandError(str(exc)) from None
     try:
-        if session.store.is_empty() and not options.demo:
+        if empty_hint and session.store.is_empty() and not options.demo:
             print(f"pantry: note: {session.store.description} has no data yet "
                   "(`pantry --demo` and `--demo` use the demo database; `pantry demo --db URL` fills one)",
                   file=sys.stderr)

@@ -29,6 +29,7 @@ from store.database import describe, is_postgres, open_database
 from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
 from store.queries.analytics import AnalyticsQueries
 from store.queries.forecasting import ForecastQueries
+from store.queries.importing import ImportQueries
 from store.queries.insights import InsightQueries
 from store.queries.pipeline import AlertRow, RequirementFacts
 from store.repository import Repository
@@ -69,6 +70,7 @@ class Store:
         self.analytics = AnalyticsQueries()
         self.forecasting = ForecastQueries()
         self.insights = InsightQueries()
+        self.importing = ImportQueries()
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ from cli.commands import (
     db_cmd,
     demo_cmd,
     edit_cmd,
+    export_cmd,
     forecast_cmd,
+    import_cmd,
     list_cmd,
     move_cmd,
     pipeline_cmd,
@@ -16,6 +18,6 @@ from cli.commands import (
     tui_cmd,
 )
 
-COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
+COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
 
 __all__ = ["COMMANDS"]

@@ -71,7 +71,7 @@ def _quote(value: str) -> str:
 
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
-    with session_for(options) as session:
+    with session_for(options, empty_hint=False) as session:
         store = session.store
         queries = getattr(store, "importing", None)
         if queries is None:

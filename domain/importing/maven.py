@@ -355,6 +355,8 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
             plan.reject(row, "close_date", f"before the engage date {engaged.isoformat()}")
             continue
         list_price = prices[pkey]
+        # the catalogue's spelling of the product (the pipeline file says "GTXPro" for "GTX Pro")
+        product_name = next((p.record.name for p in plan.products if product_key(p.record.name) == pkey), product_name)
         if stage.id == pipeline.won.id:
             try:
                 value = parse_cents(row.get("close_value"))
