@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
-from domain.filters import LeadFilter
+from textual import work
+from textual.binding import Binding
+
+from domain.errors import Refused
+from domain.filters import LeadFilter, UserFilter
+from domain.money import MoneyError, parse_cents
+from domain.services.lead_actions import LeadActions
 from domain.views import LeadItem
+from store.errors import VersionConflict
 from tui.format import day, label
+from tui.screens.form import Field, FormScreen
 from tui.screens.list_base import ListScreen
+from tui.screens.move_dialogs import MessageScreen
 from tui.widgets.paged_table import Column
 
 
 class LeadsScreen(ListScreen):
+    BINDINGS = [
+        Binding("space", "mark", "Mark"),
+        Binding("A", "assign", "Assign"),
+        Binding("F", "flag", "Flag"),
+        Binding("C", "convert", "Convert"),
+    ]
     MODE = "leads"
     TITLE_TEXT = "Leads"
     KINDS = frozenset({"lead"})
     DEFAULT_SORT = "status"
     PLACEHOLDER = "@login or text: name, company or e-mail…  (/, M: mine)"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked: set[int] = set()
+
     def columns(self) -> list[Column]:
         return [
+            Column("mark", "✓", 1, lambda x: "✓" if x.id in self.marked else "", sortable=False),
             Column("id", "#", 6, lambda x: str(x.id), align="right", hide_below=100),
             Column("name", "Name", 16, lambda x: x.name, flex=2, style=lambda x: "warning" if x.flagged else None),
             Column("company", "Company", 16, lambda x: x.company or "—", flex=2),
@@ -41,3 +61,99 @@ class LeadsScreen(ListScreen):
         from tui.screens.lead_detail import LeadDetailScreen
 
         self.app.push_screen(LeadDetailScreen(item.id))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _targets(self) -> list[int]:
+        if self.marked:
+            return sorted(self.marked)
+        item = self.table.current_item
+        return [item.id] if item is not None else []
+
+    def action_mark(self) -> None:
+        item = self.table.current_item
+        if item is None:
+            return
+        self.marked.symmetric_difference_update({item.id})
+        self.table.refresh()
+        self.table.action_cursor(1)
+        self.notify(f"{len(self.marked)} lead(s) marked", timeout=1.5)
+
+    def action_assign(self) -> None:
+        targets = self._targets()
+        if targets:
+            self.open_assign_form(targets)
+
+    @work(thread=True, group="lead-action")
+    def open_assign_form(self, targets: list[int]) -> None:
+        with self.session.connection():
+            users = self.session.users(UserFilter(roles=("rep", "manager"), active=True), 0, 500).items
+        options = tuple((f"{u.display_name} ({u.login}) · {u.team}", u.login) for u in users)
+        fields = [Field("login", "Assign to", options=options, allow_blank=False, value=options[0][1] if options else "")]
+
+        def validate(values):
+            return (values["login"], {}) if values["login"] else (None, {"login": "choose who gets the leads"})
+
+        def chosen(login: str | None) -> None:
+            if login:
+                self.act(lambda actions: actions.assign(targets, login), f"Assigned {len(targets)} lead(s) to {login}")
+
+        title = f"Assign {len(targets)} lead(s)"
+        self.app.call_from_thread(self.app.push_screen, FormScreen(title, fields, validate, submit_label="Assign"), chosen)
+
+    def action_flag(self) -> None:
+        item = self.table.current_item
+        if item is None:
+            return
+        if item.flagged:
+            self.act(lambda actions: actions.flag(item.id, None), "Flag cleared")
+            return
+        fields = [Field("reason", "Why does this lead need attention?", placeholder="e.g. hot: asked for a call today")]
+
+        def validate(values):
+            reason = values["reason"].strip()
+            return (reason, {}) if reason else (None, {"reason": "required to flag a lead"})
+
+        self.app.push_screen(FormScreen(f"Flag {item.name}", fields, validate, submit_label="Flag"),
+                             lambda reason: reason and self.act(lambda actions: actions.flag(item.id, reason), "Flagged"))
+
+    def action_convert(self) -> None:
+        item = self.table.current_item
+        if item is None:
+            return
+        fields = [
+            Field("account", "Account (found by name, or created)", item.company),
+            Field("name", "Opportunity name", f"{item.company or item.name} — new business"),
+            Field("value", "Estimated value ($)", "0"),
+        ]
+
+        def validate(values):
+            errors, result = {}, {}
+            if not values["account"].strip():
+                errors["account"] = "required"
+            if not values["name"].strip():
+                errors["name"] = "required"
+            try:
+                result["value_cents"] = parse_cents(values["value"] or "0")
+            except MoneyError as error:
+                errors["value"] = str(error)
+            result["account_name"], result["opportunity_name"] = values["account"].strip(), values["name"].strip()
+            return (None if errors else result), errors
+
+        def chosen(result: dict | None) -> None:
+            if result:
+                self.act(lambda actions: actions.convert(item.id, **result), "Converted to an opportunity")
+
+        self.app.push_screen(FormScreen(f"Convert {item.name}", fields, validate, submit_label="Convert"), chosen)
+
+    @work(thread=True, group="lead-action")
+    def act(self, change, done: str) -> None:
+        try:
+            with self.session.connection():
+                change(LeadActions(self.session))
+        except (Refused, VersionConflict) as error:
+            self.app.call_from_thread(self.app.push_screen, MessageScreen("Not done", [str(error)]))
+            return
+        self.marked.clear()
+        self.app.call_from_thread(self.app.notify, done, markup=False)
+        self.app.call_from_thread(self.reload, True)

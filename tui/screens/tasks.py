@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from textual import work
+from textual.binding import Binding
+
 from domain.enums import TaskStatus
+from domain.errors import Refused
 from domain.filters import TaskFilter
+from domain.services.task_actions import set_task_done
 from domain.views import TaskItem
+from store.errors import VersionConflict
 from tui.format import day, label
 from tui.screens.list_base import ListScreen
 from tui.widgets.paged_table import Column
 
 
 class TasksScreen(ListScreen):
+    BINDINGS = [Binding("x", "done", "Done")]
     MODE = "tasks"
     TITLE_TEXT = "Tasks"
     KINDS = frozenset({"task"})
@@ -59,3 +66,19 @@ class TasksScreen(ListScreen):
             self.app.push_screen(LeadDetailScreen(item.lead_id))
         else:
             self.notify("This task is not linked to a deal, an account or a lead.", severity="information")
+
+    def action_done(self) -> None:
+        item = self.table.current_item
+        if item is not None:
+            self.complete(item.id, item.title)
+
+    @work(thread=True, group="task-action")
+    def complete(self, task_id: int, title: str) -> None:
+        try:
+            with self.session.connection():
+                set_task_done(self.session, task_id)
+        except (Refused, VersionConflict) as error:
+            self.app.call_from_thread(self.app.notify, str(error), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.app.notify, f"Done: {title}", markup=False)
+        self.app.call_from_thread(self.reload, True)

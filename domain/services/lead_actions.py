@@ -1,0 +1,131 @@
+"""What a manager does with leads: assign (one or many), flag with a reason, convert to a deal.
+
+Each action is one transaction, audited, and publishes a change event after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.enums import AccountSize, AccountStatus, Industry, LeadStatus
+from domain.errors import Refused, require_actor
+from domain.events import DataChanged
+from domain.records import Account, Contact, Lead, Opportunity, StageChange
+from domain.services.audit import record_changes, record_created
+from domain.session import Session
+
+LEAD_FIELDS = ("owner_id", "flagged", "flag_reason", "status", "converted_at", "converted_opportunity_id",
+               "converted_account_id", "converted_contact_id", "first_response_at")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    lead: Lead
+    opportunity: Opportunity
+    account: Account
+    contact: Contact
+    account_created: bool
+
+
+class LeadActions:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.store = session.store
+
+    def _save(self, before: Lead, changes: dict) -> Lead:
+        after = self.store.leads.update(Lead.model_validate({**before.model_dump(), **changes}),
+                                        fields=set(changes) | {"version"}, changed_by=self.session.actor_login)
+        record_changes(self.store, actor=self.session.actor_login, at=self.session.clock.now(), table="lead",
+                       record_id=before.id, before=before, after=after, fields=tuple(changes))
+        return after
+
+    def _done(self, kinds: set[str], ids: set[int]) -> None:
+        self.session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"lead": frozenset(ids)}))
+
+    def assign(self, lead_ids: list[int], login: str) -> int:
+        """Give these leads to the user `login` (a rep or a manager); returns how many changed."""
+        require_actor(self.session)
+        actor = self.session.actor
+        if actor.role.value == "rep":
+            raise Refused(f"{actor.login} (rep) cannot assign leads: managers and admins assign them")
+        owner = self.store.user_by_login(login)
+        if owner is None or not owner.active:
+            raise Refused(f"owner: no active user with login {login!r}")
+        changed = set()
+        with self.store.atomic():
+            for lead_id in lead_ids:
+                lead = self.store.leads.require(lead_id)
+                if lead.owner_id != owner.id:
+                    self._save(lead, {"owner_id": owner.id})
+                    changed.add(lead_id)
+            self.store.announce_change({"lead"})
+        if changed:
+            self._done({"lead"}, changed)
+        return len(changed)
+
+    def flag(self, lead_id: int, reason: str | None) -> Lead:
+        """Flag with a reason (needed), or clear the flag with `reason=None`."""
+        require_actor(self.session)
+        with self.store.atomic():
+            lead = self.store.leads.require(lead_id)
+            if reason is None:
+                saved = self._save(lead, {"flagged": False, "flag_reason": ""})
+            else:
+                if not reason.strip():
+                    raise Refused("flag reason: required to flag a lead")
+                saved = self._save(lead, {"flagged": True, "flag_reason": reason.strip()[:200]})
+            self.store.announce_change({"lead"})
+        self._done({"lead"}, {lead_id})
+        return saved
+
+    def convert(self, lead_id: int, *, opportunity_name: str, value_cents: int, account_name: str | None = None) -> Conversion:
+        """Turn a lead into an opportunity in the first stage: link the account of that name (or create
+        it from the lead's company), create the contact from the lead, record the stage history."""
+        require_actor(self.session)
+        now, today = self.session.clock.now(), self.session.clock.today()
+        actor = self.session.actor
+        first = self.session.pipeline.open_stages[0]
+        with self.store.atomic():
+            lead = self.store.leads.require(lead_id)
+            if lead.status is LeadStatus.CONVERTED:
+                raise Refused(f"lead {lead_id} was already converted (opportunity {lead.converted_opportunity_id})")
+            name = (account_name or lead.company or lead.name).strip()
+            if not name:
+                raise Refused("account: the lead has no company; give an account name")
+            owner_id = lead.owner_id or actor.id
+            matches = [a for a in self.store.accounts.find(name=name)]
+            created = not matches
+            account = matches[0] if matches else self.store.accounts.insert(Account(
+                name=name, industry=Industry.OTHER, size=AccountSize.SMALL, status=AccountStatus.PROSPECT,
+                owner_id=owner_id, created_at=now, updated_at=now,
+            ))
+            first_name, _, last_name = lead.name.partition(" ")
+            contact = self.store.contacts.insert(Contact(
+                account_id=account.id, first_name=first_name or lead.name, last_name=last_name, title=lead.title,
+                email=lead.email, phone=lead.phone, created_at=now, updated_at=now,
+            ))
+            opportunity = self.store.opportunities.insert(Opportunity(
+                name=opportunity_name, account_id=account.id, contact_id=contact.id, stage=first.id,
+                probability=first.probability, value_cents=value_cents, started_on=today,
+                expected_close_date=today + timedelta(days=sum(s.expected_days for s in self.session.pipeline.open_stages)),
+                source=lead.source, owner_id=owner_id, forecast_category=first.forecast_category,
+                stage_entered_at=now, created_at=now, updated_at=now, updated_by_id=actor.id,
+            ))
+            self.store.stage_changes.insert(StageChange(
+                opportunity_id=opportunity.id, from_stage=None, to_stage=first.id, changed_at=now,
+                changed_by_id=actor.id, value_cents=value_cents, probability=first.probability,
+            ))
+            record_created(self.store, actor=self.session.actor_login, at=now, table="opportunity",
+                           record_id=opportunity.id, summary=f"converted from lead {lead.id}")
+            saved = self._save(lead, {
+                "status": LeadStatus.CONVERTED, "converted_at": now, "converted_opportunity_id": opportunity.id,
+                "converted_account_id": account.id, "converted_contact_id": contact.id,
+                "first_response_at": lead.first_response_at or now,
+            })
+            self.store.announce_change({"lead", "opportunity", "account", "contact", "stage_change"})
+        self.session.bus.publish(DataChanged(
+            kinds=frozenset({"lead", "opportunity", "account", "contact", "stage_change"}),
+            ids={"lead": frozenset({lead_id}), "opportunity": frozenset({opportunity.id})},
+        ))
+        return Conversion(saved, opportunity, account, contact, created)

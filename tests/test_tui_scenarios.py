@@ -1,0 +1,111 @@
+"""The seed's scenarios, walked by keyboard on demo data, checking the screens and the database."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from domain.enums import LeadStatus, TaskStatus
+from domain.filters import LeadFilter, OpportunityFilter, TaskFilter
+from store.database import sqlite_url
+from tests.tui_support import demo_database, make_app, make_session, screen_text, settle
+from tui.screens.form import FormScreen
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    demo_database(tmp_path_factory)
+    return tmp_path_factory.getbasetemp() / "demo.db"
+
+
+@pytest.fixture
+def url(demo_file, tmp_path):
+    """A private copy of the demo database: these scenarios change it."""
+    copy = tmp_path / "scenario.db"
+    shutil.copy(demo_file, copy)
+    return sqlite_url(copy)
+
+
+async def test_lead_quality_assessment(url):
+    """Mid-morning: review new leads, assign two to a rep, flag one, convert one (as a manager)."""
+    session = make_session(url, login="dwhitfield")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        table = app.screen.table
+        first, second = table.item_at(0), table.item_at(1)
+        assert first.status == "new" and second.status == "new"  # New first
+        await pilot.press("space", "space")  # mark both
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-login").value = "pshah"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("home", "F")
+        await settle(pilot)
+        await pilot.press(*"Hot: asked for a tasting this week", "enter")
+        await settle(pilot)
+        await pilot.press("home", "C")
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # account from the lead's company, a default name and value
+        await settle(pilot)
+        assert "Converted to an opportunity" in screen_text(app) or not isinstance(app.screen, FormScreen)
+    leads = {lead.id: lead for lead in (session.store.leads.require(first.id), session.store.leads.require(second.id))}
+    pshah = session.store.user_by_login("pshah")
+    assert leads[second.id].owner_id == pshah.id
+    converted = session.store.leads.require(first.id)
+    assert converted.status is LeadStatus.CONVERTED and converted.flagged
+    assert converted.flag_reason == "Hot: asked for a tasting this week"
+    opportunity = session.store.opportunities.require(converted.converted_opportunity_id)
+    assert opportunity.stage == "discovery" and opportunity.owner_id == pshah.id
+    assert session.store.stage_changes.find(opportunity=opportunity.id)[0].to_stage == "discovery"
+
+
+async def test_end_of_day_wrap_up(url):
+    """End of day: complete a task, schedule tomorrow's follow-up call on a priority deal."""
+    session = make_session(url, login="pshah")
+    task = session.tasks(TaskFilter(assignees=("pshah",), statuses=(TaskStatus.OPEN,)), 0, 1).items[0]
+    deal = session.opportunities(OpportunityFilter(owners=("pshah",), status="open", sort="value", descending=True), 0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("M")  # my tasks
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.screen.table.current_item.id == task.id
+        await pilot.press("x")
+        await settle(pilot)
+        app.open_record("opportunity", deal.id)
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-subject").value = "Follow-up call: confirm the delivery schedule"
+        form.query_one("#field-status").value = "planned"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert session.store.tasks.require(task.id).status is TaskStatus.DONE
+    planned = session.store.activities.find(opportunity=deal.id, subject="Follow-up call: confirm the delivery schedule")
+    assert planned and planned[0].completed_at is None and planned[0].scheduled_at is not None
+
+
+async def test_morning_pipeline_review(url):
+    """Morning: dashboard figures, the forecast screen, then one rep's deals, then a stalled deal."""
+    session = make_session(url, login="dwhitfield")
+    mine = session.opportunities(OpportunityFilter(owners=("tbecker",)), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Needs attention" in screen_text(app)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "Forecast for" in screen_text(app)
+        await pilot.press("o", "slash", *"@tbecker", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.screen.table.total == mine
+    assert session.leads(LeadFilter(), 0, 1).total > 0
