@@ -239,6 +239,9 @@ class Store:
     def won_between(self, won_stage: str, start: date, end: date, logins: tuple[str, ...] = ()) -> tuple[int, int]:
         return quotas.won_between(won_stage, start, end, logins)
 
+    def proposal_status_counts(self) -> dict[str, int]:
+        return work.proposal_status_counts()
+
     def leads_created_since(self, since: datetime) -> int:
         return leads.created_since(since)
 

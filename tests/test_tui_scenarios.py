@@ -109,3 +109,47 @@ async def test_morning_pipeline_review(url):
         await settle(pilot)
         assert app.screen.table.total == mine
     assert session.leads(LeadFilter(), 0, 1).total > 0
+
+
+async def test_proposal_review(url):
+    """Afternoon: review pending proposals, see the acceptance rate, accept one, schedule a follow-up."""
+    from domain.enums import ProposalStatus
+    from domain.filters import ProposalFilter
+
+    session = make_session(url, login="dwhitfield")
+    pending = session.proposals(ProposalFilter(), 0, 1).items[0]
+    assert pending.status == "sent"  # pending first
+    counts = session.store.proposal_status_counts()
+    accepted, rejected = counts.get("accepted", 0), counts.get("rejected", 0)
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("p")
+        await settle(pilot)
+        assert f"acceptance {accepted / (accepted + rejected):.0%}" in screen_text(app)
+        await pilot.press("u")
+        await settle(pilot)
+        app.screen.query_one("#field-status").value = "accepted"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("home", "T")  # the list reloads with the next pending proposal first
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = session.store.proposals.require(pending.id)
+    assert saved.status is ProposalStatus.ACCEPTED and saved.decided_at == session.clock.now()
+    assert session.store.tasks.find(title=f"Follow up on proposal {session.proposals(ProposalFilter(), 0, 1).items[0].number}")
+
+
+def test_proposal_lifecycle_rules(url):
+    from domain.enums import ProposalStatus
+    from domain.errors import Refused
+    from domain.filters import ProposalFilter
+    from domain.services.proposal_actions import set_proposal_status
+
+    session = make_session(url, login="dwhitfield")
+    accepted = session.proposals(ProposalFilter(statuses=(ProposalStatus.ACCEPTED,)), 0, 1).items[0]
+    with pytest.raises(Refused, match="is accepted and cannot become sent"):
+        set_proposal_status(session, accepted.id, ProposalStatus.SENT)
+    draft = session.proposals(ProposalFilter(statuses=(ProposalStatus.DRAFT,)), 0, 1).items[0]
+    sent = set_proposal_status(session, draft.id, ProposalStatus.SENT)
+    assert sent.sent_at == session.clock.now() and sent.decided_at is None

@@ -131,3 +131,8 @@ def task_page(flt: TaskFilter, offset: int, limit: int) -> Page[TaskItem]:
         for r in query.offset(offset).limit(limit).dicts()
     ]
     return Page(items=items, offset=offset, total=task_count(flt))
+
+
+def proposal_status_counts() -> dict[str, int]:
+    return {status: int(n) for status, n in ProposalRow.select(ProposalRow.status, fn.COUNT(ProposalRow.id))
+            .group_by(ProposalRow.status).tuples()}

@@ -76,7 +76,13 @@ class ListScreen(PantryScreen):
         total = self.table.total
         count = "…" if total is None else f"{total:,} rows"
         sort = self._sort_label()
-        self.query_one("#list-status", Static).update(Text(f"{count}  ·  sort: {sort}", no_wrap=True))
+        extra = self.status_extra()
+        text = f"{count}  ·  sort: {sort}" + (f"  ·  {extra}" if extra else "")
+        self.query_one("#list-status", Static).update(Text(text, no_wrap=True))
+
+    def status_extra(self) -> str:
+        """A figure shown after the row count (e.g. the proposals' acceptance rate)."""
+        return ""
 
     def _sort_label(self) -> str:
         keys = [c for c in self.columns() if c.sortable]

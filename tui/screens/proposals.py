@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from textual import work
+from textual.binding import Binding
+
+from domain.enums import ProposalStatus
+from domain.errors import Refused
 from domain.filters import ProposalFilter
+from domain.services.proposal_actions import NEXT, follow_up, set_proposal_status
 from domain.views import ProposalItem
+from store.errors import VersionConflict
 from tui.format import day, label, money
+from tui.screens.form import Field, FormScreen
 from tui.screens.list_base import ListScreen
+from tui.screens.move_dialogs import MessageScreen
 from tui.widgets.paged_table import Column
 
 
 class ProposalsScreen(ListScreen):
+    BINDINGS = [Binding("u", "update_status", "Status"), Binding("T", "follow_up", "Follow-up task")]
     MODE = "proposals"
     TITLE_TEXT = "Proposals"
     KINDS = frozenset({"proposal", "opportunity"})
@@ -45,3 +55,77 @@ class ProposalsScreen(ListScreen):
         from tui.screens.opportunity_detail import OpportunityDetailScreen
 
         self.app.push_screen(OpportunityDetailScreen(item.opportunity_id))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.load_rate()
+
+    def status_extra(self) -> str:
+        return getattr(self, "_rate_text", "")
+
+    @work(thread=True, exclusive=True, group="proposal-rate")
+    def load_rate(self) -> None:
+        with self.session.connection():
+            counts = self.session.store.proposal_status_counts()
+        accepted, rejected = counts.get("accepted", 0), counts.get("rejected", 0)
+        decided = accepted + rejected
+        self._rate_text = f"acceptance {accepted / decided:.0%} ({accepted} of {decided} decided)" if decided else ""
+        self.app.call_from_thread(self._show_status)
+
+    def data_changed(self, event) -> None:
+        super().data_changed(event)
+        if event.touches("proposal"):
+            self.load_rate()
+
+    def action_update_status(self) -> None:
+        item = self.table.current_item
+        if item is None:
+            return
+        allowed = NEXT[ProposalStatus(item.status)]
+        if not allowed:
+            self.notify(f"{item.number} is {item.status}: decided, nothing follows.", severity="information")
+            return
+        fields = [Field("status", f"{item.number} is {item.status}; new status", value=allowed[0].value,
+                        options=tuple((label(s.value), s.value) for s in allowed), allow_blank=False)]
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.act(lambda: set_proposal_status(self.session, item.id, ProposalStatus(values["status"])),
+                         f"{item.number}: {values['status']}")
+
+        self.app.push_screen(FormScreen(f"Proposal {item.number}", fields, lambda v: (v, {}), submit_label="Update"),
+                             chosen)
+
+    def action_follow_up(self) -> None:
+        item = self.table.current_item
+        if item is None:
+            return
+        fields = [Field("title", "Task", f"Follow up on proposal {item.number}"), Field("days", "Due in (days)", "2")]
+
+        def validate(values):
+            errors = {}
+            if not values["title"].strip():
+                errors["title"] = "required"
+            if not values["days"].strip().isdigit():
+                errors["days"] = "a whole number of days"
+            return (None if errors else values), errors
+
+        def chosen(values: dict | None) -> None:
+            if values:
+                self.act(lambda: follow_up(self.session, item.id, title=values["title"], in_days=int(values["days"])),
+                         "Follow-up task created")
+
+        self.app.push_screen(FormScreen(f"Follow up {item.number}", fields, validate, submit_label="Create"), chosen)
+
+    @work(thread=True, group="proposal-action")
+    def act(self, change, done: str) -> None:
+        try:
+            with self.session.connection():
+                change()
+        except (Refused, VersionConflict) as error:
+            self.app.call_from_thread(self.app.push_screen, MessageScreen("Not done", [str(error)]))
+            return
+        self.app.call_from_thread(self.app.notify, done, markup=False)
+        self.app.call_from_thread(self.reload, True)
