@@ -153,3 +153,24 @@ def test_proposal_lifecycle_rules(url):
     draft = session.proposals(ProposalFilter(statuses=(ProposalStatus.DRAFT,)), 0, 1).items[0]
     sent = set_proposal_status(session, draft.id, ProposalStatus.SENT)
     assert sent.sent_at == session.clock.now() and sent.decided_at is None
+
+
+async def test_inbox_shows_automation_notifications_and_marks_them_read(url):
+    from domain.services.inbox import inbox
+    from tui.screens.inbox import InboxScreen
+
+    session = make_session(url, login="dwhitfield")
+    unread = [n for n in inbox(session) if n.read_at is None]
+    assert unread, "the demo manager has unread notifications"
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, InboxScreen)
+        assert f"dwhitfield: {len(unread)} unread" in screen_text(app)
+        await pilot.press("r")
+        await settle(pilot)
+        assert f"dwhitfield: {len(unread) - 1} unread" in screen_text(app)
+        await pilot.press("R")
+        await settle(pilot)
+        assert "dwhitfield: 0 unread" in screen_text(app)

@@ -17,7 +17,7 @@ from tui.widgets.paged_table import Column
 
 
 class TasksScreen(ListScreen):
-    BINDINGS = [Binding("x", "done", "Done")]
+    BINDINGS = [Binding("x", "done", "Done"), Binding("i", "inbox", "Inbox")]
     MODE = "tasks"
     TITLE_TEXT = "Tasks"
     KINDS = frozenset({"task"})
@@ -66,6 +66,11 @@ class TasksScreen(ListScreen):
             self.app.push_screen(LeadDetailScreen(item.lead_id))
         else:
             self.notify("This task is not linked to a deal, an account or a lead.", severity="information")
+
+    def action_inbox(self) -> None:
+        from tui.screens.inbox import InboxScreen
+
+        self.app.push_screen(InboxScreen())
 
     def action_done(self) -> None:
         item = self.table.current_item

@@ -1,0 +1,85 @@
+"""The inbox: my notifications, unread first; Enter opens the deal, r marks read."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from domain.services.inbox import inbox, mark_read
+
+
+class InboxScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "read", "Mark read"),
+        Binding("R", "read_all", "All read"),
+    ]
+
+    @property
+    def session(self):
+        return self.app.session  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◆")
+        yield Static(id="inbox-title")
+        yield DataTable(id="inbox", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Inbox"
+        table = self.query_one("#inbox", DataTable)
+        for label, key, width in (("", "new", 1), ("When", "when", 16), ("Kind", "kind", 10), ("Message", "message", 80)):
+            table.add_column(label, key=key, width=width)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="inbox")
+    def load(self) -> None:
+        with self.session.connection():
+            items = inbox(self.session)
+        self.app.call_from_thread(self.show, items)
+
+    def show(self, items) -> None:
+        self.items = {str(n.id): n for n in items}
+        unread = sum(1 for n in items if n.read_at is None)
+        who = self.session.actor.login if self.session.actor else "no user"
+        self.query_one("#inbox-title", Static).update(Text(f" {who}: {unread} unread of {len(items)}", style="bold"))
+        table = self.query_one("#inbox", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for n in items:
+            table.add_row(Text("●" if n.read_at is None else ""), Text(f"{n.created_at:%Y-%m-%d %H:%M}"),
+                          Text(n.kind), Text(n.message, no_wrap=True, overflow="ellipsis"), key=str(n.id))
+        if items:
+            table.move_cursor(row=min(row, len(items) - 1))
+
+    def _current(self):
+        table = self.query_one("#inbox", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.items.get(key)
+
+    def action_read(self) -> None:
+        note = self._current()
+        if note is not None:
+            self.write([note.id])
+
+    def action_read_all(self) -> None:
+        self.write([n.id for n in self.items.values() if n.read_at is None])
+
+    @work(thread=True, group="inbox-write")
+    def write(self, ids: list[int]) -> None:
+        with self.session.connection():
+            mark_read(self.session, ids)
+        self.app.call_from_thread(self.load)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        note = self.items.get(event.row_key.value)
+        if note is not None and note.opportunity_id:
+            self.write([note.id])
+            self.app.open_record("opportunity", note.opportunity_id)
