@@ -233,3 +233,19 @@ async def test_enter_on_a_lead_opens_it(demo_url):
         await settle(pilot)
         text = screen_text(app)
         assert f"Lead #{first.id}" in text and first.name in text and "First response" in text
+
+
+async def test_filter_words_narrow_the_opportunities_and_mistakes_are_explained(demo_url):
+    session = make_session(demo_url)
+    expected = session.opportunities(OpportunityFilter(stages=("proposal",), min_value_cents=50_000_00), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o", "slash", *"stage:proposal >50000", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.screen.table.total == expected
+        await pilot.press("slash", "ctrl+u", *"stage:won", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert "stage:won: no such stage" in screen_text(app)
+        assert app.screen.table.total == expected  # the last good filter stays

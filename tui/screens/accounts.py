@@ -14,7 +14,7 @@ class AccountsScreen(ListScreen):
     TITLE_TEXT = "Accounts"
     KINDS = frozenset({"account", "opportunity"})
     DEFAULT_SORT = "name"
-    PLACEHOLDER = "@login or text: name or city…  (/, M: mine)"
+    PLACEHOLDER = "text, @owner, tier:key, status:customer, health<40 …  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         return [
@@ -29,9 +29,12 @@ class AccountsScreen(ListScreen):
             Column("parent", "Parent", 10, lambda a: a.parent, sortable=False, flex=1, hide_below=110),
         ]
 
+    def build_filter(self, p):
+        return AccountFilter(text=p.text, owners=tuple(p.owners), tiers=tuple(p.tiers), statuses=tuple(p.statuses),
+                             min_health=p.min_health, max_health=p.max_health)
+
     def fetch(self, offset: int, limit: int):
-        owners, text = self.owner_filter
-        flt = AccountFilter(text=text, owners=owners, sort=self.sort_key, descending=self.descending)
+        flt = self.active_filter.model_copy(update={"sort": self.sort_key, "descending": self.descending})
         return self.session.accounts(flt, offset, limit)
 
     def open_item(self, item: AccountItem) -> None:

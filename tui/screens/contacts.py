@@ -26,8 +26,11 @@ class ContactsScreen(ListScreen):
             Column("reports_to", "Reports to", 18, lambda c: c.reports_to or "—", sortable=False, hide_below=130),
         ]
 
+    def build_filter(self, p):
+        return ContactFilter(text=p.text)
+
     def fetch(self, offset: int, limit: int):
-        flt = ContactFilter(text=self.filter_text, sort=self.sort_key, descending=self.descending)
+        flt = self.active_filter.model_copy(update={"sort": self.sort_key, "descending": self.descending})
         return self.session.contacts(flt, offset, limit)
 
     def action_mine(self) -> None:

@@ -29,7 +29,7 @@ class LeadsScreen(ListScreen):
     TITLE_TEXT = "Leads"
     KINDS = frozenset({"lead"})
     DEFAULT_SORT = "status"
-    PLACEHOLDER = "@login or text: name, company or e-mail…  (/, M: mine)"
+    PLACEHOLDER = "text, @rep, status:new, source:Referral, flagged …  (/, M: mine)"
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,10 +51,13 @@ class LeadsScreen(ListScreen):
                    style=lambda x: "warning" if x.flagged else None, flex=1, hide_below=90),
         ]
 
+    def build_filter(self, p):
+        return LeadFilter(text=p.text, owners=tuple(p.owners), statuses=tuple(p.statuses), sources=tuple(p.sources),
+                          flagged=p.flagged)
+
     def fetch(self, offset: int, limit: int):
-        owners, text = self.owner_filter
-        flt = LeadFilter(text=text, owners=owners, sort=self.sort_key if self.sort_key != "status" or self.descending else "",
-                         descending=self.descending)
+        sort = self.sort_key if self.sort_key != "status" or self.descending else ""
+        flt = self.active_filter.model_copy(update=dict(sort=sort, descending=self.descending))
         return self.session.leads(flt, offset, limit)
 
     def open_item(self, item: LeadItem) -> None:

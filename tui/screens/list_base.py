@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from domain.events import DataChanged
+from domain.filter_syntax import ParsedFilter, parse_filter
 from tui.screens.base import PantryScreen
 from tui.widgets.paged_table import Column, PagedTable
 
@@ -37,6 +39,8 @@ class ListScreen(PantryScreen):
         self.sort_key = self.DEFAULT_SORT
         self.descending = self.DEFAULT_DESCENDING
         self._debounce: Timer | None = None
+        self.filter_error = ""
+        self.current_filter: Any = None
 
     def columns(self) -> list[Column]:
         raise NotImplementedError
@@ -44,6 +48,10 @@ class ListScreen(PantryScreen):
     def fetch(self, offset: int, limit: int) -> Any:
         """Runs in a worker thread: return a Page(items, offset, total)."""
         raise NotImplementedError
+
+    def build_filter(self, parsed: ParsedFilter) -> Any:
+        """The list's filter from the filter box (runs on the UI thread; may raise ValueError)."""
+        return None
 
     def open_item(self, item: Any) -> None:
         """Enter on a row."""
@@ -62,6 +70,7 @@ class ListScreen(PantryScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._parse()
         self.query_one("#filter", Input).cursor_blink = getattr(self.app, "cursor_blink", True)
         self.table.focus()
         self._show_status()
@@ -78,6 +87,8 @@ class ListScreen(PantryScreen):
         sort = self._sort_label()
         extra = self.status_extra()
         text = f"{count}  ·  sort: {sort}" + (f"  ·  {extra}" if extra else "")
+        if self.filter_error:
+            text = f"⚠ {self.filter_error}"
         self.query_one("#list-status", Static).update(Text(text, no_wrap=True))
 
     def status_extra(self) -> str:
@@ -111,18 +122,30 @@ class ListScreen(PantryScreen):
         if event.input.id == "filter":
             self.table.focus()
 
+    @property
+    def active_filter(self) -> Any:
+        """The filter in force (parsed on first use: the table may ask for rows before on_mount)."""
+        if self.current_filter is None:
+            self.current_filter = self.build_filter(parse_filter(self.filter_text))
+        return self.current_filter
+
+    def _parse(self) -> bool:
+        """Turn the filter box into the list's filter; on a mistake keep the last good one and say why."""
+        try:
+            self.current_filter = self.build_filter(parse_filter(self.filter_text))
+        except (ValueError, ValidationError) as error:
+            self.filter_error = describe(error)
+            return False
+        self.filter_error = ""
+        return True
+
     def reload(self, keep_cursor: bool = False) -> None:
+        if not self._parse():
+            self._show_status()
+            return
         self.table.total = None
         self.table.reload(keep_cursor=keep_cursor)
         self._show_status()
-
-    @property
-    def owner_filter(self) -> tuple[tuple[str, ...], str]:
-        """`@login` words in the filter box name owners; the rest is text to search for."""
-        owners, words = [], []
-        for word in self.filter_text.split():
-            (owners if word.startswith("@") and len(word) > 1 else words).append(word.removeprefix("@") if word.startswith("@") else word)
-        return tuple(owners), " ".join(words)
 
     def action_mine(self) -> None:
         """Only my records (toggles `@my-login` in the filter box)."""
@@ -157,3 +180,11 @@ class ListScreen(PantryScreen):
     def data_changed(self, event: DataChanged) -> None:
         if event.touches(*self.KINDS):
             self.table.reload(keep_cursor=True)
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        item = error.errors()[0]
+        where = ".".join(str(p) for p in item["loc"] if not isinstance(p, int))
+        return f"{where}: {item['msg'].removeprefix('Value error, ')}" if where else item["msg"]
+    return str(error)

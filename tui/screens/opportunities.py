@@ -15,7 +15,7 @@ class OpportunitiesScreen(ListScreen):
     KINDS = frozenset({"opportunity", "account", "user"})
     DEFAULT_SORT = "close"
     DEFAULT_DESCENDING = True  # the latest (expected or actual) close first: this quarter's deals, not 2025's
-    PLACEHOLDER = "@login or text: name or account…  (/, M: mine)"
+    PLACEHOLDER = "text, @rep, stage:proposal, >50000, close:2026-03 …  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -39,9 +39,17 @@ class OpportunitiesScreen(ListScreen):
                    align="right", style=stale),
         ]
 
+    def build_filter(self, p):
+        unknown = [s for s in p.stages if not self.session.pipeline.has(s)]
+        if unknown:
+            stages = ", ".join(s.id for s in self.session.pipeline.stages)
+            raise ValueError(f"stage:{unknown[0]}: no such stage (stages: {stages})")
+        return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages),
+                                 min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
+                                 close_from=p.close_from, close_to=p.close_to)
+
     def fetch(self, offset: int, limit: int):
-        owners, text = self.owner_filter
-        flt = OpportunityFilter(text=text, owners=owners, sort=self.sort_key, descending=self.descending)
+        flt = self.active_filter.model_copy(update={"sort": self.sort_key, "descending": self.descending})
         return self.session.opportunities(flt, offset, limit)
 
     def open_item(self, item: OpportunityItem) -> None:

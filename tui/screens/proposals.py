@@ -24,7 +24,7 @@ class ProposalsScreen(ListScreen):
     TITLE_TEXT = "Proposals"
     KINDS = frozenset({"proposal", "opportunity"})
     DEFAULT_SORT = "status"
-    PLACEHOLDER = "@login or text: number, title or account…  (/, M: mine)"
+    PLACEHOLDER = "text, @owner, status:sent …  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -45,10 +45,12 @@ class ProposalsScreen(ListScreen):
             Column("valid_until", "Valid until", 11, lambda p: day(p.valid_until), style=expiring),
         ]
 
+    def build_filter(self, p):
+        return ProposalFilter(text=p.text, owners=tuple(p.owners), statuses=tuple(p.statuses))
+
     def fetch(self, offset: int, limit: int):
         sort = "" if self.sort_key == "status" and not self.descending else self.sort_key
-        owners, text = self.owner_filter
-        flt = ProposalFilter(text=text, owners=owners, sort=sort, descending=self.descending)
+        flt = self.active_filter.model_copy(update={"sort": sort, "descending": self.descending})
         return self.session.proposals(flt, offset, limit)
 
     def open_item(self, item: ProposalItem) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
-from domain.enums import TaskStatus
 from domain.errors import Refused
 from domain.filters import TaskFilter
 from domain.services.task_actions import set_task_done
@@ -22,7 +21,7 @@ class TasksScreen(ListScreen):
     TITLE_TEXT = "Tasks"
     KINDS = frozenset({"task"})
     DEFAULT_SORT = "due"
-    PLACEHOLDER = "@login or text: title or related record…  (/, M: mine)"
+    PLACEHOLDER = "text, @assignee, status:done …  (/, M: mine)"
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -45,10 +44,11 @@ class TasksScreen(ListScreen):
             Column("origin", "Origin", 12, lambda t: "automation" if t.created_by_automation else "person", sortable=False, hide_below=120),
         ]
 
+    def build_filter(self, p):
+        return TaskFilter(text=p.text, assignees=tuple(p.owners), statuses=tuple(p.statuses or ["open"]))
+
     def fetch(self, offset: int, limit: int):
-        owners, text = self.owner_filter
-        flt = TaskFilter(text=text, assignees=owners, sort=self.sort_key, descending=self.descending,
-                         statuses=(TaskStatus.OPEN,))
+        flt = self.active_filter.model_copy(update={"sort": self.sort_key, "descending": self.descending})
         return self.session.tasks(flt, offset, limit)
 
     def open_item(self, item: TaskItem) -> None:
