@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cli.context import GlobalOptions, UsageError
 from cli.options import add_global_options, session_for
-from domain.importing.runner import PRESETS, ImportError_, run_import
+from domain.importing.runner import PRESETS, ImportError_, default_mapping, load_mapping, run_import
 
 NAME = "import"
 
@@ -25,9 +25,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "importing the same files again changes nothing. See docs/import.md.",
     )
     add_global_options(parser)
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a CSV file or a folder of them")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a CSV file or a folder of them")
     parser.add_argument("--preset", choices=PRESETS, required=True,
-                        help="maven: the Maven Analytics CRM dataset; pantry: files written by `pantry export`")
+                        help="maven: the Maven Analytics CRM dataset; pantry: files written by `pantry export`; "
+                        "hubspot / salesforce: deals, companies and contacts exported from those CRMs")
+    parser.add_argument("--mapping", type=Path, default=None, metavar="FILE",
+                        help="a TOML file of value mappings ([stages], [owners], [industries], ...) "
+                        "replacing the preset's tables of the same name")
+    parser.add_argument("--show-mapping", action="store_true",
+                        help="print the preset's mapping (with --mapping FILE applied) as such a file, and exit")
     parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="write the valid rows; the rejected ones go to the --rejected CSV")
@@ -71,6 +77,20 @@ def _quote(value: str) -> str:
 
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
+    if args.show_mapping:
+        try:
+            if args.mapping is not None:
+                mapping = load_mapping(args.mapping, args.preset, _pipeline(options))
+            else:
+                mapping = default_mapping(args.preset)
+        except ImportError_ as exc:
+            raise UsageError(str(exc)) from None
+        sys.stdout.write(mapping.to_toml())
+        return 0
+    if not args.paths:
+        raise UsageError("import: at least one PATH is required (or --show-mapping)")
+    if args.mapping is not None and args.preset == "pantry":
+        raise UsageError("import: the pantry preset takes no --mapping")
     with session_for(options, empty_hint=False) as session:
         store = session.store
         queries = getattr(store, "importing", None)
@@ -81,7 +101,7 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
         try:
             result = run_import(store, queries, list(args.paths), preset=args.preset, pipeline=session.pipeline,
                                 today=session.clock.today(), dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                                progress=_progress)
+                                progress=_progress, mapping=args.mapping)
         except ImportError_ as exc:
             raise UsageError(str(exc)) from None
         if result.written and result.changed:
@@ -98,3 +118,9 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
         write_rejected(rejected, result)
         sys.stdout.write(f"rejected rows: {rejected}\n")
     return 1 if result.errors and not args.skip_invalid else 0
+
+
+def _pipeline(options: GlobalOptions):
+    """The pipeline the mapping's [stages] are checked against, without opening a database."""
+    with session_for(options, empty_hint=False) as session:
+        return session.pipeline

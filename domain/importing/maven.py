@@ -69,6 +69,18 @@ class MavenMapping:
     source: str = "maven"
 
 
+def to_mapping(m: MavenMapping):
+    from domain.importing.mapping import THRESHOLDS, Mapping
+
+    return Mapping(NAME, m.source, dict(m.stages), {}, dict(m.sectors), dict(m.countries),
+                   {t: getattr(m, t) for t in THRESHOLDS})
+
+
+def from_mapping(mapping) -> MavenMapping:
+    return MavenMapping(stages=dict(mapping.stages), sectors=dict(mapping.industries),
+                        countries=dict(mapping.countries), source=mapping.source, **mapping.thresholds)
+
+
 def login_for(name: str) -> str:
     """'Moses Frase' -> 'moses.frase'; accents dropped, other characters separate parts."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
@@ -110,6 +122,8 @@ def build(paths: list[Path], pipeline: PipelineConfig, existing_products: dict[s
     for a pipeline file imported without its products.csv.
     """
     mapping = mapping or MavenMapping()
+    if not isinstance(mapping, MavenMapping):
+        mapping = from_mapping(mapping)
     plan = Plan()
     files: dict[str, CsvFile] = {}
     for path in paths:

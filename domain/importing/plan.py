@@ -48,6 +48,17 @@ class StagedAccount:
     record: r.Account
     source: SourceRow
     parent_key: str | None = None
+    columns: dict[str, str] = field(default_factory=lambda: {"parent": "subsidiary_of", "name": "account"})
+    strict: bool = False  # hubspot/salesforce: match on external id, exact name or domain; report the rest
+
+
+@dataclass
+class StagedContact:
+    key: str  # external id
+    record: r.Contact  # account_id is a placeholder until resolved
+    source: SourceRow
+    account_key: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,6 +112,7 @@ class Plan:
     accounts: list[StagedAccount] = field(default_factory=list)
     products: list[StagedProduct] = field(default_factory=list)
     opportunities: list[StagedOpportunity] = field(default_factory=list)
+    contacts: list[StagedContact] = field(default_factory=list)
     native: list[StagedRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejected: list[SourceRow] = field(default_factory=list)

@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from domain import records as r
-from domain.importing import maven, native
+from domain.importing import crm, maven, native
+from domain.importing import mapping as mapping_file
 from domain.importing.csvfile import csv_files
 from domain.importing.plan import Plan, Problem, SourceRow
 from domain.pipeline import PipelineConfig
 
-PRESETS = ("maven", "pantry")
+PRESETS = ("maven", "pantry", "hubspot", "salesforce")
 Progress = Callable[[str, int, int], None]
 
 
@@ -77,6 +78,27 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
+def default_mapping(preset: str) -> mapping_file.Mapping:
+    """The preset's built-in mapping (what `--show-mapping` prints)."""
+    if preset == "maven":
+        return maven.to_mapping(maven.MavenMapping())
+    if preset in ("hubspot", "salesforce"):
+        return crm.default_mapping(preset)
+    raise ImportError_(f"the {preset!r} preset has no mapping" if preset in PRESETS
+                       else f"unknown preset {preset!r} (choose from {', '.join(PRESETS)})")
+
+
+def load_mapping(path: Path, preset: str, pipeline: PipelineConfig, existing=None) -> mapping_file.Mapping:
+    """The preset's mapping overlaid with FILE; ImportError_ listing every `file:key: reason`."""
+    users = None
+    if existing is not None:
+        users = set(existing.users) | set(getattr(existing, "user_names", {}))
+    try:
+        return mapping_file.load(path, default_mapping(preset), {s.id for s in pipeline.stages}, users)
+    except mapping_file.MappingError as exc:
+        raise ImportError_(str(exc)) from None
+
+
 def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipeline: PipelineConfig, today: date,
                dry_run: bool = False, skip_invalid: bool = False, progress: Progress | None = None,
                mapping: Any = None) -> ImportResult:
@@ -91,8 +113,15 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
     if not files:
         raise ImportError_("no CSV files found in " + ", ".join(map(str, paths)))
     existing = queries.existing()
+    if isinstance(mapping, (str, Path)):
+        mapping = load_mapping(Path(mapping), preset, pipeline, existing)
     if preset == "pantry":
         plan = native.build(files, queries)
+    elif preset in ("hubspot", "salesforce"):
+        users = {login: login for login in existing.users}
+        for name, login in getattr(existing, "user_names", {}).items():
+            users.setdefault(name, login)
+        plan = crm.build(files, preset, pipeline, users, today, mapping)
     else:
         prices = {maven.product_key(name): price for _sku, (_id, name, price) in existing.products.items()}
         plan = maven.build(files, pipeline, prices, today, mapping)
@@ -115,22 +144,50 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
 # -- resolving keys ----------------------------------------------------------------------------
 
 
-def _account_index(existing) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    by_ext, by_name, by_domain = {}, {}, {}
+def _account_index(existing) -> tuple:
+    """(by external id, by normalised name, by domain, by exact name, id -> domain)."""
+    by_ext, by_name, by_domain, by_exact, domains = {}, {}, {}, {}, {}
     for id_, ext, name, domain in existing.accounts:
         if ext:
             by_ext.setdefault(ext, id_)
         by_name.setdefault(normalise_name(name), id_)
+        by_exact.setdefault(exact_name(name), id_)
         if domain:
             by_domain.setdefault(domain.lower(), id_)
-    return by_ext, by_name, by_domain
+            domains[id_] = domain.lower()
+    return by_ext, by_name, by_domain, by_exact, domains
 
 
 def _match_account(staged, index) -> int | None:
-    by_ext, by_name, by_domain = index
+    by_ext, by_name, by_domain = index[:3]
     record = staged.record
+    if getattr(staged, "strict", False):
+        # hubspot/salesforce: external id, else the same domain, else the same name (case and spaces
+        # ignored) unless both have different domains; other near-matches are reported, not merged
+        found = by_ext.get(staged.key)
+        if found is None and record.domain:
+            found = by_domain.get(record.domain.lower())
+        if found is None:
+            candidate = index_exact(index).get(exact_name(record.name))
+            if candidate is not None:
+                other_domain = index_domains(index).get(candidate)
+                if not (record.domain and other_domain and other_domain != record.domain.lower()):
+                    found = candidate
+        return found
     return (by_ext.get(staged.key) or by_name.get(normalise_name(record.name))
             or (by_domain.get(record.domain.lower()) if record.domain else None))
+
+
+def exact_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def index_exact(index) -> dict[str, int]:
+    return index[3] if len(index) > 3 else {}
+
+
+def index_domains(index) -> dict[int, str]:
+    return index[4] if len(index) > 4 else {}
 
 
 def _resolve(plan: Plan, existing) -> None:
@@ -146,13 +203,13 @@ def _resolve(plan: Plan, existing) -> None:
                and normalise_name(a.parent_key) not in names and index[0].get(a.parent_key) is None
                and index[1].get(normalise_name(a.parent_key)) is None]
         for account in bad:
-            plan.reject(account.source, "subsidiary_of", f"unknown or rejected parent account {account.parent_key!r}")
+            plan.reject(account.source, account.columns.get("parent", "subsidiary_of"), f"unknown or rejected parent account {account.parent_key!r}")
         if not bad:
             break
         plan.accounts = [a for a in plan.accounts if a not in bad]
     for account in plan.accounts:
         if account.parent_key and normalise_name(account.parent_key) == normalise_name(account.record.name):
-            plan.reject(account.source, "subsidiary_of", "an account cannot be its own parent")
+            plan.reject(account.source, account.columns.get("parent", "subsidiary_of"), "an account cannot be its own parent")
     plan.accounts = [a for a in plan.accounts if not (a.parent_key and normalise_name(a.parent_key) == normalise_name(a.record.name))]
     _near_duplicates(plan, existing)
 
@@ -177,6 +234,16 @@ def _resolve(plan: Plan, existing) -> None:
         if ok:
             kept.append(opp)
     plan.opportunities = kept
+    contacts = []
+    for contact in plan.contacts:
+        if contact.account_key and contact.account_key not in account_keys \
+                and normalise_name(contact.account_key) not in account_keys \
+                and index[0].get(contact.account_key) is None and index[1].get(normalise_name(contact.account_key)) is None:
+            plan.reject(contact.source, contact.columns.get("account", "account"),
+                        f"unknown or rejected account {contact.account_key!r}")
+            continue
+        contacts.append(contact)
+    plan.contacts = contacts
 
 
 def _near_duplicates(plan: Plan, existing, limit: int = 5_000) -> None:
@@ -190,8 +257,34 @@ def _near_duplicates(plan: Plan, existing, limit: int = 5_000) -> None:
         others = [n for n in names if n != norm]
         close = difflib.get_close_matches(norm, others, n=1, cutoff=0.92)
         if close:
-            plan.warn(account.source, "account", f"near-duplicate of {names[close[0]]!r}: not merged")
+            plan.warn(account.source, account.columns.get("name", "account"),
+                      f"near-duplicate of {names[close[0]]!r}: not merged")
         names.setdefault(norm, account.record.name)
+    _strict_near_duplicates(plan, existing)
+
+
+def _strict_near_duplicates(plan: Plan, existing) -> None:
+    """hubspot/salesforce: the same normalised name (punctuation, case, Inc/LLC... ignored) as another
+    account that is not the same record — different spelling or a different domain — is reported."""
+    seen: dict[str, list[tuple[str | None, str, str]]] = {}  # normalised name -> (external id, name, domain)
+    for _id, ext, name, domain in existing.accounts:
+        seen.setdefault(normalise_name(name), []).append((ext, name, (domain or "").lower()))
+    for account in plan.accounts:
+        record = account.record
+        norm = normalise_name(record.name)
+        entry = (account.key, record.name, record.domain.lower())
+        if account.strict:
+            for ext, name, domain in seen.get(norm, []):
+                if ext == account.key:
+                    continue
+                if exact_name(name) == exact_name(record.name) and not (domain and record.domain and domain != record.domain.lower()):
+                    continue  # the same account: matched
+                why = (f"different domain ({domain} vs {record.domain})" if domain and record.domain
+                       and domain != record.domain.lower() else "name differs only in case, punctuation or legal suffix")
+                plan.warn(account.source, account.columns.get("name", "account"),
+                          f"possible duplicate of {name!r}: {why}; not merged")
+                break
+        seen.setdefault(norm, []).append(entry)
 
 
 # -- counting and writing -------------------------------------------------------------------------
@@ -213,6 +306,9 @@ def _count(plan: Plan, existing, queries, result: ImportResult) -> None:
         (result.matched if hit else result.inserted)["products"] += 1
     for a in plan.accounts:
         (result.matched if _match_account(a, index) else result.inserted)["accounts"] += 1
+    for c in plan.contacts:
+        hit = c.key in existing.contact_ids or (c.record.email and c.record.email.lower() in existing.contacts)
+        (result.matched if hit else result.inserted)["contacts"] += 1
     for o in plan.opportunities:
         if o.key in existing.opportunities:
             result.matched["opportunities"] += 1
@@ -252,7 +348,7 @@ def _write(plan: Plan, existing, queries, progress: Progress | None) -> None:
         product_ids[key] = found or queries.insert_one("products", p.record)
 
     index = _account_index(existing)
-    by_ext, by_name, _ = index
+    by_ext, by_name = index[0], index[1]
     new_accounts = []
     for a in plan.accounts:
         found = _match_account(a, index)
@@ -260,11 +356,26 @@ def _write(plan: Plan, existing, queries, progress: Progress | None) -> None:
             found = queries.insert_one("accounts", a.record)
             new_accounts.append((a, found))
         by_ext.setdefault(a.key, found)
+        if a.strict:  # later rows of the file match it the same way as database rows
+            index[3].setdefault(exact_name(a.record.name), found)
+            if a.record.domain:
+                index[2].setdefault(a.record.domain.lower(), found)
+                index[4][found] = a.record.domain.lower()
         by_name.setdefault(normalise_name(a.record.name), found)
     for a, account_id in new_accounts:
         if a.parent_key:
             parent = by_ext.get(a.parent_key) or by_name.get(normalise_name(a.parent_key))
             queries.set_parent(account_id, parent)
+    emails = dict(existing.contacts)
+    for c in plan.contacts:
+        if c.key in existing.contact_ids or (c.record.email and c.record.email.lower() in emails):
+            continue
+        account_id = None
+        if c.account_key:
+            account_id = by_ext.get(c.account_key) or by_name.get(normalise_name(c.account_key))
+        contact_id = queries.insert_one("contacts", c.record.model_copy(update={"account_id": account_id}))
+        if c.record.email:
+            emails[c.record.email.lower()] = contact_id
 
     new = [o for o in plan.opportunities if o.key not in existing.opportunities]
     records = []

@@ -54,6 +54,7 @@ class Existing:
     """What the database already holds, by the keys imports match on."""
 
     users: dict[str, int] = field(default_factory=dict)  # login -> id
+    user_names: dict[str, str] = field(default_factory=dict)  # display name -> login
     products: dict[str, tuple[int, str, int]] = field(default_factory=dict)  # sku -> (id, name, list price)
     accounts: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # id, external_id, name, domain
     opportunities: dict[str, int] = field(default_factory=dict)  # external_id -> id
@@ -73,7 +74,9 @@ class ImportQueries:
 
     def existing(self) -> Existing:
         found = Existing()
-        found.users = {login: id_ for id_, login in m.UserRow.select(m.UserRow.id, m.UserRow.login).tuples()}
+        for id_, login, display_name in m.UserRow.select(m.UserRow.id, m.UserRow.login, m.UserRow.display_name).tuples():
+            found.users[login] = id_
+            found.user_names.setdefault(display_name, login)
         found.products = {
             sku: (id_, name, price)
             for id_, sku, name, price in m.ProductRow.select(
