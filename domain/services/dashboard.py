@@ -23,6 +23,28 @@ class SourceLine:
 
 
 @dataclass(frozen=True)
+class RepLine:
+    login: str
+    name: str
+    won_cents: int
+    quota_cents: int
+    weighted_cents: int
+
+    @property
+    def attainment(self) -> float | None:
+        return None if not self.quota_cents else self.won_cents / self.quota_cents
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    when: object
+    kind: str
+    subject: str
+    who: str
+    opportunity_id: int | None
+
+
+@dataclass(frozen=True)
 class Dashboard:
     summary: PipelineSummary
     month_label: str
@@ -32,6 +54,8 @@ class Dashboard:
     new_leads_since_last_visit: int
     closing_this_week: int
     sources: tuple[SourceLine, ...]
+    team: tuple[RepLine, ...] = ()
+    recent: tuple[RecentActivity, ...] = ()
 
     @property
     def attainment(self) -> float | None:
@@ -55,6 +79,27 @@ def build_dashboard(session: Session) -> Dashboard:
         new_leads_since_last_visit=session.store.leads_created_since(since),
         closing_this_week=_closing(session, monday, monday + timedelta(days=6)),
         sources=tuple(SourceLine(s, n, c) for s, n, c in session.store.leads_by_source()),
+        team=_team(session),
+        recent=_recent(session),
+    )
+
+
+def _team(session: Session) -> tuple[RepLine, ...]:
+    """Attainment by rep this month (from the reps report's figures), best first."""
+    from domain.reports.base import ReportParams
+    from domain.services.analytics import rep_performance
+
+    reps = rep_performance(session, ReportParams(as_of=session.clock.today()))
+    lines = [RepLine(r.login, r.name, r.month_won_cents, r.month_quota_cents, r.weighted_value_cents) for r in reps]
+    return tuple(sorted(lines, key=lambda r: (-(r.attainment or 0), r.login)))
+
+
+def _recent(session: Session, limit: int = 8) -> tuple[RecentActivity, ...]:
+    activities = session.store.activities.find(order_by="created_at", descending=True, limit=limit)
+    logins = session.store.user_logins({a.created_by_id for a in activities if a.created_by_id})
+    return tuple(
+        RecentActivity(a.created_at, a.kind.value, a.subject, logins.get(a.created_by_id, "system"), a.opportunity_id)
+        for a in activities
     )
 
 

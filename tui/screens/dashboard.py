@@ -44,6 +44,13 @@ class DashboardScreen(PantryScreen):
                 with Vertical(classes="panel", id="source-panel"):
                     yield Static(Text("Lead sources", style="bold"), classes="panel-title")
                     yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="dashboard-lower"):
+                with Vertical(classes="panel", id="team-panel"):
+                    yield Static(Text("Team this month", style="bold"), classes="panel-title")
+                    yield DataTable(id="team", cursor_type="row", zebra_stripes=True)
+                with Vertical(classes="panel", id="recent-panel"):
+                    yield Static(Text("Recent activity", style="bold"), classes="panel-title")
+                    yield DataTable(id="recent", cursor_type="row", zebra_stripes=True)
             with Vertical(classes="panel", id="attention-panel"):
                 yield Static(Text("Needs attention", style="bold"), classes="panel-title", id="attention-title")
                 yield DataTable(id="attention", cursor_type="row", zebra_stripes=True)
@@ -61,6 +68,13 @@ class DashboardScreen(PantryScreen):
         sources.add_column("Leads", key="leads", width=6)
         sources.add_column("Converted", key="converted", width=9)
         sources.add_column("Rate", key="rate", width=5)
+        team = self.query_one("#team", DataTable)
+        for label, key, width in (("Rep", "rep", 11), ("Won", "won", 8), ("Quota", "quota", 8), ("Attain.", "att", 7),
+                                  ("Weighted", "weighted", 9)):
+            team.add_column(label, key=key, width=width)
+        recent = self.query_one("#recent", DataTable)
+        for label, key, width in (("When", "when", 11), ("Who", "who", 10), ("What", "what", 34)):
+            recent.add_column(label, key=key, width=width)
         attention = self.query_one("#attention", DataTable)
         name_width = 44 if self.app.size.width >= 110 else 18
         for label, key, width in (("Alert", "kind", 9), ("Opportunity", "name", name_width), ("Owner", "owner", 10),
@@ -112,6 +126,22 @@ class DashboardScreen(PantryScreen):
             Text(money(s.weighted_value_cents), justify="right", style="bold"),
             key="__open__",
         )
+        team = self.query_one("#team", DataTable)
+        team.clear()
+        for rep in data.team:
+            team.add_row(
+                Text(rep.login), Text(money(rep.won_cents, compact=True), justify="right"),
+                Text(money(rep.quota_cents, compact=True), justify="right"),
+                Text(pct(rep.attainment), justify="right", style="green" if (rep.attainment or 0) >= 1 else ""),
+                Text(money(rep.weighted_cents, compact=True), justify="right"),
+                key=rep.login,
+            )
+        recent = self.query_one("#recent", DataTable)
+        recent.clear()
+        for index, item in enumerate(data.recent):
+            recent.add_row(Text(f"{item.when:%m-%d %H:%M}"), Text(item.who),
+                           Text(f"{item.kind}: {item.subject}", no_wrap=True, overflow="ellipsis"),
+                           key=f"{index}:{item.opportunity_id or ''}")
         sources = self.query_one("#sources", DataTable)
         sources.clear()
         for line in data.sources:
@@ -143,7 +173,11 @@ class DashboardScreen(PantryScreen):
             )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "attention" and event.row_key.value:
+        if event.data_table.id == "team":
+            self.app.switch_mode("reports")
+        elif event.data_table.id == "recent" and event.row_key.value and event.row_key.value.split(":")[1]:
+            self.app.open_record("opportunity", int(event.row_key.value.split(":")[1]))
+        elif event.data_table.id == "attention" and event.row_key.value:
             self.app.open_record("opportunity", int(event.row_key.value.split(":")[1]))
         elif event.data_table.id == "stages":
             self.app.switch_mode("kanban")
