@@ -65,6 +65,15 @@ def _is_database_error(exc: BaseException) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--ssh-gate"]:
+        # Behind an SSH key's forced command (see docs/deploy-ssh.md): who and which database come from
+        # the key line; what the client asked for passes only if it is on the read-only allow-list.
+        from cli.sshgate import gate
+
+        argv = gate(argv, os.environ)
+        if isinstance(argv, str):
+            return _fail(EXIT_REFUSED, argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -520,14 +520,14 @@ def test_backtest_has_no_leakage(store, make, clock, reps):
     assert before_feb["pipeline"] > 0 and before_feb["historical"] > 0
 
     # Everything below is recorded after 2026-02-01 00:00: it must not change February's forecast.
-    def acting(when):
-        return session_at(store, when, ann)
+    def acting(when, who=ann):  # each deal is changed by its owner (the role rules refuse anyone else)
+        return session_at(store, when, who)
 
     StageMover(acting(at(2026, 2, 3, 10))).move(opens[0].id, "negotiation")
-    OpportunityUpdates(acting(at(2026, 2, 4, 10))).update_fields(
+    OpportunityUpdates(acting(at(2026, 2, 4, 10), bob)).update_fields(
         opens[1].id, {"value_cents": 990_000, "expected_close_date": date(2026, 5, 1), "probability": 95})
-    StageMover(acting(at(2026, 2, 6, 10))).move(opens[1].id, "closed_won")
-    StageMover(acting(at(2026, 2, 7, 10))).move(opens[2].id, "closed_lost", lost_reason="budget")
+    StageMover(acting(at(2026, 2, 6, 10), bob)).move(opens[1].id, "closed_won")
+    StageMover(acting(at(2026, 2, 7, 10), bob)).move(opens[2].id, "closed_lost", lost_reason="budget")
     StageMover(acting(at(2026, 2, 8, 10))).move(untracked.id, "closed_won")
     deal(store, make, bob, [("negotiation", at(2026, 2, 10), 700_000), ("closed_won", at(2026, 2, 20), 700_000)],
          expected=date(2026, 2, 18))

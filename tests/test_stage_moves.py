@@ -201,7 +201,7 @@ def test_a_failing_automation_rolls_the_whole_move_back(world, monkeypatch):
 
 
 def test_a_stale_version_is_a_conflict_naming_who_and_when(world, store, make, clock):
-    other = make.user(login="zoe", display_name="Zoe", role=Role.MANAGER)
+    other = make.user(login="zoe", display_name="Zoe", role=Role.ADMIN)
     stale = store.opportunities.require(world.opp.id).version
     Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=other)
     OpportunityUpdates(Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=other)).update_fields(

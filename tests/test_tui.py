@@ -249,3 +249,16 @@ async def test_filter_words_narrow_the_opportunities_and_mistakes_are_explained(
         await settle(pilot)
         assert "stage:won: no such stage" in screen_text(app)
         assert app.screen.table.total == expected  # the last good filter stays
+
+
+async def test_a_visit_is_remembered_for_new_leads_since_last_visit(tmp_path):
+    from domain.records import User
+
+    url = sqlite_url(tmp_path / "visit.db")
+    session = make_session(url)
+    user = session.store.users.insert(User(login="mia", display_name="Mia", created_at=session.clock.now()))
+    session.actor = user
+    app = make_app(session, remember_visit=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+    assert session.store.users.require(user.id).last_seen_at == session.clock.now()

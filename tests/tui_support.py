@@ -23,10 +23,12 @@ def make_session(url: str, login: str | None = None, today: date = DEMO_TODAY) -
     return Session(store=store, clock=FixedClock.on(today), pipeline=DEFAULT_PIPELINE, actor=actor)
 
 
-def make_app(session: Session, watch: bool = True):
+def make_app(session: Session, watch: bool = True, remember_visit: bool = False):
+    """An app for tests: no animation; by default it does not record the visit (which would make
+    "new leads since your last visit" depend on which test ran first on a shared database)."""
     from tui.app import PantryApp
 
-    return PantryApp(session, animations=False, watch=watch)
+    return PantryApp(session, animations=False, watch=watch, remember_visit=remember_visit)
 
 
 async def settle(pilot, rounds: int = 3) -> None:

@@ -59,13 +59,15 @@ class PantryApp(App):
     # Time-based state (a deal stalling overnight, duration automations) is re-checked this often.
     TICK_SECONDS: ClassVar[float] = 60.0
 
-    def __init__(self, session: Session, *, demo: bool = False, animations: bool = True, watch: bool = True) -> None:
+    def __init__(self, session: Session, *, demo: bool = False, animations: bool = True, watch: bool = True,
+                 remember_visit: bool = True) -> None:
         super().__init__()
         self.session = session
         self.demo = demo
         self.metrics = PipelineMetrics(session)
         self._unsubscribe_metrics = self.metrics.subscribe(self._on_metrics)
         self._watch = watch
+        self._remember_visit = remember_visit
         self._watcher = None
         self._day = session.clock.today()
         # Tests and snapshots run without animation or cursor blink, so screens are repeatable.
@@ -83,7 +85,8 @@ class PantryApp(App):
         actor = self.session.actor
         who = f"{actor.login} ({actor.role.value})" if actor else "no user: read-only"
         self.title = f"Pantry CRM · {who} · {self.session.clock.today():%a %d %b %Y}" + (" · demo" if self.demo else "")
-        self.record_visit()
+        if self._remember_visit:
+            self.record_visit()
 
     # -- change events -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ it adds set `handler(args, options) -> int` as a default."""
 
 from cli.commands import (
     alerts_cmd,
+    audit_cmd,
     automations_cmd,
     db_cmd,
     demo_cmd,
@@ -10,6 +11,7 @@ from cli.commands import (
     export_cmd,
     forecast_cmd,
     import_cmd,
+    keys_cmd,
     list_cmd,
     move_cmd,
     pipeline_cmd,
@@ -18,6 +20,6 @@ from cli.commands import (
     tui_cmd,
 )
 
-COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, db_cmd, demo_cmd, tui_cmd)
+COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, audit_cmd, keys_cmd, db_cmd, demo_cmd, tui_cmd)
 
 __all__ = ["COMMANDS"]

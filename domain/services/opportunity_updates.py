@@ -12,6 +12,7 @@ from decimal import Decimal
 from domain.enums import ActivityKind, Outcome, ProposalStatus
 from domain.errors import require_actor
 from domain.events import DataChanged
+from domain.permissions import check_edit_opportunity
 from domain.records import Activity, LineItem, Opportunity, Proposal
 from domain.services.audit import record_changes
 from domain.services.automations import Fired
@@ -39,6 +40,9 @@ class OpportunityUpdates:
         self.store.announce_change(kinds)
         return fired.opportunity or opp
 
+    def _allowed(self, opp: Opportunity) -> None:
+        check_edit_opportunity(self.session.actor, opp, self.store)
+
     def _publish(self, opp_id: int, kinds: set[str]) -> None:
         self.session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"opportunity": frozenset({opp_id})}))
 
@@ -50,6 +54,7 @@ class OpportunityUpdates:
         actor = self.session.actor
         with self.store.atomic():
             opp = self.store.opportunities.require(opportunity_id)
+            self._allowed(opp)
             if sentiment is None and description.strip():
                 from domain.services.sentiment import sentiment_score
 
@@ -75,6 +80,7 @@ class OpportunityUpdates:
         now = self.session.clock.now()
         with self.store.atomic():
             opp = self.store.opportunities.require(opportunity_id)
+            self._allowed(opp)
             product = self.store.products.require(product_id)
             item = self.store.line_items.insert(LineItem(
                 opportunity_id=opp.id, product_id=product.id, name=product.name, quantity=quantity,
@@ -104,6 +110,7 @@ class OpportunityUpdates:
         now = self.session.clock.now()
         with self.store.atomic():
             opp = self.store.opportunities.require(opportunity_id)
+            self._allowed(opp)
             if expected_version is not None:
                 opp = opp.model_copy(update={"version": expected_version})
             values = dict(changes)
@@ -127,6 +134,7 @@ class OpportunityUpdates:
         now = self.session.clock.now()
         with self.store.atomic():
             proposal = self.store.proposals.require(proposal_id)
+            self._allowed(self.store.opportunities.require(proposal.opportunity_id))
             if proposal.status is not ProposalStatus.DRAFT:
                 raise ValueError(f"status: only a draft can be sent (this one is {proposal.status.value})")
             sent = self.store.proposals.update(

@@ -14,6 +14,7 @@ from datetime import datetime
 from domain.enums import ActivityKind, Outcome
 from domain.errors import require_actor
 from domain.events import DataChanged
+from domain.permissions import check_edit_opportunity
 from domain.pipeline import StageDef, StageKind
 from domain.pipeline.requirements import Facts, evaluate
 from domain.pipeline.rules import Trigger
@@ -118,6 +119,7 @@ class StageMover:
         fired = Fired()
         with self.store.atomic():
             current = self.store.opportunities.require(opportunity_id)
+            check_edit_opportunity(actor, current, self.store)
             if expected_version is not None and current.version != expected_version:
                 raise self.store.opportunities._conflict(opportunity_id, None)
             if current.stage == target.id:

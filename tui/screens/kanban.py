@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
 from textual.widgets import Static
 
+from domain.errors import Refused
 from domain.events import DataChanged
 from domain.filters import OpportunityFilter
 from domain.pipeline import StageDef
@@ -230,6 +231,9 @@ class KanbanScreen(PantryScreen):
                 MessageScreen(f"Cannot move “{item.name}” to {stage_name}",
                               [*refused.reasons, "Open the deal (Enter) to log the activity or fill in the field."]),
             )
+            return
+        except Refused as refused:
+            self.app.call_from_thread(self.app.push_screen, MessageScreen(f"Cannot move “{item.name}”", [str(refused)]))
             return
         except VersionConflict as conflict:
             def reload(answer: bool | None) -> None:
