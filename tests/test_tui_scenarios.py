@@ -8,6 +8,7 @@ import pytest
 
 from domain.enums import LeadStatus, TaskStatus
 from domain.filters import LeadFilter, OpportunityFilter, TaskFilter
+from domain.reports.registry import REPORTS
 from store.database import sqlite_url
 from tests.tui_support import demo_database, make_app, make_session, screen_text, settle
 from tui.screens.form import FormScreen
@@ -174,3 +175,68 @@ async def test_inbox_shows_automation_notifications_and_marks_them_read(url):
         await pilot.press("R")
         await settle(pilot)
         assert "dwhitfield: 0 unread" in screen_text(app)
+
+
+async def test_account_strategy_session(url):
+    """Afternoon: strategic accounts by open value, health and contacts, then a >$50K deal's competition."""
+    from domain.filters import AccountFilter
+
+    session = make_session(url, login="dwhitfield")
+    top = session.accounts(AccountFilter(tiers=("strategic",), sort="open_value", descending=True), 0, 1).items[0]
+    big = session.opportunities(OpportunityFilter(status="open", min_value_cents=50_000_00, sort="value", descending=True),
+                                0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await pilot.press("a", "slash", *"tier:strategic", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        for _ in range(12):  # sort by open pipeline, largest first
+            if app.screen.sort_key == "open_value":
+                break
+            await pilot.press("s")
+            await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert app.screen.table.current_item.id == top.id
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Account health" in text and "Contacts" in text and top.name in text
+        await pilot.press("escape", "o", "slash", *">50000", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        app.open_record("opportunity", big.id)
+        await settle(pilot)
+        text = screen_text(app)
+        assert big.name in text and "Competitors" in text and "Proposals" in text
+
+
+async def test_monday_pipeline_review_and_friday_forecast(url, tmp_path, monkeypatch):
+    """Monday: weekly changes, conversion and velocity, rep performance. Friday: win/loss and the forecast,
+    exported as an executive summary."""
+    monkeypatch.setenv("PANTRY_EXPORT_DIR", str(tmp_path))
+    session = make_session(url, login="dwhitfield")
+    app = make_app(session)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        assert "Week over week" in screen_text(app)
+        # Monday: step through the reports — weekly changes, conversion, velocity, forecast, reps, teams…
+        for kind in REPORTS[:9]:
+            assert app.screen.selected == kind.name
+            assert f"{kind.title} — as of" in screen_text(app), kind.name
+            await pilot.press("down")
+            await settle(pilot)
+        # Friday: back to the forecast and export it as an executive summary
+        await pilot.press("home")
+        for _ in range(3):  # pipeline -> conversion -> velocity -> forecast
+            await pilot.press("down")
+        await settle(pilot)
+        assert app.screen.selected == "forecast" and "Forecast for" in screen_text(app)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert "Forecast for" in screen_text(app) and "By rep" in screen_text(app)
+    exported = list(tmp_path.glob("forecast-*.md"))
+    assert exported and "Pipeline forecast for" in exported[0].read_text()
