@@ -4,6 +4,7 @@
     stage:proposal    opportunity stage id; repeatable
     status:new        lead / account / proposal status; repeatable
     source:Referral   lead source (use _ for spaces: source:Trade_show)
+    team:Institutions the owners' team (use _ for spaces)
     tier:key          account tier; repeatable
     >50000  <250000   value (opportunities) in dollars
     health<40 health>70   account health score
@@ -34,6 +35,7 @@ class ParsedFilter:
     statuses: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     tiers: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
     min_value_cents: int | None = None
     max_value_cents: int | None = None
     min_health: int | None = None
@@ -43,7 +45,8 @@ class ParsedFilter:
     flagged: bool | None = None
 
 
-KEYED = {"stage": "stages", "status": "statuses", "source": "sources", "tier": "tiers"}
+KEYED = {"stage": "stages", "status": "statuses", "source": "sources", "tier": "tiers", "team": "teams"}
+VERBATIM = {"source", "team"}  # values kept as written (spaces from _), not lower-cased
 
 
 def parse_filter(text: str) -> ParsedFilter:
@@ -55,7 +58,7 @@ def parse_filter(text: str) -> ParsedFilter:
             result.owners.append(word[1:])
         elif ":" in word and lowered.split(":", 1)[0] in KEYED and word.split(":", 1)[1]:
             key, value = word.split(":", 1)
-            getattr(result, KEYED[key.lower()]).append(value.replace("_", " ") if key.lower() == "source" else value.lower())
+            getattr(result, KEYED[key.lower()]).append(value.replace("_", " ") if key.lower() in VERBATIM else value.lower())
         elif lowered.startswith("close:"):
             value = word[6:]
             if re.fullmatch(r"\d{4}-\d{2}", value):

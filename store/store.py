@@ -225,6 +225,9 @@ class Store:
     def stage_totals(self, flt: OpportunityFilter, pipeline: PipelineConfig) -> list[StageTotal]:
         return opportunities.stage_totals(flt, pipeline)
 
+    def probability_totals(self, pipeline: PipelineConfig) -> list[tuple[int, int, int]]:
+        return opportunities.probability_totals(pipeline)
+
     def category_totals(self, start: date, end: date, pipeline: PipelineConfig) -> list[tuple[str, int, int, int]]:
         return opportunities.category_totals(start, end, pipeline)
 

@@ -20,6 +20,7 @@ def test_leads_and_accounts_words():
     assert a.tiers == ["key"] and a.max_health == 40 and a.min_health is None
     assert parse_filter("health>70").min_health == 70
     assert parse_filter("close:2026-04-15").close_from == date(2026, 4, 15)
+    assert parse_filter("team:Restaurants_&_QSR").teams == ["Restaurants & QSR"]
 
 
 @pytest.mark.parametrize("bad", [">abc", "close:March", "<1.234"])

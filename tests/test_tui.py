@@ -262,3 +262,49 @@ async def test_a_visit_is_remembered_for_new_leads_since_last_visit(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
     assert session.store.users.require(user.id).last_seen_at == session.clock.now()
+
+
+async def test_forecast_screen_has_every_section(demo_url):
+    app = make_app(make_session(demo_url))
+    async with app.run_test(size=(180, 150)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        text = screen_text(app)
+        for section in ("Open pipeline by stage", "Forecast for", "By rep", "Open deals by probability",
+                        "Most stalled deals", "Weekly pipeline changes", "Stage progression · velocity"):
+            assert section in text, section
+
+
+async def test_contact_detail_maps_relationships(tmp_path):
+    from domain.enums import BuyingRole
+    from domain.records import Contact
+
+    url = sqlite_url(tmp_path / "contacts.db")
+    session = make_session(url)
+    now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    store = session.store
+    account = store.accounts.insert(Account(name="Harbor Hotel", industry=Industry.HOTEL, size=AccountSize.LARGE,
+                                            created_at=now, updated_at=now))
+
+    def person(first, role, boss=None, title=""):
+        return store.contacts.insert(Contact(account_id=account.id, first_name=first, last_name="Lee", title=title,
+                                             buying_role=role, reports_to_id=boss, created_at=now, updated_at=now))
+
+    gm = person("Grace", BuyingRole.DECISION_MAKER, title="General Manager")
+    chef = person("Chen", BuyingRole.CHAMPION, gm.id, "Executive Chef")
+    person("Sous", BuyingRole.USER, chef.id, "Sous Chef")
+    person("[bold]Pat[/]", BuyingRole.BLOCKER, title="Purchasing")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        while app.screen.table.current_item.id != chef.id:
+            await pilot.press("down")
+            await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Grace Lee, General Manager  [Decision maker]" in text  # whom Chen reports to
+        assert "Sous Lee, Sous Chef  [User]" in text  # who reports to Chen
+        assert "[bold]Pat[/] Lee, Purchasing  [Blocker]" in text  # the rest of the account, literally
+        assert "Others at Harbor Hotel" in text

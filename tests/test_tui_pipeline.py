@@ -191,3 +191,26 @@ async def test_a_deal_stalling_overnight_appears_when_the_date_changes(board):
         await settle(pilot)
         text = screen_text(app)
         assert "1 stalled" in text and "Harbor Hotel — dairy" in text
+
+
+async def test_the_board_filters_by_rep_team_and_value(tmp_path_factory):
+    from domain.filters import OpportunityFilter
+    from tests.tui_support import demo_database, make_session
+
+    session = make_session(demo_database(tmp_path_factory, name="kanban-filter.db"), login="pshah")
+    expected = session.opportunities(OpportunityFilter(owners=("pshah",), stages=("discovery",)), 0, 1).total
+    big = session.opportunities(OpportunityFilter(stages=("discovery",), min_value_cents=100_000_00), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("M")  # my deals
+        await settle(pilot)
+        assert f"Discovery  {expected}" in screen_text(app)
+        assert app.screen.query_one("#cards-discovery").total == expected
+        await pilot.press("slash", "ctrl+u", *">100000", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#cards-discovery").total == big
+        await pilot.press("slash", "ctrl+u", "enter")  # cleared: the whole board again
+        await settle(pilot)
+        assert app.screen.query_one("#cards-discovery").total > big

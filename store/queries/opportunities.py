@@ -191,3 +191,15 @@ def category_totals(start: date, end: date, pipeline: PipelineConfig) -> list[tu
         .group_by(OpportunityRow.forecast_category)
     )
     return [(c, int(n), int(v), int(w)) for c, n, v, w in query.tuples()]
+
+
+def probability_totals(pipeline: PipelineConfig) -> list[tuple[int, int, int]]:
+    """(probability, count, value) of open deals, highest probability first."""
+    query = (
+        OpportunityRow.select(OpportunityRow.probability, fn.COUNT(OpportunityRow.id),
+                              fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0))
+        .where(OpportunityRow.stage.in_([s.id for s in pipeline.open_stages]))
+        .group_by(OpportunityRow.probability)
+        .order_by(OpportunityRow.probability.desc())
+    )
+    return [(int(p), int(n), int(v)) for p, n, v in query.tuples()]

@@ -37,7 +37,6 @@ class ContactsScreen(ListScreen):
         self.notify("Contacts have no owner: filter the accounts with M instead.", severity="information")
 
     def open_item(self, item: ContactItem) -> None:
-        if item.account_id is not None:
-            from tui.screens.account_detail import AccountDetailScreen
+        from tui.screens.contact_detail import ContactDetailScreen
 
-            self.app.push_screen(AccountDetailScreen(item.account_id))
+        self.app.push_screen(ContactDetailScreen(item.id))

@@ -40,6 +40,10 @@ class ForecastScreen(PantryScreen):
                 yield Static(id="month-forecast")
                 yield Static(id="quarter-forecast")
                 yield Static(id="rep-forecast")
+                yield Static(id="probability-forecast")
+                yield Static(id="stalled-forecast")
+                yield Static(id="weekly-forecast")
+                yield Static(id="velocity-forecast")
                 yield Static(id="accuracy-forecast")
 
     def on_mount(self) -> None:
@@ -63,7 +67,43 @@ class ForecastScreen(PantryScreen):
             quarter = period_forecast(self.session, f"Q{(q.month - 1) // 3 + 1} {q.year}", q, quarter_end(today), "quarter")
             # the forecast report also stores the day's snapshots on first use
             methods = report_kind("forecast").build(self.session, ReportParams(as_of=today))
+            extras = self._extras(today)
         self.app.call_from_thread(self.show, summary, month, quarter, methods)
+        self.app.call_from_thread(self.show_extras, *extras)
+
+    def _extras(self, today):
+        """Deals by probability, the most stalled deals, weekly changes and days in each stage."""
+        from domain.services import analytics
+        from domain.services.alerts import alerts
+
+        params = ReportParams(as_of=today)
+        by_probability = self.session.store.probability_totals(self.session.pipeline)
+        stalled = [a for a in alerts(self.session) if a.kind == "stalled"][:8]
+        weeks = analytics.weekly_changes(self.session, params)
+        velocity = analytics.velocity(self.session, params)
+        return by_probability, stalled, weeks, velocity
+
+    def show_extras(self, by_probability, stalled, weeks, velocity) -> None:
+        names = {s.id: s.name for s in self.session.pipeline.stages}
+        self.query_one("#probability-forecast", Static).update(rows(
+            ["Probability", "Deals", "Value"],
+            [(f"{p}%", f"{n:,}", money(v, compact=True)) for p, n, v in by_probability],
+            right=(0, 1, 2), title="Open deals by probability"))
+        self.query_one("#stalled-forecast", Static).update(rows(
+            ["Deal", "Owner", "Stage", "Days/limit", "Value"],
+            [(a.name, a.owner, names.get(a.stage, a.stage), f"{a.days}/{a.threshold}", money(a.value_cents, compact=True))
+             for a in stalled], right=(3, 4), title="Most stalled deals"))
+        self.query_one("#weekly-forecast", Static).update(rows(
+            ["Week of", "Created", "Advanced", "Back", "Won", "Lost", "Value added", "Value removed"],
+            [(w.week_start.isoformat(), w.created, w.advanced, w.moved_back, w.won, w.lost,
+              money(w.value_added_cents, compact=True), money(w.value_removed_cents, compact=True)) for w in weeks],
+            right=tuple(range(1, 8)), title="Weekly pipeline changes"))
+        per_day = velocity.velocity_cents_per_day
+        self.query_one("#velocity-forecast", Static).update(rows(
+            ["Stage", "Completed stays", "Average days"],
+            [(names[s.stage], f"{s.stays:,}", "—" if s.average_days is None else f"{s.average_days:.1f}")
+             for s in velocity.stages],
+            right=(1, 2), title=f"Stage progression · velocity {money(per_day) + ' / day' if per_day is not None else '—'}"))
 
     def show(self, summary: PipelineSummary, month: PeriodForecast, quarter: PeriodForecast, methods: Report) -> None:
         plot = self.query_one("#stage-chart", PlotextPlot)

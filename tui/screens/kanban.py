@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from domain.errors import Refused
 from domain.events import DataChanged
@@ -86,15 +86,24 @@ class KanbanScreen(PantryScreen):
         Binding("shift+left,left_square_bracket", "move(-1)", "◀ Move"),
         Binding("x", "lose", "Lost"),
         Binding("w", "toggle_closed", "Won/lost"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "cards", "Back to the cards", show=False),
+        Binding("M", "mine", "Mine"),
         Binding("ctrl+r", "reload", "Refresh"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.show_closed = False
+        self.board_filter = OpportunityFilter(sort="value", descending=True)
+        self.filter_text = ""
 
     def compose_body(self) -> ComposeResult:
         today = self.session.clock.today()
+        filter_box = Input(placeholder="Filter the board: @rep, team:Name, >50000, text…  (Enter applies, Esc back)",
+                           id="board-filter")
+        filter_box.display = False
+        yield filter_box
         with Horizontal(id="kanban"):
             for stage in self.session.pipeline.stages:
                 with Vertical(classes="kanban-column" + ("" if stage.is_open else " closed-column"), id=f"col-{stage.id}"):
@@ -121,14 +130,15 @@ class KanbanScreen(PantryScreen):
     def _fetcher(self, stage_id: str):
         def fetch(offset: int, limit: int) -> Any:
             with self.session.connection():
-                return self.session.opportunities(OpportunityFilter(stages=(stage_id,), sort="value", descending=True), offset, limit)
+                flt = self.board_filter.model_copy(update={"stages": (stage_id,)})
+                return self.session.opportunities(flt, offset, limit)
 
         return fetch
 
     @work(thread=True, exclusive=True, group="kanban-totals")
     def load_totals(self) -> None:
         with self.session.connection():
-            summary = self.session.pipeline_summary()
+            summary = self.session.pipeline_summary(self.board_filter)
         self.app.call_from_thread(self.show_totals, summary)
 
     def show_totals(self, summary: PipelineSummary) -> None:
@@ -166,7 +176,53 @@ class KanbanScreen(PantryScreen):
                 cards.reload(keep_cursor=True)
 
     def metrics_updated(self, metrics: MetricsRecomputed) -> None:
-        self.show_totals(metrics.summary)
+        if self.filter_text:
+            self.load_totals()  # the board is filtered: its totals are its own, not the whole pipeline's
+        else:
+            self.show_totals(metrics.summary)
+
+    # -- filtering ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_cards(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        box.display = bool(self.filter_text)
+        self._focus_first()
+
+    def action_mine(self) -> None:
+        if self.session.actor is None:
+            self.notify("No user for this session: start Pantry with --as LOGIN.", severity="warning")
+            return
+        token = f"@{self.session.actor.login}"
+        words = self.filter_text.split()
+        self.apply_filter(" ".join(w for w in words if w != token) if token in words else " ".join([token, *words]))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "board-filter":
+            self.apply_filter(event.value)
+
+    def apply_filter(self, text: str) -> None:
+        from domain.filter_syntax import parse_filter
+
+        box = self.query_one("#board-filter", Input)
+        try:
+            p = parse_filter(text)
+            flt = OpportunityFilter(text=p.text, owners=tuple(p.owners), team=p.teams[0] if p.teams else "",
+                                    min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
+                                    close_from=p.close_from, close_to=p.close_to, sort="value", descending=True)
+        except ValueError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.filter_text, self.board_filter = text.strip(), flt
+        box.value = self.filter_text
+        box.display = bool(self.filter_text)
+        self.sub_title = f"Kanban · {self.filter_text}" if self.filter_text else self.TITLE_TEXT
+        self._focus_first()
+        self.action_reload()
 
     # -- moving cards ----------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ class OpportunitiesScreen(ListScreen):
         if unknown:
             stages = ", ".join(s.id for s in self.session.pipeline.stages)
             raise ValueError(f"stage:{unknown[0]}: no such stage (stages: {stages})")
-        return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages),
+        return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
                                  min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
                                  close_from=p.close_from, close_to=p.close_to)
 
