@@ -28,6 +28,7 @@ from store.models import (
 from store.queries.sqltime import date_days, timestamp_days, timestamp_hours
 
 Owner = UserRow.alias("an_owner")
+LeadOwner = UserRow.alias("lead_owner")
 
 
 def scoped(query, scope: Scope):
@@ -36,6 +37,19 @@ def scoped(query, scope: Scope):
         query = query.where(Owner.login.in_(scope.owners))
     if scope.team:
         query = query.where(Owner.team == scope.team)
+    return query
+
+
+def _leads_in(query, start: datetime | None, end: datetime | None, scope: Scope):
+    """Leads created in [start, end) whose owner is in the scope (the query joins `LeadOwner`)."""
+    if start is not None:
+        query = query.where(LeadRow.created_at >= start)
+    if end is not None:
+        query = query.where(LeadRow.created_at < end)
+    if scope.owners:
+        query = query.where(LeadOwner.login.in_(scope.owners))
+    if scope.team:
+        query = query.where(LeadOwner.team == scope.team)
     return query
 
 
@@ -317,7 +331,6 @@ class AnalyticsQueries:
     def sources(self, won: str, start: datetime | None, end: datetime | None, scope: Scope) -> list[SourceLine]:
         """Per lead source: leads created in [start, end), converted to an opportunity, the won
         value of those opportunities, the recorded cost, and response times."""
-        LeadOwner = UserRow.alias("lead_owner")
         converted = LeadRow.converted_opportunity.is_null(False)
         won_opp = OpportunityRow.stage == won
         response = timestamp_hours(LeadRow.first_response_at, LeadRow.created_at)
@@ -334,14 +347,7 @@ class AnalyticsQueries:
             .join(LeadOwner, JOIN.LEFT_OUTER, on=(LeadRow.owner == LeadOwner.id))
             .group_by(LeadRow.source)
         )
-        if start is not None:
-            query = query.where(LeadRow.created_at >= start)
-        if end is not None:
-            query = query.where(LeadRow.created_at < end)
-        if scope.owners:
-            query = query.where(LeadOwner.login.in_(scope.owners))
-        if scope.team:
-            query = query.where(LeadOwner.team == scope.team)
+        query = _leads_in(query, start, end, scope)
         costs = dict(LeadSourceRow.select(LeadSourceRow.name, LeadSourceRow.cost_cents).tuples())
         return [
             SourceLine(s or "", int(n), int(c or 0), int(wc or 0), int(wv or 0), costs.get(s), float(h or 0), int(r or 0))
@@ -394,7 +400,6 @@ class AnalyticsQueries:
                       min_score: int | None = None) -> tuple[float, int]:
         """(sum of hours from creation to first response, leads responded) for leads created in
         [start, end), optionally only those scored at least `min_score`."""
-        LeadOwner = UserRow.alias("lr_owner")
         hours = timestamp_hours(LeadRow.first_response_at, LeadRow.created_at)
         query = (
             LeadRow.select(fn.SUM(hours), fn.COUNT(LeadRow.id))
@@ -403,15 +408,7 @@ class AnalyticsQueries:
         )
         if min_score is not None:
             query = query.where(LeadRow.score >= min_score)
-        if start is not None:
-            query = query.where(LeadRow.created_at >= start)
-        if end is not None:
-            query = query.where(LeadRow.created_at < end)
-        if scope.owners:
-            query = query.where(LeadOwner.login.in_(scope.owners))
-        if scope.team:
-            query = query.where(LeadOwner.team == scope.team)
-        total, count = query.tuples().first() or (0, 0)
+        total, count = _leads_in(query, start, end, scope).tuples().first() or (0, 0)
         return float(total or 0), int(count or 0)
 
     def lead_scores(self, start: datetime, end: datetime) -> tuple[int, int]:
@@ -425,20 +422,11 @@ class AnalyticsQueries:
 
     def leads_total(self, start: datetime | None, end: datetime | None, scope: Scope) -> tuple[int, int]:
         """(leads created in [start, end), of which converted to an opportunity)."""
-        LeadOwner = UserRow.alias("lt_owner")
         converted = LeadRow.converted_opportunity.is_null(False)
         query = LeadRow.select(fn.COUNT(LeadRow.id), fn.SUM(Case(None, ((converted, 1),), 0))).join(
             LeadOwner, JOIN.LEFT_OUTER, on=(LeadRow.owner == LeadOwner.id)
         )
-        if start is not None:
-            query = query.where(LeadRow.created_at >= start)
-        if end is not None:
-            query = query.where(LeadRow.created_at < end)
-        if scope.owners:
-            query = query.where(LeadOwner.login.in_(scope.owners))
-        if scope.team:
-            query = query.where(LeadOwner.team == scope.team)
-        total, conv = query.tuples().first() or (0, 0)
+        total, conv = _leads_in(query, start, end, scope).tuples().first() or (0, 0)
         return int(total or 0), int(conv or 0)
 
     # -- contracts --------------------------------------------------------------------------

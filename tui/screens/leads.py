@@ -80,7 +80,7 @@ class LeadsScreen(ListScreen):
         self.marked.symmetric_difference_update({item.id})
         self.table.refresh()
         self.table.action_cursor(1)
-        self.notify(f"{len(self.marked)} lead(s) marked", timeout=1.5)
+        self.notify(f"{len(self.marked)} lead(s) marked", timeout=1.5, markup=False)
 
     def action_assign(self) -> None:
         targets = self._targets()
