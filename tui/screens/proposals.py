@@ -87,8 +87,8 @@ class ProposalsScreen(ListScreen):
             return
         allowed = NEXT[ProposalStatus(item.status)]
         if not allowed:
-            self.notify(f"{item.number} is {item.status}: decided, nothing follows.", severity="information",
-                        markup=False)
+            message = f"{item.number} is {item.status}: decided, nothing follows."  # user text: never markup
+            self.notify(message, severity="information", markup=False)
             return
         fields = [Field("status", f"{item.number} is {item.status}; new status", value=allowed[0].value,
                         options=tuple((label(s.value), s.value) for s in allowed), allow_blank=False)]
