@@ -22,6 +22,9 @@ class _Filter(BaseModel):
     text: str = ""
     sort: str = ""
     descending: bool = False
+    # Set by the session, never by the user: the owners whose records the viewer may see
+    # (None: everyone). See domain/visibility.py.
+    visible_owners: tuple[str, ...] | None = None
 
 
 class OpportunityFilter(_Filter):
@@ -51,6 +54,8 @@ class LeadFilter(_Filter):
     owners: tuple[str, ...] = ()
     unassigned: bool = False
     flagged: bool | None = None
+    # With visible_owners: also the leads nobody owns yet (a manager assigns those).
+    visible_unassigned: bool = False
 
 
 class AccountFilter(_Filter):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from domain.clock import Clock
+from domain.enums import Role
 from domain.events import EventBus
 from domain.filters import (
     AccountFilter,
@@ -24,6 +25,7 @@ from domain.filters import (
 from domain.pipeline import PipelineConfig
 from domain.records import User
 from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
+from domain.visibility import can_see_owner, narrow, visible_logins
 
 if TYPE_CHECKING:
     from store.store import Store
@@ -36,6 +38,14 @@ class Session:
     pipeline: PipelineConfig
     actor: User | None
     bus: EventBus = field(default_factory=EventBus)
+    _visible: tuple[tuple[str, ...] | None] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.bus.subscribe(self._forget_visibility)
+
+    def _forget_visibility(self, event) -> None:
+        if event.external or not event.kinds or "user" in event.kinds:
+            self._visible = None
 
     @property
     def actor_login(self) -> str:
@@ -45,31 +55,67 @@ class Session:
         """Use in worker threads: `with session.connection(): ...` opens and closes that thread's connection."""
         return self.store.connection()
 
+    # -- visibility (domain/visibility.py) ---------------------------------------------------
+
+    def visible_logins(self) -> tuple[str, ...] | None:
+        """Whose records this session sees (None: everyone); cached until users change."""
+        if self._visible is None:
+            self._visible = (visible_logins(self.actor, self.store),)
+        return self._visible[0]
+
+    def owners(self, requested=()) -> tuple[str, ...]:
+        """The owners a figure covers: `requested` checked against visibility, or all visible ones."""
+        return narrow(self.actor, self.visible_logins(), requested)
+
+    def quota_logins(self) -> tuple[str, ...]:
+        """Whose quotas add up to this session's target: everyone's reps (()), a rep's own, a manager's reps."""
+        visible = self.visible_logins()
+        if visible is None:
+            return ()
+        team = tuple(login for login in visible if self.actor is None or login != self.actor.login)
+        return team or visible
+
+    def sees_unassigned_leads(self) -> bool:
+        return self.actor is None or Role(self.actor.role) in (Role.MANAGER, Role.ADMIN)
+
+    def can_see(self, owner_login: str | None) -> bool:
+        return can_see_owner(self.visible_logins(), owner_login)
+
+    def _seen(self, flt):
+        visible = self.visible_logins()
+        if visible is None:
+            return flt
+        narrow(self.actor, visible, getattr(flt, "owners", ()) or getattr(flt, "assignees", ()))  # refuse, say why
+        update = {"visible_owners": visible}
+        if isinstance(flt, LeadFilter):
+            update["visible_unassigned"] = self.sees_unassigned_leads()
+        return flt.model_copy(update=update)
+
     # -- reads -----------------------------------------------------------------------------
 
     def pipeline_summary(self, flt: OpportunityFilter | None = None) -> PipelineSummary:
-        return pipeline_summary(self.store, self.pipeline, flt)
+        return pipeline_summary(self.store, self.pipeline, self._seen(flt or OpportunityFilter()))
 
     def opportunities(self, flt: OpportunityFilter, offset: int = 0, limit: int = 50):
-        return self.store.opportunity_page(flt, self.pipeline, offset, limit)
+        return self.store.opportunity_page(self._seen(flt), self.pipeline, offset, limit)
 
     def opportunities_in_stage(self, stage: str, flt: OpportunityFilter, offset: int = 0, limit: int = 50):
-        return self.store.opportunities_in_stage(stage, flt, self.pipeline, offset, limit)
+        return self.store.opportunities_in_stage(stage, self._seen(flt), self.pipeline, offset, limit)
 
     def leads(self, flt: LeadFilter, offset: int = 0, limit: int = 50):
-        return self.store.lead_page(flt, offset, limit)
+        return self.store.lead_page(self._seen(flt), offset, limit)
 
     def accounts(self, flt: AccountFilter, offset: int = 0, limit: int = 50):
-        return self.store.account_page(flt, self.pipeline, offset, limit)
+        return self.store.account_page(self._seen(flt), self.pipeline, offset, limit)
 
     def contacts(self, flt: ContactFilter, offset: int = 0, limit: int = 50):
-        return self.store.contact_page(flt, offset, limit)
+        return self.store.contact_page(self._seen(flt), offset, limit)
 
     def proposals(self, flt: ProposalFilter, offset: int = 0, limit: int = 50):
-        return self.store.proposal_page(flt, offset, limit)
+        return self.store.proposal_page(self._seen(flt), offset, limit)
 
     def tasks(self, flt: TaskFilter, offset: int = 0, limit: int = 50):
-        return self.store.task_page(flt, offset, limit)
+        return self.store.task_page(self._seen(flt), offset, limit)
 
     def users(self, flt: UserFilter, offset: int = 0, limit: int = 50):
         return self.store.user_page(flt, offset, limit)
@@ -78,4 +124,4 @@ class Session:
         return self.store.product_page(flt, offset, limit)
 
     def search(self, text: str, limit: int = 20):
-        return self.store.search(text, limit)
+        return self.store.search(text, limit, self.visible_logins())

@@ -26,8 +26,10 @@ from domain.views import SearchHit, StageTotal
 from store import models as m
 from store import schema
 from store.database import describe, is_postgres, open_database
+from store.mapping import row_dict_to_record
 from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
 from store.queries.analytics import AnalyticsQueries
+from store.queries.common import owned_by, user_ids
 from store.queries.forecasting import ForecastQueries
 from store.queries.importing import ImportQueries
 from store.queries.insights import InsightQueries
@@ -225,11 +227,24 @@ class Store:
     def stage_totals(self, flt: OpportunityFilter, pipeline: PipelineConfig) -> list[StageTotal]:
         return opportunities.stage_totals(flt, pipeline)
 
-    def probability_totals(self, pipeline: PipelineConfig) -> list[tuple[int, int, int]]:
-        return opportunities.probability_totals(pipeline)
+    # `logins` below: whose records a figure covers (None: everyone) — see domain/visibility.py.
 
-    def category_totals(self, start: date, end: date, pipeline: PipelineConfig) -> list[tuple[str, int, int, int]]:
-        return opportunities.category_totals(start, end, pipeline)
+    def probability_totals(self, pipeline: PipelineConfig, logins: tuple[str, ...] | None = None) -> list[tuple[int, int, int]]:
+        return opportunities.probability_totals(pipeline, logins)
+
+    def category_totals(self, start: date, end: date, pipeline: PipelineConfig,
+                        logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
+        return opportunities.category_totals(start, end, pipeline, logins)
+
+    def recent_activities(self, limit: int, logins: tuple[str, ...] | None = None) -> list:
+        """The latest activities, newest first; with `logins`, those they logged or on their deals."""
+        A, O = m.ActivityRow, m.OpportunityRow
+        query = A.select()
+        if logins is not None:
+            theirs = O.select(O.id).where(owned_by(O.owner, logins))
+            query = query.where(A.created_by.in_(user_ids(logins)) | A.opportunity.in_(theirs))
+        query = query.order_by(A.created_at.desc(), A.id).limit(limit)
+        return [row_dict_to_record(A, d, self.activities.record_type) for d in query.dicts()]
 
     def user_logins(self, ids: set[int]) -> dict[int, str]:
         if not ids:
@@ -242,22 +257,23 @@ class Store:
     def won_between(self, won_stage: str, start: date, end: date, logins: tuple[str, ...] = ()) -> tuple[int, int]:
         return quotas.won_between(won_stage, start, end, logins)
 
-    def proposal_status_counts(self) -> dict[str, int]:
-        return work.proposal_status_counts()
+    def proposal_status_counts(self, logins: tuple[str, ...] | None = None) -> dict[str, int]:
+        return work.proposal_status_counts(logins)
 
-    def leads_created_since(self, since: datetime) -> int:
-        return leads.created_since(since)
+    def leads_created_since(self, since: datetime, logins: tuple[str, ...] | None = None,
+                            unassigned: bool = False) -> int:
+        return leads.created_since(since, logins, unassigned)
 
-    def leads_by_source(self) -> list[tuple[str, int, int]]:
-        return leads.by_source()
+    def leads_by_source(self, logins: tuple[str, ...] | None = None, unassigned: bool = False) -> list[tuple[str, int, int]]:
+        return leads.by_source(logins, unassigned)
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 20, logins: tuple[str, ...] | None = None) -> list[SearchHit]:
         hits = [
             SearchHit("account", i, name, f"{city} · {tier}".strip(" ·"))
-            for i, name, city, tier in accounts.search(text, limit)
+            for i, name, city, tier in accounts.search(text, limit, logins)
         ]
         hits += [
             SearchHit("opportunity", i, name, f"{account} · {stage}".strip(" ·"))
-            for i, name, account, stage in opportunities.search(text, limit)
+            for i, name, account, stage in opportunities.search(text, limit, logins)
         ]
         return hits

@@ -27,7 +27,8 @@ def at(day: date, hour: int = 9) -> datetime:
 def world(store, make, clock):
     rep = make.user(login="ray", display_name="Ray Rep", role=Role.REP, team="North")
     other = make.user(login="sue", display_name="Sue Rep", role=Role.REP, team="South")
-    session = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=rep)
+    boss = make.user(login="ada", display_name="Ada Admin", role=Role.ADMIN, team="")
+    session = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=boss)  # sees everyone
     return session, rep, other
 
 

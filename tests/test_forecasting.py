@@ -18,6 +18,7 @@ import cli.main as cli_main
 from cli.commands import forecast_cmd
 from domain.clock import FixedClock
 from domain.enums import ForecastCategory, Role
+from domain.errors import Refused
 from domain.pipeline import DEFAULT_PIPELINE, PipelineConfig
 from domain.records import ForecastSnapshot, StageChange
 from domain.reports import forecast as forecast_report
@@ -405,7 +406,8 @@ def test_categories_follow_the_stage_unless_overridden_and_attainment(store, mak
     deal(store, make, bob, [("qualification", at(2026, 2, 1), 50_000)], expected=date(2026, 4, 2))  # April: out
     deal(store, make, bob, [("negotiation", at(2026, 2, 1), 200_000), ("closed_won", at(2026, 3, 4, 15), 200_000)],
          expected=date(2026, 3, 4))
-    fs = forecast(session, MARCH)
+    everyone = session_at(store, clock.now())  # no user: not limited to ann's deals
+    fs = forecast(everyone, MARCH)
     a = fs.attainment
     assert [(line.category.value, line.count, line.value_cents) for line in a.lines] == [
         ("closed", 1, 200_000), ("commit", 2, 500_000), ("best_case", 1, 300_000), ("pipeline", 0, 0),
@@ -424,7 +426,9 @@ def test_categories_follow_the_stage_unless_overridden_and_attainment(store, mak
     # scoped to one team: only bob's deals; the team's quota is its reps' (not the manager's roll-up too)
     boss = make.user(login="sue", team="south", role=Role.MANAGER)
     make.quota(user_id=boss.id, period="month", period_start=date(2026, 3, 1), amount_cents=1_000_000)
-    south = forecast(session, MARCH, team="south")
+    south = forecast(everyone, MARCH, team="south")
+    with pytest.raises(Refused, match="cannot see the records of bob"):
+        forecast(session, MARCH, owners=("bob",))  # ann is a rep: her own forecast only
     assert south.attainment.commit_cents == 200_000 and set(south.methods["pipeline"].by_rep) <= {"bob"}
     assert south.attainment.quota_cents == 1_000_000
 

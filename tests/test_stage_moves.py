@@ -15,6 +15,7 @@ from domain.enums import (
     Role,
     TaskStatus,
 )
+from domain.errors import Refused
 from domain.events import DataChanged
 from domain.pipeline import DEFAULT_PIPELINE
 from domain.records import Opportunity, User
@@ -266,7 +267,10 @@ def test_stalled_and_idle_alerts_sorted_by_severity(world, make, clock):
         ("Idle", "idle", 21, 14),  # 21 / 14 = 1.5
     ]
     assert found[0].severity == 3.0 and found[1].severity == 1.5
-    assert alerts(world.session, owners=("nobody",)) == []
+    everyone = Session(store=world.session.store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=world.manager)
+    assert alerts(everyone, owners=(world.manager.login,)) == []  # the manager owns none of them
+    with pytest.raises(Refused, match="cannot see the records of nobody"):
+        alerts(world.session, owners=("nobody",))  # a rep asking for someone else's alerts
 
 
 def test_metrics_are_recomputed_and_published_after_a_move(world):

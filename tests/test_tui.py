@@ -204,22 +204,42 @@ async def test_reports_screen_matches_pantry_report_and_exports(demo_url, tmp_pa
 
 
 async def test_mine_and_at_login_filter_the_lists(demo_url):
-    session = make_session(demo_url, login="pshah")
-    mine = session.opportunities(OpportunityFilter(owners=("pshah",)), 0, 1).total
-    assert 0 < mine < session.opportunities(OpportunityFilter(), 0, 1).total
+    session = make_session(demo_url, login="dwhitfield")  # a manager: sees his four reps' deals
+    team = session.opportunities(OpportunityFilter(), 0, 1).total
+    pshah = session.opportunities(OpportunityFilter(owners=("pshah",)), 0, 1).total
+    assert 0 < pshah < team
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
         await settle(pilot)
+        assert app.screen.table.total == team
         await pilot.press("M")
         await pilot.pause(0.4)
         await settle(pilot)
-        assert app.screen.table.total == mine
-        assert app.screen.query_one("#filter").value == "@pshah"
+        assert app.screen.query_one("#filter").value == "@dwhitfield"
+        assert app.screen.table.total == 0  # the manager owns no deal himself
         await pilot.press("M")  # toggles off
         await pilot.pause(0.4)
         await settle(pilot)
-        assert app.screen.table.total > mine
+        assert app.screen.table.total == team
+        await pilot.press("slash", *"@pshah", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert app.screen.table.total == pshah
+
+
+async def test_a_rep_sees_only_their_own_book_and_is_told_why_not_more(demo_url):
+    session = make_session(demo_url, login="pshah")
+    mine = session.opportunities(OpportunityFilter(), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        assert app.screen.table.total == mine
+        await pilot.press("slash", *"@tbecker", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert "cannot see the records of tbecker" in screen_text(app)
 
 
 async def test_enter_on_a_lead_opens_it(demo_url):

@@ -120,7 +120,8 @@ async def test_proposal_review(url):
     session = make_session(url, login="dwhitfield")
     pending = session.proposals(ProposalFilter(), 0, 1).items[0]
     assert pending.status == "sent"  # pending first
-    counts = session.store.proposal_status_counts()
+    counts = session.store.proposal_status_counts(session.visible_logins())  # his team's proposals
+    assert sum(counts.values()) < sum(session.store.proposal_status_counts().values())
     accepted, rejected = counts.get("accepted", 0), counts.get("rejected", 0)
     app = make_app(session)
     async with app.run_test(size=(160, 40)) as pilot:

@@ -17,9 +17,10 @@ from cli.commands import (
     pipeline_cmd,
     report_cmd,
     stats_cmd,
+    team_cmd,
     tui_cmd,
 )
 
-COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, audit_cmd, keys_cmd, db_cmd, demo_cmd, tui_cmd)
+COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, audit_cmd, team_cmd, keys_cmd, db_cmd, demo_cmd, tui_cmd)
 
 __all__ = ["COMMANDS"]

@@ -57,8 +57,16 @@ def as_json(entry) -> dict:
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
-        found = audit_entries(session.store, record_id=args.record_id, table=args.table, user=args.user,
-                              limit=args.limit)
+        visible = session.visible_logins()
+        if visible is None:
+            found = audit_entries(session.store, record_id=args.record_id, table=args.table, user=args.user,
+                                  limit=args.limit)
+        else:  # a rep sees their own changes, a manager their team's (asking for anyone else is refused)
+            found = []
+            for login in session.owners((args.user,) if args.user else ()):
+                found += audit_entries(session.store, record_id=args.record_id, table=args.table, user=login,
+                                       limit=args.limit)
+            found = sorted(found, key=lambda e: (e.at, e.id), reverse=True)[: args.limit]
     if args.format == "json":
         write_json_list((as_json(e) for e in found), sys.stdout)
         return 0

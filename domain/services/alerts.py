@@ -53,7 +53,7 @@ def alerts(session: Session, owners: tuple[str, ...] = ()) -> list[Alert]:
     pipeline, today = session.pipeline, session.clock.today()
     stalled_before = {stage.id: cutoff(today, stage.stall_days) for stage in pipeline.open_stages}
     found: list[Alert] = []
-    for row in session.store.alert_candidates(stalled_before, cutoff(today, pipeline.idle_days), owners):
+    for row in session.store.alert_candidates(stalled_before, cutoff(today, pipeline.idle_days), session.owners(owners)):
         stage = pipeline.stage(row.stage)
         in_stage = days_between(row.stage_entered_at, today)
         if in_stage > stage.stall_days:

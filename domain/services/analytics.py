@@ -18,7 +18,8 @@ from domain.session import Session
 
 
 def _scope(session: Session, params: ReportParams) -> Scope:
-    return Scope(owners=params.reps, team=params.team)
+    """The report's --rep/--team, within what the session may see (a rep: their own figures)."""
+    return Scope(owners=session.owners(params.reps), team=params.team)
 
 
 def _instant(day: date | None) -> datetime | None:
@@ -64,7 +65,7 @@ def pipeline_figures(session: Session, params: ReportParams) -> PipelineFigures:
     from domain.filters import OpportunityFilter
 
     pipeline = session.pipeline
-    summary = session.pipeline_summary(OpportunityFilter(owners=params.reps, team=params.team))
+    summary = session.pipeline_summary(OpportunityFilter(owners=session.owners(params.reps), team=params.team))
     closed = session.store.analytics.closed_stats(
         pipeline.won.id, pipeline.lost.id, params.date_from, params.date_to, _scope(session, params)
     )

@@ -38,3 +38,14 @@ def record_created(store: "Store", *, actor: str, at: datetime, table: str, reco
     store.audit.insert(AuditEntry(
         at=at, actor=actor, action=AuditAction.CREATE, table_name=table, record_id=record_id, new_value=summary,
     ))
+
+
+def record_owner_change(store: "Store", *, actor: str, at: datetime, table: str, record_id: int,
+                        old_owner_id: int | None, new_owner_id: int | None) -> None:
+    """A reassignment, written with logins (who had it, who has it now) rather than user ids."""
+    logins = store.user_logins({i for i in (old_owner_id, new_owner_id) if i is not None})
+    store.audit.insert(AuditEntry(
+        at=at, actor=actor, action=AuditAction.UPDATE, table_name=table, record_id=record_id, field="owner",
+        old_value=logins.get(old_owner_id) if old_owner_id is not None else None,
+        new_value=logins.get(new_owner_id) if new_owner_id is not None else None,
+    ))

@@ -67,18 +67,19 @@ class Dashboard:
 def build_dashboard(session: Session) -> Dashboard:
     today = session.clock.today()
     start, end = month_start(today), month_end(today)
-    won_count, won_cents = session.store.won_between(session.pipeline.won.id, start, end)
+    won_count, won_cents = session.store.won_between(session.pipeline.won.id, start, end, session.owners())
+    visible, unassigned = session.visible_logins(), session.sees_unassigned_leads()
     since = session.actor.last_seen_at if session.actor and session.actor.last_seen_at else session.clock.now() - timedelta(hours=24)
     monday = week_start(today)
     return Dashboard(
         summary=session.pipeline_summary(),
         month_label=start.strftime("%B %Y"),
-        month_quota_cents=session.store.quota_total("month", start),
+        month_quota_cents=session.store.quota_total("month", start, session.quota_logins()),
         month_won_count=won_count,
         month_won_cents=won_cents,
-        new_leads_since_last_visit=session.store.leads_created_since(since),
+        new_leads_since_last_visit=session.store.leads_created_since(since, visible, unassigned),
         closing_this_week=_closing(session, monday, monday + timedelta(days=6)),
-        sources=tuple(SourceLine(s, n, c) for s, n, c in session.store.leads_by_source()),
+        sources=tuple(SourceLine(s, n, c) for s, n, c in session.store.leads_by_source(visible, unassigned)),
         team=_team(session),
         recent=_recent(session),
     )
@@ -95,7 +96,7 @@ def _team(session: Session) -> tuple[RepLine, ...]:
 
 
 def _recent(session: Session, limit: int = 8) -> tuple[RecentActivity, ...]:
-    activities = session.store.activities.find(order_by="created_at", descending=True, limit=limit)
+    activities = session.store.recent_activities(limit, session.visible_logins())
     logins = session.store.user_logins({a.created_by_id for a in activities if a.created_by_id})
     return tuple(
         RecentActivity(a.created_at, a.kind.value, a.subject, logins.get(a.created_by_id, "system"), a.opportunity_id)
@@ -104,6 +105,4 @@ def _recent(session: Session, limit: int = 8) -> tuple[RecentActivity, ...]:
 
 
 def _closing(session: Session, start, end) -> int:
-    return session.store.opportunity_page(
-        OpportunityFilter(status="open", close_from=start, close_to=end), session.pipeline, 0, 0
-    ).total
+    return session.opportunities(OpportunityFilter(status="open", close_from=start, close_to=end), 0, 0).total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from domain.errors import Refused
 from domain.records import (
     Account,
     AccountLocation,
@@ -14,6 +15,7 @@ from domain.records import (
     Contact,
     Contract,
     Document,
+    Lead,
     LineItem,
     Opportunity,
     Proposal,
@@ -57,9 +59,59 @@ class AccountDetail:
     user_logins: dict[int, str]
 
 
+@dataclass(frozen=True)
+class ContactDetail:
+    contact: Contact
+    account: Account | None
+    colleagues: tuple[Contact, ...]
+
+
+@dataclass(frozen=True)
+class LeadDetail:
+    lead: Lead
+    owner: User | None
+    opportunity: Opportunity | None
+    account: Account | None
+    activities: tuple[Activity, ...]
+
+
+def _who(session: Session) -> str:
+    actor = session.actor
+    return f"{actor.login} ({actor.role.value})" if actor else "this session"
+
+
+def _logins(session: Session, *user_ids: int | None) -> set[str]:
+    return set(session.store.user_logins({i for i in user_ids if i}).values())
+
+
+def check_sees_owned(session: Session, owner_id: int | None, what: str) -> None:
+    """Refuse unless the session sees records of the user `owner_id` (see domain/visibility.py)."""
+    visible = session.visible_logins()
+    if visible is None:
+        return
+    owner = _logins(session, owner_id)
+    if not owner & set(visible):
+        whose = f"it belongs to {next(iter(owner))}" if owner else "it has no owner"
+        raise Refused(f"{_who(session)} cannot see {what}: {whose}")
+
+
+def sees_account(session: Session, account: Account) -> bool:
+    visible = session.visible_logins()
+    if visible is None:
+        return True
+    team = [m.user_id for m in session.store.team_members.find(account=account.id)]
+    return bool(_logins(session, account.owner_id, *team) & set(visible))
+
+
+def check_sees_account(session: Session, account: Account) -> None:
+    if not sees_account(session, account):
+        raise Refused(f"{_who(session)} cannot see account {account.id}: neither its owner nor on its account team")
+
+
 def opportunity_detail(session: Session, opportunity_id: int, activity_limit: int = 50) -> OpportunityDetail:
     store = session.store
     opp = store.opportunities.require(opportunity_id)
+    check_sees_owned(session, opp.owner_id, f"opportunity {opp.id}")
     competitors = []
     for link in store.opportunity_competitors.find(opportunity=opp.id):
         competitor = store.competitors.require(link.competitor_id)
@@ -87,8 +139,16 @@ def opportunity_detail(session: Session, opportunity_id: int, activity_limit: in
 def account_detail(session: Session, account_id: int, limit: int = 200) -> AccountDetail:
     store = session.store
     account = store.accounts.require(account_id)
+    check_sees_account(session, account)
     team = tuple(store.team_members.find(account=account.id))
     opportunities = tuple(store.opportunities.find(account=account.id, order_by="expected_close_date", descending=True, limit=limit))
+    activities = tuple(store.activities.find(account=account.id, order_by="created_at", descending=True, limit=20))
+    if session.visible_logins() is not None:  # a rep sees the account, but only their own deals on it
+        logins = store.user_logins({o.owner_id for o in opportunities} | {a.created_by_id for a in activities if a.created_by_id})
+        opportunities = tuple(o for o in opportunities if session.can_see(logins.get(o.owner_id)))
+        mine = {o.id for o in opportunities}
+        activities = tuple(a for a in activities if a.opportunity_id in mine
+                           or (a.opportunity_id is None and session.can_see(logins.get(a.created_by_id))))
     ids = {m.user_id for m in team} | {o.owner_id for o in opportunities}
     if account.owner_id:
         ids.add(account.owner_id)
@@ -102,6 +162,31 @@ def account_detail(session: Session, account_id: int, limit: int = 200) -> Accou
         team=team,
         contracts=tuple(store.contracts.find(account=account.id, order_by="start_date")),
         opportunities=opportunities,
-        recent_activities=tuple(store.activities.find(account=account.id, order_by="created_at", descending=True, limit=20)),
+        recent_activities=activities,
         user_logins=store.user_logins(ids),
+    )
+
+
+def contact_detail(session: Session, contact_id: int) -> ContactDetail:
+    """A contact, their account and the account's other contacts (for the relationship tree)."""
+    store = session.store
+    contact = store.contacts.require(contact_id)
+    account = store.accounts.get(contact.account_id) if contact.account_id else None
+    if session.visible_logins() is not None and (account is None or not sees_account(session, account)):
+        raise Refused(f"{_who(session)} cannot see contact {contact.id}: their account is not one of yours")
+    colleagues = tuple(store.contacts.find(account=contact.account_id, order_by="last_name")) if account else ()
+    return ContactDetail(contact, account, colleagues)
+
+
+def lead_detail(session: Session, lead_id: int) -> LeadDetail:
+    store = session.store
+    lead = store.leads.require(lead_id)
+    if not (lead.owner_id is None and session.sees_unassigned_leads()):
+        check_sees_owned(session, lead.owner_id, f"lead {lead.id}")
+    return LeadDetail(
+        lead=lead,
+        owner=store.users.get(lead.owner_id) if lead.owner_id else None,
+        opportunity=store.opportunities.get(lead.converted_opportunity_id) if lead.converted_opportunity_id else None,
+        account=store.accounts.get(lead.converted_account_id) if lead.converted_account_id else None,
+        activities=tuple(store.activities.find(lead=lead.id, order_by="created_at", descending=True, limit=20)),
     )

@@ -47,17 +47,17 @@ class PeriodForecast:
 
 def period_forecast(session: Session, label: str, start: date, end: date, quota_period: str) -> PeriodForecast:
     store = session.store
-    raw = {c: (n, v, w) for c, n, v, w in store.category_totals(start, end, session.pipeline)}
+    raw = {c: (n, v, w) for c, n, v, w in store.category_totals(start, end, session.pipeline, session.visible_logins())}
     lines = []
     for category in (ForecastCategory.PIPELINE, ForecastCategory.BEST_CASE, ForecastCategory.COMMIT, ForecastCategory.OMITTED):
         n, v, w = raw.get(category.value, (0, 0, 0))
         lines.append(CategoryLine(category, n, v, weighted_cents(w)))
-    won_count, won_cents = store.won_between(session.pipeline.won.id, start, end)
+    won_count, won_cents = store.won_between(session.pipeline.won.id, start, end, session.owners())
     return PeriodForecast(
         label=label,
         start=start,
         end=end,
-        quota_cents=store.quota_total(quota_period, start),
+        quota_cents=store.quota_total(quota_period, start, session.quota_logins()),
         won_count=won_count,
         won_cents=won_cents,
         categories=tuple(lines),

@@ -631,9 +631,12 @@ def scope_logins(session: "Session", owners: Iterable[str] = (), team: str = "")
 
     A team's deals are its members'; its quota is its reps' (a manager's quota rolls theirs up).
     """
-    owners = tuple(owners)
+    requested = tuple(owners)
+    owners = session.owners(requested)  # within what the session sees; refused names raise
     if not team:
-        return owners, owners
+        if requested or session.visible_logins() is None:
+            return owners, owners
+        return owners, session.quota_logins()
     members = session.store.users.find(team=team)
     if owners:
         chosen = tuple(sorted({u.login for u in members} & set(owners)))
@@ -641,7 +644,7 @@ def scope_logins(session: "Session", owners: Iterable[str] = (), team: str = "")
     else:
         deals = tuple(sorted(u.login for u in members))
         quotas = tuple(sorted(u.login for u in members if u.role.value == "rep"))
-    nobody = ("\x00nobody",)  # a scope with nobody in it forecasts nothing and has no quota
+    nobody = ("-nobody-",)  # a scope with nobody in it forecasts nothing and has no quota
     return deals or nobody, quotas or nobody
 
 

@@ -11,8 +11,9 @@ from datetime import timedelta
 from domain.enums import AccountSize, AccountStatus, Industry, LeadStatus
 from domain.errors import Refused, require_actor
 from domain.events import DataChanged
+from domain.permissions import check_assign, check_edit_owned
 from domain.records import Account, Contact, Lead, Opportunity, StageChange
-from domain.services.audit import record_changes, record_created
+from domain.services.audit import record_changes, record_created, record_owner_change
 from domain.session import Session
 
 LEAD_FIELDS = ("owner_id", "flagged", "flag_reason", "status", "converted_at", "converted_opportunity_id",
@@ -36,9 +37,20 @@ class LeadActions:
     def _save(self, before: Lead, changes: dict) -> Lead:
         after = self.store.leads.update(Lead.model_validate({**before.model_dump(), **changes}),
                                         fields=set(changes) | {"version"}, changed_by=self.session.actor_login)
-        record_changes(self.store, actor=self.session.actor_login, at=self.session.clock.now(), table="lead",
-                       record_id=before.id, before=before, after=after, fields=tuple(changes))
+        now = self.session.clock.now()
+        record_changes(self.store, actor=self.session.actor_login, at=now, table="lead",
+                       record_id=before.id, before=before, after=after, fields=tuple(c for c in changes if c != "owner_id"))
+        if "owner_id" in changes and before.owner_id != after.owner_id:
+            record_owner_change(self.store, actor=self.session.actor_login, at=now, table="lead", record_id=before.id,
+                                old_owner_id=before.owner_id, new_owner_id=after.owner_id)
         return after
+
+    def _check_edit(self, lead: Lead) -> None:
+        """A rep changes their own leads, a manager their team's and the unassigned ones, an admin any."""
+        actor = self.session.actor
+        if lead.owner_id is None and actor.role.value in ("manager", "admin"):
+            return
+        check_edit_owned(actor, lead.owner_id, self.store, what=f"lead {lead.id}")
 
     def _done(self, kinds: set[str], ids: set[int]) -> None:
         self.session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"lead": frozenset(ids)}))
@@ -56,6 +68,9 @@ class LeadActions:
         with self.store.atomic():
             for lead_id in lead_ids:
                 lead = self.store.leads.require(lead_id)
+                # an unassigned lead is the manager's to hand out; an owned one moves only within the team
+                check_assign(actor, lead.owner_id if lead.owner_id is not None else actor, owner, self.store,
+                             what=f"lead {lead_id}")
                 if lead.owner_id != owner.id:
                     self._save(lead, {"owner_id": owner.id})
                     changed.add(lead_id)
@@ -69,6 +84,7 @@ class LeadActions:
         require_actor(self.session)
         with self.store.atomic():
             lead = self.store.leads.require(lead_id)
+            self._check_edit(lead)
             if reason is None:
                 saved = self._save(lead, {"flagged": False, "flag_reason": ""})
             else:
@@ -88,6 +104,7 @@ class LeadActions:
         first = self.session.pipeline.open_stages[0]
         with self.store.atomic():
             lead = self.store.leads.require(lead_id)
+            self._check_edit(lead)
             if lead.status is LeadStatus.CONVERTED:
                 raise Refused(f"lead {lead_id} was already converted (opportunity {lead.converted_opportunity_id})")
             name = (account_name or lead.company or lead.name).strip()

@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.enums import ActivityKind, Outcome, ProposalStatus
-from domain.errors import require_actor
+from domain.errors import Refused, require_actor
 from domain.events import DataChanged
-from domain.permissions import check_edit_opportunity
+from domain.permissions import check_assign, check_edit_opportunity
 from domain.records import Activity, LineItem, Opportunity, Proposal
-from domain.services.audit import record_changes
+from domain.services.audit import record_changes, record_owner_change
 from domain.services.automations import Fired
 from domain.services.stage_moves import RequirementsWatcher
 from domain.session import Session
@@ -127,6 +127,29 @@ class OpportunityUpdates:
             kinds = {"opportunity"}
             saved = self._finish(saved, now, kinds)
         self._publish(opportunity_id, kinds)
+        return saved
+
+    def reassign(self, opportunity_id: int, login: str, *, expected_version: int | None = None) -> Opportunity:
+        """Give the deal to another user: a manager within their team, an admin to anyone; never a rep."""
+        self._check()
+        now = self.session.clock.now()
+        owner = self.store.user_by_login(login)
+        if owner is None or not owner.active:
+            raise Refused(f"owner: no active user with login {login!r}")
+        with self.store.atomic():
+            opp = self.store.opportunities.require(opportunity_id)
+            check_assign(self.session.actor, opp.owner_id, owner, self.store, what=f"opportunity {opp.id}")
+            if opp.owner_id == owner.id:
+                return opp
+            if expected_version is not None:
+                opp = opp.model_copy(update={"version": expected_version})
+            values = {"owner_id": owner.id, "updated_at": now, "updated_by_id": self.session.actor.id}
+            saved = self.store.opportunities.update(opp.model_copy(update=values), fields=set(values) | {"version"},
+                                                    changed_by=self.session.actor_login)
+            record_owner_change(self.store, actor=self.session.actor_login, at=now, table="opportunity",
+                                record_id=opp.id, old_owner_id=opp.owner_id, new_owner_id=owner.id)
+            self.store.announce_change({"opportunity"})
+        self._publish(opportunity_id, {"opportunity"})
         return saved
 
     def send_proposal(self, proposal_id: int) -> Proposal:

@@ -8,7 +8,7 @@ from domain.filters import AccountFilter, ContactFilter
 from domain.pipeline import PipelineConfig
 from domain.views import AccountItem, ContactItem
 from store.models import AccountRow, ContactRow, OpportunityRow, UserRow
-from store.queries.common import Page, any_contains, order_by
+from store.queries.common import Page, any_contains, order_by, visible_accounts
 
 Owner = UserRow.alias("account_owner")
 Parent = AccountRow.alias("parent")
@@ -26,6 +26,8 @@ def _open_value(pipeline: PipelineConfig):
 
 
 def _where(query, flt: AccountFilter):
+    if flt.visible_owners is not None:
+        query = query.where(AccountRow.id.in_(visible_accounts(flt.visible_owners)))
     if flt.tiers:
         query = query.where(AccountRow.tier.in_([t.value for t in flt.tiers]))
     if flt.statuses:
@@ -87,11 +89,13 @@ def page(flt: AccountFilter, pipeline: PipelineConfig, offset: int, limit: int) 
     return Page(items=items, offset=offset, total=count(flt))
 
 
-def search(text: str, limit: int) -> list[tuple[int, str, str, str]]:
+def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str]]:
     """(id, name, city, tier) of accounts whose name contains `text`."""
+    query = AccountRow.select(AccountRow.id, AccountRow.name, AccountRow.hq_city, AccountRow.tier)
+    if logins is not None:
+        query = query.where(AccountRow.id.in_(visible_accounts(logins)))
     query = (
-        AccountRow.select(AccountRow.id, AccountRow.name, AccountRow.hq_city, AccountRow.tier)
-        .where(AccountRow.name.contains(text))
+        query.where(AccountRow.name.contains(text))
         .order_by(AccountRow.name)
         .limit(limit)
     )
@@ -99,6 +103,8 @@ def search(text: str, limit: int) -> list[tuple[int, str, str, str]]:
 
 
 def _contact_where(query, flt: ContactFilter):
+    if flt.visible_owners is not None:
+        query = query.where(ContactRow.account.in_(visible_accounts(flt.visible_owners)))
     if flt.account_id is not None:
         query = query.where(ContactRow.account == flt.account_id)
     if flt.text:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from store.models import AccountRow, AccountTeamMemberRow, UserRow
+
 T = TypeVar("T")
 
 
@@ -38,3 +40,27 @@ def order_by(query, columns: dict, sort: str, descending: bool, default: str, ti
     # empty values last in both directions, on SQLite and PostgreSQL alike
     ordered = [c.desc(nulls="LAST") if descending else c.asc(nulls="LAST") for c in (column, *extra)]
     return query.order_by(*ordered, tiebreak.desc() if descending else tiebreak.asc())
+
+
+def user_ids(logins):
+    """A subquery of the ids of the users with these logins."""
+    return UserRow.select(UserRow.id).where(UserRow.login.in_(list(logins)))
+
+
+def owned_by(column, logins):
+    """`column` (a user id) belongs to one of `logins`; None when `logins` is None (no restriction)."""
+    return None if logins is None else column.in_(user_ids(logins))
+
+
+def restrict(query, column, logins):
+    """The query limited to rows whose `column` (a user id) is one of `logins` (None: unchanged)."""
+    condition = owned_by(column, logins)
+    return query if condition is None else query.where(condition)
+
+
+def visible_accounts(logins):
+    """A subquery of the ids of the accounts these users own or are on the account team of."""
+    owned = AccountRow.select(AccountRow.id).where(owned_by(AccountRow.owner, logins))
+    teamed = AccountTeamMemberRow.select(AccountTeamMemberRow.account).where(
+        owned_by(AccountTeamMemberRow.user, logins))
+    return owned | teamed

@@ -9,7 +9,7 @@ from peewee import JOIN, Case, fn
 from domain.filters import LeadFilter
 from domain.views import LeadItem
 from store.models import LeadRow, UserRow
-from store.queries.common import Page, any_contains, order_by
+from store.queries.common import Page, any_contains, order_by, owned_by
 
 Owner = UserRow.alias("lead_owner")
 
@@ -37,6 +37,7 @@ def _base(columns):
 
 
 def _where(query, flt: LeadFilter):
+    query = _visible(query, flt.visible_owners, flt.visible_unassigned)
     if flt.statuses:
         query = query.where(LeadRow.status.in_([s.value for s in flt.statuses]))
     if flt.sources:
@@ -74,15 +75,22 @@ def page(flt: LeadFilter, offset: int, limit: int) -> Page[LeadItem]:
     return Page(items=items, offset=offset, total=count(flt))
 
 
-def created_since(since: datetime) -> int:
-    return LeadRow.select().where(LeadRow.created_at >= since).count()
+def _visible(query, logins: tuple[str, ...] | None, unassigned: bool):
+    mine = owned_by(LeadRow.owner, logins)
+    if mine is None:
+        return query
+    return query.where((mine | LeadRow.owner.is_null()) if unassigned else mine)
 
 
-def by_source() -> list[tuple[str, int, int]]:
+def created_since(since: datetime, logins: tuple[str, ...] | None = None, unassigned: bool = False) -> int:
+    return _visible(LeadRow.select().where(LeadRow.created_at >= since), logins, unassigned).count()
+
+
+def by_source(logins: tuple[str, ...] | None = None, unassigned: bool = False) -> list[tuple[str, int, int]]:
     """(source, leads, converted) per source, most leads first."""
     converted = fn.SUM(Case(None, ((LeadRow.status == "converted", 1),), 0))
     query = (
-        LeadRow.select(LeadRow.source, fn.COUNT(LeadRow.id), converted)
+        _visible(LeadRow.select(LeadRow.source, fn.COUNT(LeadRow.id), converted), logins, unassigned)
         .group_by(LeadRow.source)
         .order_by(fn.COUNT(LeadRow.id).desc(), LeadRow.source)
     )

@@ -10,7 +10,7 @@ from domain.filters import OpportunityFilter
 from domain.pipeline import PipelineConfig
 from domain.views import OpportunityItem, StageTotal
 from store.models import AccountRow, OpportunityRow, UserRow
-from store.queries.common import Page, any_contains, order_by
+from store.queries.common import Page, any_contains, order_by, restrict
 
 Owner = UserRow.alias("owner")
 
@@ -30,6 +30,7 @@ SORT_COLUMNS = {
 
 def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
     row = OpportunityRow
+    query = restrict(query, row.owner, flt.visible_owners)
     if flt.owners:
         query = query.where(Owner.login.in_(flt.owners))
     if flt.team:
@@ -150,16 +151,14 @@ def stage_totals(flt: OpportunityFilter, pipeline: PipelineConfig) -> list[Stage
     return [StageTotal(r["stage"], int(r["n"]), int(r["value"]), int(r["weighted"])) for r in query.dicts()]
 
 
-def search(text: str, limit: int) -> list[tuple[int, str, str, str]]:
+def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str]]:
     """(id, name, account name, stage) of opportunities whose name contains `text`."""
     query = (
         OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage)
         .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
         .where(OpportunityRow.name.contains(text))
-        .order_by(OpportunityRow.name)
-        .limit(limit)
     )
-    return list(query.tuples())
+    return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())
 
 
 def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
@@ -174,7 +173,8 @@ def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
     )
 
 
-def category_totals(start: date, end: date, pipeline: PipelineConfig) -> list[tuple[str, int, int, int]]:
+def category_totals(start: date, end: date, pipeline: PipelineConfig,
+                    logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
     """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]."""
     query = (
         OpportunityRow.select(
@@ -188,16 +188,17 @@ def category_totals(start: date, end: date, pipeline: PipelineConfig) -> list[tu
             & (OpportunityRow.expected_close_date >= start)
             & (OpportunityRow.expected_close_date <= end)
         )
-        .group_by(OpportunityRow.forecast_category)
     )
+    query = restrict(query, OpportunityRow.owner, logins).group_by(OpportunityRow.forecast_category)
     return [(c, int(n), int(v), int(w)) for c, n, v, w in query.tuples()]
 
 
-def probability_totals(pipeline: PipelineConfig) -> list[tuple[int, int, int]]:
+def probability_totals(pipeline: PipelineConfig, logins: tuple[str, ...] | None = None) -> list[tuple[int, int, int]]:
     """(probability, count, value) of open deals, highest probability first."""
     query = (
-        OpportunityRow.select(OpportunityRow.probability, fn.COUNT(OpportunityRow.id),
-                              fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0))
+        restrict(OpportunityRow.select(OpportunityRow.probability, fn.COUNT(OpportunityRow.id),
+                                       fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0)),
+                 OpportunityRow.owner, logins)
         .where(OpportunityRow.stage.in_([s.id for s in pipeline.open_stages]))
         .group_by(OpportunityRow.probability)
         .order_by(OpportunityRow.probability.desc())

@@ -14,7 +14,7 @@ from store.models import (
     TaskRow,
     UserRow,
 )
-from store.queries.common import Page, any_contains, order_by
+from store.queries.common import Page, any_contains, order_by, restrict
 
 Owner = UserRow.alias("proposal_owner")
 Assignee = UserRow.alias("assignee")
@@ -36,6 +36,7 @@ def _proposals(columns):
 
 
 def _proposal_where(query, flt: ProposalFilter):
+    query = restrict(query, OpportunityRow.owner, flt.visible_owners)
     if flt.statuses:
         query = query.where(ProposalRow.status.in_([s.value for s in flt.statuses]))
     if flt.owners:
@@ -94,6 +95,7 @@ def _tasks(columns):
 
 
 def _task_where(query, flt: TaskFilter):
+    query = restrict(query, TaskRow.assignee, flt.visible_owners)
     if flt.assignees:
         query = query.where(Assignee.login.in_(flt.assignees))
     if flt.statuses:
@@ -133,6 +135,9 @@ def task_page(flt: TaskFilter, offset: int, limit: int) -> Page[TaskItem]:
     return Page(items=items, offset=offset, total=task_count(flt))
 
 
-def proposal_status_counts() -> dict[str, int]:
-    return {status: int(n) for status, n in ProposalRow.select(ProposalRow.status, fn.COUNT(ProposalRow.id))
-            .group_by(ProposalRow.status).tuples()}
+def proposal_status_counts(logins: tuple[str, ...] | None = None) -> dict[str, int]:
+    query = ProposalRow.select(ProposalRow.status, fn.COUNT(ProposalRow.id))
+    if logins is not None:
+        query = query.join(OpportunityRow, on=(ProposalRow.opportunity == OpportunityRow.id))
+        query = restrict(query, OpportunityRow.owner, logins)
+    return {status: int(n) for status, n in query.group_by(ProposalRow.status).tuples()}

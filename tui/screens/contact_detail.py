@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
+from domain.services.details import contact_detail
 from tui.format import label
 from tui.widgets.tables import facts
 
@@ -49,12 +50,13 @@ class ContactDetailScreen(Screen):
 
     @work(thread=True, exclusive=True, group="contact-detail")
     def load(self) -> None:
-        store = self.session.store
-        with self.session.connection():
-            contact = store.contacts.require(self.contact_id)
-            account = store.accounts.get(contact.account_id) if contact.account_id else None
-            colleagues = store.contacts.find(account=contact.account_id, order_by="last_name") if contact.account_id else []
-        self.app.call_from_thread(self.show, contact, account, colleagues)
+        try:
+            with self.session.connection():
+                found = contact_detail(self.session, self.contact_id)
+        except Exception as error:  # refused (not visible) or gone: say so on the screen
+            self.app.call_from_thread(self.query_one("#contact-facts", Static).update, Text(str(error)))
+            return
+        self.app.call_from_thread(self.show, found.contact, found.account, list(found.colleagues))
 
     def show(self, contact, account, colleagues) -> None:
         self.account_id = account.id if account else None

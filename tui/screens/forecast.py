@@ -77,7 +77,7 @@ class ForecastScreen(PantryScreen):
         from domain.services.alerts import alerts
 
         params = ReportParams(as_of=today)
-        by_probability = self.session.store.probability_totals(self.session.pipeline)
+        by_probability = self.session.store.probability_totals(self.session.pipeline, self.session.visible_logins())
         stalled = [a for a in alerts(self.session) if a.kind == "stalled"][:8]
         weeks = analytics.weekly_changes(self.session, params)
         velocity = analytics.velocity(self.session, params)

@@ -7,6 +7,7 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
+from domain.services.details import lead_detail
 from tui.format import day, label
 from tui.screens.detail_base import DetailScreen
 from tui.widgets.tables import facts, rows
@@ -19,18 +20,13 @@ class LeadDetailScreen(DetailScreen):
 
     @work(thread=True, exclusive=True, group="lead-detail")
     def load(self) -> None:
-        store = self.session.store
         try:
             with self.session.connection():
-                lead = store.leads.require(self.lead_id)
-                owner = store.users.get(lead.owner_id) if lead.owner_id else None
-                opportunity = store.opportunities.get(lead.converted_opportunity_id) if lead.converted_opportunity_id else None
-                account = store.accounts.get(lead.converted_account_id) if lead.converted_account_id else None
-                activities = store.activities.find(lead=lead.id, order_by="created_at", descending=True, limit=20)
+                found = lead_detail(self.session, self.lead_id)
         except Exception as error:
             self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
             return
-        self.app.call_from_thread(self.show, lead, owner, opportunity, account, activities)
+        self.app.call_from_thread(self.show, found.lead, found.owner, found.opportunity, found.account, found.activities)
 
     def show(self, lead, owner, opportunity, account, activities) -> None:
         self.sub_title = f"Lead #{lead.id}"

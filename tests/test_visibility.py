@@ -1,0 +1,254 @@
+"""Who sees what, and who may assign and set quotas: the role table, on every read and the new writes.
+
+The org: ada (admin); mia manages ray and rob; zoe manages sue.
+Accounts: A1 (ray's), A2 (sue's, ray on its account team), A3 (sue's).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+
+from cli.main import main
+from domain.enums import Role, TeamRole
+from domain.errors import Refused
+from domain.filters import AccountFilter, ContactFilter, LeadFilter, OpportunityFilter, ProposalFilter, TaskFilter
+from domain.pipeline import DEFAULT_PIPELINE
+from domain.records import Account, AccountTeamMember, Contact, Lead, Opportunity, User
+from domain.reports.base import ReportParams
+from domain.services.analytics import pipeline_figures
+from domain.services.dashboard import build_dashboard
+from domain.services.details import account_detail, contact_detail, lead_detail, opportunity_detail
+from domain.services.lead_actions import LeadActions
+from domain.services.opportunity_updates import OpportunityUpdates
+from domain.services.quota_actions import QuotaActions
+from domain.session import Session
+
+
+@dataclass
+class Org:
+    ada: User
+    mia: User
+    zoe: User
+    ray: User
+    rob: User
+    sue: User
+    a1: Account
+    a2: Account
+    a3: Account
+    c3: Contact
+    ray_deal: Opportunity
+    ray_deal_on_a2: Opportunity
+    rob_deal: Opportunity
+    sue_deal: Opportunity
+    ray_lead: Lead
+    sue_lead: Lead
+    free_lead: Lead
+
+
+@pytest.fixture
+def org(store, make, clock) -> Org:
+    ada = make.user(login="ada", role=Role.ADMIN)
+    mia = make.user(login="mia", role=Role.MANAGER)
+    zoe = make.user(login="zoe", role=Role.MANAGER)
+    ray = make.user(login="ray", manager_id=mia.id)
+    rob = make.user(login="rob", manager_id=mia.id)
+    sue = make.user(login="sue", manager_id=zoe.id)
+    a1 = make.account(name="Alpha Bistro", owner_id=ray.id)
+    a2 = make.account(name="Beta Hotels", owner_id=sue.id)
+    a3 = make.account(name="Gamma Schools", owner_id=sue.id)
+    store.team_members.insert(AccountTeamMember(account_id=a2.id, user_id=ray.id, role=TeamRole.SUPPORT,
+                                                start_date=date(2026, 1, 1)))
+    for account in (a1, a2):
+        make.contact(account_id=account.id, first_name=f"Chef of {account.name}")
+    c3 = make.contact(account_id=a3.id, first_name="Principal")
+    close = clock.today() + timedelta(days=3)
+    ray_deal = make.opportunity(name="Deal ray 1", owner_id=ray.id, account_id=a1.id, value_cents=100_00,
+                                stage="proposal", probability=60, expected_close_date=close)
+    ray_deal_on_a2 = make.opportunity(name="Deal ray 2", owner_id=ray.id, account_id=a2.id, value_cents=200_00)
+    rob_deal = make.opportunity(name="Deal rob", owner_id=rob.id, value_cents=400_00)
+    sue_deal = make.opportunity(name="Deal sue", owner_id=sue.id, account_id=a2.id, value_cents=800_00,
+                                expected_close_date=close)
+    ray_lead = make.lead(name="Lead of ray", owner_id=ray.id, source="web")
+    sue_lead = make.lead(name="Lead of sue", owner_id=sue.id, source="trade_show")
+    free_lead = make.lead(name="Nobody's lead", source="web")
+    for deal in (ray_deal, sue_deal):
+        make.proposal(opportunity_id=deal.id, status="sent", sent_at=clock.now())
+        make.task(assignee_id=deal.owner_id, opportunity_id=deal.id)
+        make.activity(opportunity_id=deal.id, created_by_id=deal.owner_id, subject=f"Call on {deal.name}")
+    for user, cents in ((ray, 1_000_00), (rob, 2_000_00), (sue, 4_000_00), (mia, 3_000_00)):
+        make.quota(user_id=user.id, period="month", period_start=clock.today().replace(day=1), amount_cents=cents)
+    return Org(ada, mia, zoe, ray, rob, sue, a1, a2, a3, c3, ray_deal, ray_deal_on_a2, rob_deal, sue_deal,
+               ray_lead, sue_lead, free_lead)
+
+
+def as_(store, clock, user: User | None) -> Session:
+    return Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=user)
+
+
+def names(page) -> set[str]:
+    return {getattr(item, "name", None) or getattr(item, "title", None) for item in page.items}
+
+
+# -- reads -----------------------------------------------------------------------------------------
+
+
+def test_a_rep_sees_their_own_book_and_the_accounts_they_work_on(store, clock, org):
+    ray = as_(store, clock, org.ray)
+    assert ray.visible_logins() == ("ray",)
+    assert names(ray.opportunities(OpportunityFilter())) == {"Deal ray 1", "Deal ray 2"}
+    assert names(ray.leads(LeadFilter())) == {"Lead of ray"}  # not sue's, not the unassigned one
+    assert names(ray.accounts(AccountFilter())) == {"Alpha Bistro", "Beta Hotels"}  # owner, and account team
+    assert {c.account for c in ray.contacts(ContactFilter()).items} == {"Alpha Bistro", "Beta Hotels"}
+    assert [p.owner_login for p in ray.proposals(ProposalFilter()).items] == ["ray"]
+    assert [t.assignee_login for t in ray.tasks(TaskFilter()).items] == ["ray"]
+    assert {h.label for h in ray.search("Deal")} == {"Deal ray 1", "Deal ray 2"}
+    summary = ray.pipeline_summary()
+    assert (summary.open_count, summary.open_value_cents) == (2, 300_00)  # 100 + 200
+
+
+def test_a_manager_sees_the_team_and_the_unassigned_leads_an_admin_everything(store, clock, org):
+    mia = as_(store, clock, org.mia)
+    assert mia.visible_logins() == ("mia", "ray", "rob")
+    assert names(mia.opportunities(OpportunityFilter())) == {"Deal ray 1", "Deal ray 2", "Deal rob"}
+    assert names(mia.leads(LeadFilter())) == {"Lead of ray", "Nobody's lead"}
+    assert mia.quota_logins() == ("ray", "rob")  # the reps' quotas, not mia's roll-up as well
+    for everyone in (as_(store, clock, org.ada), as_(store, clock, None)):
+        assert everyone.visible_logins() is None
+        assert len(everyone.opportunities(OpportunityFilter()).items) == 4
+        assert len(everyone.leads(LeadFilter()).items) == 3
+
+
+def test_asking_for_someone_you_cannot_see_is_refused_not_silently_empty(store, clock, org):
+    ray = as_(store, clock, org.ray)
+    with pytest.raises(Refused, match=r"ray \(rep\) cannot see the records of sue"):
+        ray.opportunities(OpportunityFilter(owners=("sue",)))
+    with pytest.raises(Refused, match="cannot see the records of sue"):
+        pipeline_figures(ray, ReportParams(as_of=clock.today(), reps=("sue",)))
+    mia = as_(store, clock, org.mia)
+    assert names(mia.opportunities(OpportunityFilter(owners=("rob",)))) == {"Deal rob"}
+    with pytest.raises(Refused, match=r"mia \(manager\) cannot see the records of sue"):
+        mia.tasks(TaskFilter(assignees=("sue",)))
+
+
+def test_dashboard_and_report_figures_cover_only_what_the_user_sees(store, clock, org):
+    ray = build_dashboard(as_(store, clock, org.ray))
+    assert ray.summary.open_value_cents == 300_00
+    assert ray.month_quota_cents == 1_000_00  # his own quota
+    assert ray.closing_this_week == 1  # his deal closing in 3 days; sue's is not his
+    assert [a.subject for a in ray.recent] == ["Call on Deal ray 1"]
+    assert {s.source for s in ray.sources} == {"web"} and sum(s.leads for s in ray.sources) == 1
+    mia = build_dashboard(as_(store, clock, org.mia))
+    assert mia.month_quota_cents == 3_000_00  # ray 1,000 + rob 2,000
+    assert sum(s.leads for s in mia.sources) == 2  # ray's lead and the unassigned one
+    admin = build_dashboard(as_(store, clock, org.ada))
+    assert admin.month_quota_cents == 7_000_00  # every rep: 1,000 + 2,000 + 4,000 (managers' roll-ups excluded)
+    figures = pipeline_figures(as_(store, clock, org.mia), ReportParams(as_of=clock.today()))
+    assert figures.summary.open_value_cents == 700_00  # 100 + 200 + 400
+
+
+def test_detail_screens_refuse_what_is_not_yours_and_hide_others_deals_on_shared_accounts(store, clock, org):
+    ray = as_(store, clock, org.ray)
+    assert opportunity_detail(ray, org.ray_deal.id).opportunity.name == "Deal ray 1"
+    with pytest.raises(Refused, match="cannot see opportunity .*: it belongs to sue"):
+        opportunity_detail(ray, org.sue_deal.id)
+    shared = account_detail(ray, org.a2.id)  # on the account team: sees the account, only his own deal on it
+    assert [o.name for o in shared.opportunities] == ["Deal ray 2"]
+    assert all(a.opportunity_id != org.sue_deal.id for a in shared.recent_activities)
+    with pytest.raises(Refused, match="cannot see account"):
+        account_detail(ray, org.a3.id)
+    with pytest.raises(Refused, match="cannot see contact"):
+        contact_detail(ray, org.c3.id)
+    with pytest.raises(Refused, match="cannot see lead .*: it has no owner"):
+        lead_detail(ray, org.free_lead.id)
+    assert lead_detail(as_(store, clock, org.mia), org.free_lead.id).lead.name == "Nobody's lead"
+    assert len(account_detail(as_(store, clock, org.ada), org.a2.id).opportunities) == 2
+
+
+# -- assigning --------------------------------------------------------------------------------------
+
+
+def test_lead_assignment_by_role(store, clock, org):
+    mia = LeadActions(as_(store, clock, org.mia))
+    assert mia.assign([org.free_lead.id], "ray") == 1  # an unassigned lead, to her rep
+    with pytest.raises(Refused, match="sue does not report to mia"):
+        mia.assign([org.ray_lead.id], "sue")
+    with pytest.raises(Refused, match="cannot change lead .*: it belongs to sue"):
+        mia.assign([org.sue_lead.id], "rob")
+    with pytest.raises(Refused, match="rep\\) cannot assign leads"):
+        LeadActions(as_(store, clock, org.ray)).assign([org.ray_lead.id], "rob")
+    with pytest.raises(Refused, match="cannot change lead"):
+        LeadActions(as_(store, clock, org.ray)).flag(org.sue_lead.id, "spam")
+    assert store.leads.require(org.sue_lead.id).owner_id == org.sue.id  # nothing changed by the refusals
+    entry = [e for e in store.audit.find(table_name="lead") if e.field == "owner"]
+    assert [(e.actor, e.old_value, e.new_value) for e in entry] == [("mia", None, "ray")]
+    assert LeadActions(as_(store, clock, org.ada)).assign([org.sue_lead.id], "rob") == 1
+
+
+def test_opportunity_reassignment_by_role(store, clock, org):
+    mia = OpportunityUpdates(as_(store, clock, org.mia))
+    moved = mia.reassign(org.ray_deal.id, "rob")
+    assert moved.owner_id == org.rob.id and moved.version == org.ray_deal.version + 1
+    with pytest.raises(Refused, match="sue does not report to mia"):
+        mia.reassign(org.rob_deal.id, "sue")
+    with pytest.raises(Refused, match="only a manager or an admin assigns records"):
+        OpportunityUpdates(as_(store, clock, org.ray)).reassign(org.ray_deal_on_a2.id, "rob")
+    with pytest.raises(Refused, match="owner: no active user with login 'nobody'"):
+        mia.reassign(org.rob_deal.id, "nobody")
+    assert OpportunityUpdates(as_(store, clock, org.ada)).reassign(org.sue_deal.id, "ray").owner_id == org.ray.id
+    owners = [(e.actor, e.old_value, e.new_value) for e in store.audit.find(table_name="opportunity", order_by="id")
+              if e.field == "owner"]
+    assert owners == [("mia", "ray", "rob"), ("ada", "sue", "ray")]
+
+
+# -- quotas -----------------------------------------------------------------------------------------
+
+
+def test_quotas_are_set_by_managers_for_their_team_and_by_admins(store, clock, org):
+    april = date(2026, 4, 1)
+    mia = QuotaActions(as_(store, clock, org.mia))
+    first = mia.set_quota("ray", "month", april, 1_500_00)
+    again = mia.set_quota("ray", "month", april, 1_750_00)  # replaces, never a second row
+    assert first.id == again.id and store.quotas.require(first.id).amount_cents == 1_750_00
+    audit = [(e.action.value, e.field, e.old_value, e.new_value) for e in store.audit.find(table_name="quota", order_by="id")]
+    assert audit[0][0] == "create" and audit[1] == ("update", "amount_cents", "150000", "175000")
+    with pytest.raises(Refused, match="sue does not report to mia"):
+        mia.set_quota("sue", "month", april, 1_00)
+    with pytest.raises(Refused, match="rep\\) cannot set quotas"):
+        QuotaActions(as_(store, clock, org.ray)).set_quota("ray", "month", april, 1_00)
+    with pytest.raises(Refused, match="start: a quarter starts on 1 January, April, July or October"):
+        mia.set_quota("ray", "quarter", date(2026, 5, 1), 1_00)
+    with pytest.raises(Refused, match="amount: "):
+        mia.set_quota("ray", "month", april, -1)
+    assert QuotaActions(as_(store, clock, org.ada)).set_quota("sue", "quarter", april, 9_00).amount_cents == 9_00
+    assert {q.login for q in QuotaActions(as_(store, clock, org.ray)).quotas()} == {"ray"}
+    assert {q.login for q in mia.quotas()} == {"ray", "rob", "mia"}
+
+
+# -- the CLI goes through the same checks -----------------------------------------------------------
+
+
+def test_cli_reports_lists_and_audit_are_scoped_to_the_user(store, clock, org, database_url, capsys):
+    as_of = ["--db", database_url, "--as-of", clock.today().isoformat()]
+
+    def run(*argv):
+        code = main([*argv, *as_of])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = run("report", "pipeline", "--format", "json", "--as", "ray")
+    assert code == 0 and json.loads(out)["open_value"] == 300  # dollars: ray's 100 + 200
+    code, _, err = run("report", "pipeline", "--as", "ray", "--rep", "sue")
+    assert code == 1 and "cannot see the records of sue" in err
+    code, out, _ = run("list", "opportunities", "--format", "json", "--as", "mia")
+    assert code == 0 and {o["owner"] for o in json.loads(out)} == {"ray", "rob"}
+    assert run("assign", "lead", str(org.free_lead.id), "--to", "rob", "--as", "mia")[0] == 0
+    code, _, err = run("quota", "set", "sue", "100", "--start", "2026-04", "--as", "mia")
+    assert code == 1 and "sue does not report to mia" in err
+    code, out, _ = run("audit", "--format", "json", "--as", "ray")
+    assert code == 0 and json.loads(out) == []  # mia's assignment is not ray's doing
+    code, out, _ = run("audit", "--format", "json", "--as", "mia")
+    assert [(e["actor"], e["field"], e["new_value"]) for e in json.loads(out)] == [("mia", "owner", "rob")]
