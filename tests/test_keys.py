@@ -255,3 +255,68 @@ def test_the_gated_argv_runs_with_the_real_parser(capsys, users, database_url):
                 {"SSH_ORIGINAL_COMMAND": "pantry list users --format json"})
     assert main(argv) == 0
     assert {u["login"] for u in json.loads(capsys.readouterr().out)} >= {"ray", "sue"}
+
+
+# -- what the key line names: the executable, the database, the file's owner ---------------------
+
+
+def test_the_pantry_executable_is_absolute(monkeypatch, tmp_path):
+    with pytest.raises(CommandError, match="--pantry: expected an absolute path"):
+        keys_cmd.pantry_executable("pantry")
+    assert keys_cmd.pantry_executable("/opt/pantry/venv/bin/../bin/pantry") == "/opt/pantry/venv/bin/pantry"
+    # started by its full path, not found on PATH (sudo -u pantry /opt/pantry/venv/bin/pantry keys add ...)
+    script = tmp_path / "venv" / "bin" / "pantry"
+    script.parent.mkdir(parents=True)
+    script.write_text("#!/bin/sh\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.chdir(script.parent)
+    monkeypatch.setattr("sys.argv", ["pantry", "keys", "add"])  # as the kernel passes a script found in cwd
+    assert keys_cmd.pantry_executable(None) == str(script)
+    # not started as the script (pytest, python -m cli): the one beside the running Python
+    monkeypatch.setattr("sys.argv", ["/somewhere/pytest"])
+    monkeypatch.setattr("sys.executable", str(script.parent / "python"))
+    assert keys_cmd.pantry_executable(None) == str(script)
+    monkeypatch.setattr("sys.executable", str(tmp_path / "python"))
+    with pytest.raises(CommandError, match="name it with --pantry PATH"):
+        keys_cmd.pantry_executable(None)
+
+
+def test_a_relative_sqlite_database_is_written_as_an_absolute_path(capsys, users, database_url, tmp_path, monkeypatch):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a SQLite path")
+    from store.database import sqlite_path
+
+    db = sqlite_path(database_url)
+    monkeypatch.chdir(os.path.dirname(db))
+    target = tmp_path / "ak"
+    for url in (os.path.basename(db), f"sqlite:///{os.path.basename(db)}"):  # a bare path, a relative URL
+        target.unlink(missing_ok=True)
+        code, _ = add(capsys, url, target, "ray", ED)
+        assert code == 0
+        assert f'--db sqlite:///{db}" ' in target.read_text()
+        assert keys_cmd.pantry_keys(target.read_text().splitlines())[0].database == f"sqlite:///{db}"
+    with pytest.raises(CommandError, match="in-memory database"):
+        add(capsys, "sqlite://", target, "ray", ED)
+
+
+def test_the_default_file_is_in_the_accounts_home_whatever_home_says(monkeypatch):
+    import pwd
+
+    monkeypatch.setenv("HOME", "/nonexistent")
+    home = pwd.getpwuid(os.geteuid()).pw_dir
+    assert keys_cmd.default_authorized_keys() == __import__("pathlib").Path(home) / ".ssh" / "authorized_keys"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give files away")
+def test_root_editing_an_accounts_file_keeps_its_owner(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, 4321, 4321)
+    keyfile = home / ".ssh" / "authorized_keys"
+    keys_cmd.write_atomically(keyfile, ["one\n"])  # new .ssh and file: the owner of the home directory
+    assert (keyfile.parent.stat().st_uid, keyfile.stat().st_uid, keyfile.stat().st_gid) == (4321, 4321, 4321)
+    assert stat.S_IMODE(keyfile.parent.stat().st_mode) == 0o700
+    os.chown(keyfile, 4322, 4323)
+    keys_cmd.write_atomically(keyfile, ["one\n", "two\n"])
+    assert (keyfile.stat().st_uid, keyfile.stat().st_gid, keyfile.read_text()) == (4322, 4323, "one\ntwo\n")

@@ -6,9 +6,12 @@ account running the command, normally the Pantry service account):
     restrict,pty,command="/path/pantry --ssh-gate --as LOGIN --db URL" ssh-ed25519 AAAA... LOGIN
 
 sshd then runs that command whatever the client asks for; cli/sshgate.py lets a short list of
-read-only subcommands through and otherwise opens the TUI (see docs/deploy-ssh.md). Lines
-that are not Pantry's (no `--ssh-gate` forced command) are never changed. The file is replaced
-atomically (a temporary file in the same directory, then rename), keeping its permissions.
+read-only subcommands through and otherwise opens the TUI (see docs/deploy-ssh.md). sshd runs it
+with its own minimal PATH, from the account's home directory: so the line names `pantry` by its
+absolute path (the one running `keys add`, or --pantry PATH) and a SQLite database by its
+absolute path. Lines that are not Pantry's (no `--ssh-gate` forced command) are never changed.
+The file is replaced atomically (a temporary file in the same directory, then rename), keeping
+its permissions and, when root edits it, its owner.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import base64
 import binascii
 import hashlib
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -33,6 +37,7 @@ from cli.errors import CommandError
 from cli.options import add_global_options, session_for
 from cli.output import col, write_json_list, write_table
 from cli.sshgate import FLAG
+from store.database import sqlite_path, sqlite_url
 
 NAME = "keys"
 
@@ -126,7 +131,14 @@ def read_key_argument(value: str) -> str:
 
 
 def default_authorized_keys() -> Path:
-    return Path.home() / ".ssh" / "authorized_keys"
+    """~/.ssh/authorized_keys of the account running the command, by its home directory in the
+    password database: the file sshd reads for that account, even when $HOME is someone else's
+    (as it can be under `sudo -u`)."""
+    try:
+        home = pwd.getpwuid(os.geteuid()).pw_dir
+    except KeyError:
+        home = str(Path.home())
+    return Path(home) / ".ssh" / "authorized_keys"
 
 
 def read_lines(path: Path) -> list[str]:
@@ -185,15 +197,23 @@ def _blobs(lines: list[str]) -> dict[str, int]:
 
 
 def write_atomically(path: Path, lines: list[str]) -> None:
-    """Replace `path` with `lines`: a temporary file in the same directory, fsync, rename."""
+    """Replace `path` with `lines`: a temporary file in the same directory, fsync, rename.
+
+    The file keeps its mode (600 when new) and, when root runs this, its owner: sshd reads
+    authorized_keys as the account it belongs to, so a file (or .ssh directory) left owned by
+    root would lock every key out. A new file or directory gets the owner of its parent.
+    """
     path = Path(os.path.realpath(path))
     directory = path.parent
     if not directory.exists():
         directory.mkdir(mode=0o700, parents=True)
+        _chown_like(directory, directory.parent)
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info = path.stat()
+        mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
     except FileNotFoundError:
-        mode = 0o600
+        info = directory.stat()
+        mode, owner = 0o600, (info.st_uid, info.st_gid)
     fd, temp = tempfile.mkstemp(prefix=".authorized_keys.", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
@@ -201,6 +221,8 @@ def write_atomically(path: Path, lines: list[str]) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temp, mode)
+        if os.geteuid() == 0:
+            os.chown(temp, *owner)
         os.replace(temp, path)
     except BaseException:
         try:
@@ -208,6 +230,50 @@ def write_atomically(path: Path, lines: list[str]) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def pantry_executable(given: str | None) -> str:
+    """The absolute path of the `pantry` sshd is to run: --pantry PATH, else the running one.
+
+    sshd runs the forced command with a minimal PATH that does not include Pantry's venv, so
+    the key line must name the executable in full. The running one is `sys.argv[0]` when it is
+    the `pantry` script (also when it was started by its full path, not found on PATH), else
+    the `pantry` next to the running Python (same venv), else the one on PATH.
+    """
+    if given is not None:
+        path = os.path.expanduser(given.strip())
+        if not os.path.isabs(path):
+            raise CommandError(f"--pantry: expected an absolute path, got {given!r} "
+                               "(sshd's PATH does not include Pantry's venv)")
+        return os.path.normpath(path)
+    candidates = []
+    argv0 = sys.argv[0] if sys.argv else ""
+    if argv0 and Path(argv0).name.startswith("pantry"):
+        candidates.append(argv0)
+    candidates.append(os.path.join(os.path.dirname(sys.executable), "pantry"))
+    candidates.append(shutil.which("pantry") or "")
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return os.path.abspath(candidate)
+    raise CommandError("cannot tell where the pantry executable is; name it with --pantry PATH")
+
+
+def key_database_url(options: GlobalOptions) -> str:
+    """--db as the forced command needs it: a SQLite file by its absolute path (sshd starts the
+    command in the service account's home directory, not where `keys add` ran)."""
+    url = database_url(options)
+    if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path == ":memory:":
+            raise CommandError("--db: an in-memory database cannot be shared over SSH; name a file")
+        url = sqlite_url(path)
+    return url
+
+
+def _chown_like(path: Path, model: Path) -> None:
+    if os.geteuid() == 0:
+        info = model.stat()
+        os.chown(path, info.st_uid, info.st_gid)
 
 
 def forced_command(pantry: str, login: str, db_url: str, pipeline: str | None) -> str:
@@ -240,13 +306,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = inner.add_parser("add", help="let a public key log in as LOGIN", allow_abbrev=False,
                            description="Add PUBLIC_KEY (the text of a .pub file, or its path) for the user LOGIN, "
                            "who must exist in the database (--db). The key line runs "
-                           "`pantry --ssh-gate --as LOGIN --db URL`.")
+                           "`/abs/path/pantry --ssh-gate --as LOGIN --db URL`.")
     add_global_options(add)
     add.add_argument("key_login", metavar="LOGIN", help="the Pantry user the key logs in as")
     add.add_argument("public_key", metavar="PUBLIC_KEY", help="'ssh-ed25519 AAAA... comment', or a .pub file")
     _file_option(add)
     add.add_argument("--pantry", metavar="PATH", default=None,
-                     help="the pantry executable sshd runs (default: the one on PATH, absolute)")
+                     help="absolute path of the pantry executable sshd runs (default: the pantry running this "
+                     "command, e.g. /opt/pantry/venv/bin/pantry)")
     add.set_defaults(handler=run_add)
 
     listing = inner.add_parser("list", help="the Pantry keys of the file", allow_abbrev=False)
@@ -273,13 +340,14 @@ def _path(args: argparse.Namespace) -> Path:
 
 def run_add(args: argparse.Namespace, options: GlobalOptions) -> int:
     key = parse_public_key(read_key_argument(args.public_key))
+    pantry = pantry_executable(args.pantry)
+    db_url = key_database_url(options)
     login = args.key_login.strip()
     with session_for(options, empty_hint=False) as session:
         user = session.store.user_by_login(login)
     if user is None:
         raise CommandError(f"no user with login {login!r} in this database (`pantry list users` shows the logins)")
-    pantry = args.pantry or shutil.which("pantry") or "pantry"
-    command = forced_command(pantry, user.login, database_url(options), pipeline_file(options))
+    command = forced_command(pantry, user.login, db_url, pipeline_file(options))
     path = _path(args)
     lines = read_lines(path)
     existing = _blobs(lines).get(key.text)
