@@ -4,6 +4,7 @@ dialog, and a change made by another process reaching an open screen."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -174,6 +175,15 @@ async def test_a_refused_move_can_be_fixed_from_the_deal(board):
         await settle(pilot)
         await pilot.press("ctrl+s")  # the first choice is the next stage: Qualification
         await settle(pilot)
+        # the deal's own history shows the edit: who, which field, old -> new (the audit log)
+        assert ("budget_cents", None, "1200050") in [(c.field, c.old_value, c.new_value) for c in app.screen.detail.changes]
+        from rich.console import Console
+
+        console = Console(width=120, record=True, file=open(os.devnull, "w"))
+        console.print(app.screen.query_one("#detail-body").content)
+        shown = console.export_text()
+        assert "Changes (audit log, latest first)" in shown
+        assert re.search(r"ray +Budget +— +\$12,000\.50", shown)  # money shown as money, not raw cents
     stored = session.store.opportunities.require(opp.id)
     assert stored.budget_cents == 12_000_50 and stored.stage == "qualification"
     assert [a.subject for a in session.store.activities.find(opportunity=opp.id, kind="call")] == ["Intro call with the chef"]

@@ -10,6 +10,7 @@ from domain.records import (
     AccountLocation,
     AccountTeamMember,
     Activity,
+    AuditEntry,
     Battlecard,
     Competitor,
     Contact,
@@ -38,6 +39,7 @@ class OpportunityDetail:
     proposals: tuple[Proposal, ...]
     documents: tuple[Document, ...]
     user_logins: dict[int, str]
+    changes: tuple[AuditEntry, ...] = ()
 
     @property
     def line_total_cents(self) -> int:
@@ -57,6 +59,7 @@ class AccountDetail:
     opportunities: tuple[Opportunity, ...]
     recent_activities: tuple[Activity, ...]
     user_logins: dict[int, str]
+    changes: tuple[AuditEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,13 @@ class LeadDetail:
     opportunity: Opportunity | None
     account: Account | None
     activities: tuple[Activity, ...]
+    changes: tuple[AuditEntry, ...] = ()
+
+
+def changes_of(session: Session, table: str, record_id: int, limit: int = 30) -> tuple[AuditEntry, ...]:
+    """The record's audit trail (who changed which field, from what to what), newest first."""
+    return tuple(session.store.audit.find(table_name=table, record_id=record_id, order_by="at", descending=True,
+                                          limit=limit))
 
 
 def _who(session: Session) -> str:
@@ -133,6 +143,7 @@ def opportunity_detail(session: Session, opportunity_id: int, activity_limit: in
         proposals=tuple(store.proposals.find(opportunity=opp.id, order_by="created_at")),
         documents=tuple(store.documents.find(opportunity=opp.id)),
         user_logins=store.user_logins(ids),
+        changes=changes_of(session, "opportunity", opp.id),
     )
 
 
@@ -164,6 +175,7 @@ def account_detail(session: Session, account_id: int, limit: int = 200) -> Accou
         opportunities=opportunities,
         recent_activities=activities,
         user_logins=store.user_logins(ids),
+        changes=changes_of(session, "account", account.id),
     )
 
 
@@ -189,4 +201,5 @@ def lead_detail(session: Session, lead_id: int) -> LeadDetail:
         opportunity=store.opportunities.get(lead.converted_opportunity_id) if lead.converted_opportunity_id else None,
         account=store.accounts.get(lead.converted_account_id) if lead.converted_account_id else None,
         activities=tuple(store.activities.find(lead=lead.id, order_by="created_at", descending=True, limit=20)),
+        changes=changes_of(session, "lead", lead.id),
     )

@@ -11,7 +11,7 @@ from domain.services.account_health import account_health
 from domain.services.details import AccountDetail, account_detail
 from tui.format import day, label, money
 from tui.screens.detail_base import DetailScreen
-from tui.widgets.tables import facts, rows
+from tui.widgets.tables import changes_table, facts, rows
 
 
 class AccountDetailScreen(DetailScreen):
@@ -86,5 +86,5 @@ class AccountDetailScreen(DetailScreen):
                 right=(1,), title="Account health", wrap=(3,),
             ))
             parts.append(Text("\n".join("• " + r for r in health.recommendations)))
-        parts += [locations, contacts, team, contracts, opportunities, activity]
+        parts += [locations, contacts, team, contracts, opportunities, activity, changes_table(d.changes)]
         self.query_one("#detail-body", Static).update(Group(*parts))

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from domain.services.details import lead_detail
 from tui.format import day, label
 from tui.screens.detail_base import DetailScreen
-from tui.widgets.tables import facts, rows
+from tui.widgets.tables import changes_table, facts, rows
 
 
 class LeadDetailScreen(DetailScreen):
@@ -26,9 +26,10 @@ class LeadDetailScreen(DetailScreen):
         except Exception as error:
             self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
             return
-        self.app.call_from_thread(self.show, found.lead, found.owner, found.opportunity, found.account, found.activities)
+        self.app.call_from_thread(self.show, found.lead, found.owner, found.opportunity, found.account, found.activities,
+                                  found.changes)
 
-    def show(self, lead, owner, opportunity, account, activities) -> None:
+    def show(self, lead, owner, opportunity, account, activities, changes=()) -> None:
         self.sub_title = f"Lead #{lead.id}"
         response = "—"
         if lead.first_response_at is not None:
@@ -46,4 +47,5 @@ class LeadDetailScreen(DetailScreen):
         ])
         history = rows(["When", "Kind", "Subject"], [(day(a.created_at), label(a.kind.value), a.subject) for a in activities],
                        title="Activity", wrap=(2,))
-        self.query_one("#detail-body", Static).update(Group(Text(lead.name, style="bold"), profile, history))
+        self.query_one("#detail-body", Static).update(Group(Text(lead.name, style="bold"), profile, history,
+                                                                    changes_table(changes)))

@@ -23,7 +23,7 @@ from tui.format import day, label, money
 from tui.screens.detail_base import DetailScreen
 from tui.screens.form import Field, FormScreen
 from tui.screens.move_dialogs import MessageScreen
-from tui.widgets.tables import facts, rows
+from tui.widgets.tables import changes_table, facts, rows
 
 
 class OpportunityDetailScreen(DetailScreen):
@@ -250,5 +250,6 @@ class OpportunityDetailScreen(DetailScreen):
         )
         documents = rows(["Document", "Kind", "Added"], [(x.name, label(x.kind.value), day(x.created_at)) for x in d.documents], title="Documents")
         self.query_one("#detail-body", Static).update(
-            Group(header, fields, items, competitors, advice, proposals, history, activities, documents)
+            Group(header, fields, items, competitors, advice, proposals, history, activities, documents,
+                  changes_table(d.changes))
         )

@@ -8,6 +8,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from tui.format import label, money
+
 
 def cell(value: object, style: str = "") -> Text:
     return value if isinstance(value, Text) else Text(str(value), style=style)
@@ -39,4 +41,29 @@ def rows(headers: Sequence[str], data: Iterable[Sequence[object]], *, right: Seq
         )
     for row in data:
         table.add_row(*(cell(v) for v in row))
+    return table
+
+
+def _audit_value(field: str, value: str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if field.endswith("_cents") and value.lstrip("-").isdigit():
+        return money(int(value))
+    return value
+
+
+def changes_table(entries: Sequence) -> Table:
+    """A record's audit trail: when, who, what, and the field's old and new value (plain text)."""
+    table = Table(box=box.SIMPLE_HEAD, expand=True, title=Text("Changes (audit log, latest first)", style="bold"),
+                  title_justify="left")
+    table.add_column(Text("When (UTC)"), no_wrap=True, min_width=16)
+    table.add_column(Text("Who"), no_wrap=True, overflow="ellipsis", max_width=18)
+    table.add_column(Text("Field"), no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column(Text("Old"), overflow="fold", ratio=1)
+    table.add_column(Text("New"), overflow="fold", ratio=1)
+    for e in entries:
+        field = e.field or ""
+        what = label(field.removesuffix("_cents")) if field else e.action.value
+        table.add_row(Text(f"{e.at:%Y-%m-%d %H:%M}"), Text(e.actor), Text(what),
+                      Text(_audit_value(field, e.old_value)), Text(_audit_value(field, e.new_value)))
     return table
