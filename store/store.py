@@ -199,6 +199,17 @@ class Store:
     def requirement_facts(self, opportunity_id: int) -> RequirementFacts:
         return pipeline.requirement_facts(opportunity_id)
 
+    def requirement_facts_many(self, ids: list[int]) -> dict[int, RequirementFacts]:
+        return pipeline.requirement_facts_many(ids)
+
+    def opportunity_records(self, ids: list[int]) -> dict[int, r.Opportunity]:
+        """The opportunities with these ids, by id (missing ids are left out)."""
+        found = {}
+        for start in range(0, len(ids), 500):
+            query = m.OpportunityRow.select().where(m.OpportunityRow.id.in_(ids[start : start + 500]))
+            found.update({d["id"]: row_dict_to_record(m.OpportunityRow, d, r.Opportunity) for d in query.dicts()})
+        return found
+
     def alert_candidates(self, stalled_before: dict[str, datetime], idle_before: datetime,
                          owners: tuple[str, ...] = ()) -> list[AlertRow]:
         return pipeline.alert_candidates(stalled_before, idle_before, owners)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from domain.filters import OpportunityFilter
 from domain.periods import month_end, month_start, week_start
+from domain.services.closing_risks import ClosingRisks, closing_risks
 from domain.services.pipeline_summary import PipelineSummary
 from domain.session import Session
 
@@ -56,6 +57,7 @@ class Dashboard:
     sources: tuple[SourceLine, ...]
     team: tuple[RepLine, ...] = ()
     recent: tuple[RecentActivity, ...] = ()
+    closing_risks: ClosingRisks | None = None  # closing this week with requirements still open
 
     @property
     def attainment(self) -> float | None:
@@ -82,6 +84,7 @@ def build_dashboard(session: Session) -> Dashboard:
         sources=tuple(SourceLine(s, n, c) for s, n, c in session.store.leads_by_source(visible, unassigned)),
         team=_team(session),
         recent=_recent(session),
+        closing_risks=closing_risks(session, monday, monday + timedelta(days=6)),
     )
 
 

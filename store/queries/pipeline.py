@@ -42,6 +42,27 @@ def requirement_facts(opportunity_id: int) -> RequirementFacts:
     return RequirementFacts(frozenset(k for (k,) in kinds.tuples()), items, sent)
 
 
+def requirement_facts_many(ids: list[int]) -> dict[int, RequirementFacts]:
+    """requirement_facts for many opportunities in three grouped queries (ids without any: empty facts)."""
+    kinds: dict[int, set[str]] = {i: set() for i in ids}
+    items: dict[int, int] = {}
+    sent: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for opp, kind in (
+            ActivityRow.select(ActivityRow.opportunity, ActivityRow.kind)
+            .where(ActivityRow.opportunity.in_(chunk) & ActivityRow.completed_at.is_null(False))
+            .distinct().tuples()
+        ):
+            kinds[opp].add(kind)
+        items.update(LineItemRow.select(LineItemRow.opportunity, fn.COUNT(LineItemRow.id))
+                     .where(LineItemRow.opportunity.in_(chunk)).group_by(LineItemRow.opportunity).tuples())
+        sent.update(ProposalRow.select(ProposalRow.opportunity, fn.COUNT(ProposalRow.id))
+                    .where(ProposalRow.opportunity.in_(chunk) & ProposalRow.sent_at.is_null(False))
+                    .group_by(ProposalRow.opportunity).tuples())
+    return {i: RequirementFacts(frozenset(kinds[i]), int(items.get(i, 0)), int(sent.get(i, 0))) for i in ids}
+
+
 @dataclass(frozen=True)
 class AlertRow:
     id: int

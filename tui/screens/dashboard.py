@@ -151,17 +151,45 @@ class DashboardScreen(PantryScreen):
                 Text(f"{line.converted:,}", justify="right"),
                 Text(pct(line.conversion), justify="right"),
             )
+        self._closing_risks = data.closing_risks
+        self._fill_attention()
 
     ATTENTION_ROWS = 12
+    CLOSING_ROWS = 5  # at most this many of the rows are this week's blocked closes; alerts fill the rest
 
     def metrics_updated(self, metrics: MetricsRecomputed) -> None:
+        self._latest_metrics = metrics
+        self._fill_attention()
+
+    def _fill_attention(self) -> None:
+        """Deals due to close this week with requirements still open, then stalled and idle deals."""
+        metrics = getattr(self, "_latest_metrics", None)
+        closing = getattr(self, "_closing_risks", None)
         title = Text("Needs attention", style="bold")
-        title.append(f"   {metrics.stalled:,} stalled · {metrics.idle:,} idle", style="dim")
+        counts = []
+        if closing is not None:
+            more = "+" if closing.checked < closing.closing else ""
+            counts.append(f"{len(closing.risks):,}{more} closing this week with open requirements")
+        if metrics is not None:
+            counts.append(f"{metrics.stalled:,} stalled · {metrics.idle:,} idle")
+        title.append("   " + " · ".join(counts), style="dim")
         self.query_one("#attention-title", Static).update(title)
         table = self.query_one("#attention", DataTable)
         table.clear()
         names = {s.id: s.name for s in self.session.pipeline.stages}
-        for alert in metrics.alerts[: self.ATTENTION_ROWS]:
+        risks = closing.risks[: self.CLOSING_ROWS] if closing is not None else ()
+        for risk in risks:
+            name = Text(risk.name, no_wrap=True, overflow="ellipsis")
+            name.append(f" — {risk.unmet[0]}" + (f" (+{len(risk.unmet) - 1})" if len(risk.unmet) > 1 else ""), style="dim")
+            table.add_row(
+                Text("⚑ closing", style="bold red"), name, Text(risk.owner),
+                Text(names.get(risk.stage, risk.stage)),
+                Text(f"due {risk.expected_close_date:%m-%d}", justify="right"),
+                Text(money(risk.value_cents, compact=True), justify="right"),
+                key=f"closing:{risk.opportunity_id}",
+            )
+        alerts = metrics.alerts[: self.ATTENTION_ROWS - len(risks)] if metrics is not None else ()
+        for alert in alerts:
             table.add_row(
                 Text("⚠ stalled" if alert.kind == "stalled" else "◷ idle", style="bold yellow"),
                 Text(alert.name, no_wrap=True, overflow="ellipsis"),
