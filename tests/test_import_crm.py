@@ -28,8 +28,13 @@ def _commands(monkeypatch):
 
 @pytest.fixture
 def owners(make):
-    """The Pantry users the samples' owners map to: one by display name, one by login."""
+    """The Pantry users the samples' owners map to: one by display name, one by login; and an admin
+    (`--as boss`) who imports them."""
+    make.user(login="boss", display_name="The Boss", role="admin")
     return make.user(login="dwhitfield", display_name="Dana Whitfield"), make.user(login="mlee", display_name="Marcus Lee")
+
+
+AS_ADMIN = ("--as", "boss")
 
 
 def pantry(*argv) -> tuple[int, str]:
@@ -64,7 +69,7 @@ def utc(*parts) -> datetime:
 def test_hubspot_sample(store, database_url, owners):
     dana, marcus = owners
     store.close()
-    code, out = pantry("import", HUBSPOT, "--preset", "hubspot", "--db", database_url)
+    code, out = pantry("import", HUBSPOT, "--preset", "hubspot", *AS_ADMIN, "--db", database_url)
     assert code == 0, out
     assert "accounts: inserted 5" in out and "contacts: inserted 5" in out and "opportunities: inserted 5" in out
     # the near-duplicate (same name but for "Inc." and a different domain) is reported, not merged
@@ -102,7 +107,7 @@ def test_hubspot_sample(store, database_url, owners):
         assert ("qualification", "closed_lost") in lost and len(lost) == 3
         assert opps["7001"].stage_entered_at == utc(2024, 4, 30, 17, 0)
     before = snapshot(database_url)
-    code, out = pantry("import", HUBSPOT, "--preset", "hubspot", "--db", database_url)
+    code, out = pantry("import", HUBSPOT, "--preset", "hubspot", *AS_ADMIN, "--db", database_url)
     assert code == 0, out
     assert "nothing changed" in out
     assert snapshot(database_url) == before
@@ -113,9 +118,9 @@ def test_hubspot_unknown_owner_and_stage(store, database_url, owners, tmp_path):
     folder = copy(HUBSPOT, tmp_path)
     deals = folder / "deals.csv"
     text = deals.read_text(encoding="utf-8")
-    text += "7006,Mystery deal,Verbal Yes,100,2024-09-30,2024-05-01,Pat Nobody,Sales Pipeline,5201,newbusiness,,,,,,,\n"
+    text += "7006,Mystery deal,Verbal Yes,100,2024-09-30,2024-05-01,Pat Nobody,Sales Pipeline,5201,9101,newbusiness,,,,,,,\n"
     deals.write_text(text, encoding="utf-8")
-    code, out = pantry("import", folder, "--preset", "hubspot", "--db", database_url)
+    code, out = pantry("import", folder, "--preset", "hubspot", *AS_ADMIN, "--db", database_url)
     assert code == 1
     assert "deals.csv:7: Deal owner: unknown owner 'Pat Nobody'" in out
     assert "deals.csv:7: Deal Stage: unknown stage 'Verbal Yes'" in out
@@ -129,7 +134,7 @@ def test_hubspot_unknown_owner_and_stage(store, database_url, owners, tmp_path):
                        '"Appointment Scheduled" = "discovery"\n"Qualified To Buy" = "qualification"\n'
                        '"Presentation Scheduled" = "proposal"\n"Decision Maker Bought-In" = "negotiation"\n'
                        '"Contract Sent" = "negotiation"\n"Closed Won" = "closed_won"\n"Closed Lost" = "closed_lost"\n')
-    code, out = pantry("import", folder, "--preset", "hubspot", "--mapping", mapping, "--db", database_url)
+    code, out = pantry("import", folder, "--preset", "hubspot", "--mapping", mapping, *AS_ADMIN, "--db", database_url)
     assert code == 0, out
     with Store.open(database_url) as s:
         opp = next(o for o in s.opportunities.find() if o.external_id == "7006")
@@ -142,7 +147,7 @@ def test_hubspot_unknown_owner_and_stage(store, database_url, owners, tmp_path):
 def test_salesforce_sample(store, database_url, owners):
     dana, marcus = owners
     store.close()
-    code, out = pantry("import", SALESFORCE, "--preset", "salesforce", "--db", database_url)
+    code, out = pantry("import", SALESFORCE, "--preset", "salesforce", *AS_ADMIN, "--db", database_url)
     assert code == 0, out
     assert ("accounts.csv:5: Account Name: possible duplicate of 'Blue Fin Catering Co.': name differs only in "
             "case, punctuation or legal suffix; not merged (warning)") in out
@@ -169,7 +174,7 @@ def test_salesforce_sample(store, database_url, owners):
         assert won.stage == "closed_won" and won.actual_close_date.isoformat() == "2024-04-12"
         assert len(list(s.stage_changes.find())) == 4
     before = snapshot(database_url)
-    code, out = pantry("import", SALESFORCE, "--preset", "salesforce", "--db", database_url)
+    code, out = pantry("import", SALESFORCE, "--preset", "salesforce", *AS_ADMIN, "--db", database_url)
     assert code == 0 and "nothing changed" in out
     assert snapshot(database_url) == before
 
@@ -185,9 +190,9 @@ def test_salesforce_unknown_owner_reported(store, database_url, tmp_path):
 def test_contact_matched_on_email(store, database_url, owners, make):
     make.contact(first_name="Helen", email="HPark@cascadeseniorliving.com")
     store.close()
-    code, out = pantry("import", SALESFORCE, "--preset", "salesforce", "--db", database_url)
+    code, out = pantry("import", SALESFORCE, "--preset", "salesforce", *AS_ADMIN, "--db", database_url)
     assert code == 0, out
-    assert "contacts: inserted 2, already present 1" in out
+    assert "contacts: inserted 2, updated 0, unchanged 1" in out
 
 
 # -- mappings ------------------------------------------------------------------------------------
@@ -221,7 +226,7 @@ def test_mapping_validation_messages(tmp_path):
         load_mapping(bad, "hubspot", default_pipeline(), Existing())
     lines = str(caught.value).splitlines()
     assert f"{bad}:preset: the file is for preset 'salesforce', not 'hubspot'" in lines
-    assert f"{bad}:colour: unknown key (expected preset, source, stages, owners, industries, countries, thresholds)" in lines
+    assert f"{bad}:colour: unknown key (expected preset, source, stages, owners, industries, countries, lead_statuses, thresholds)" in lines
     assert any(line.startswith(f'{bad}:stages."Closed Won": \'won\' is not a stage of the pipeline') for line in lines)
     assert f"{bad}:stages.Other: must be a non-blank string" in lines
     assert f"{bad}:owners.Pat: no Pantry user has the login or display name 'nobody'" in lines
@@ -250,6 +255,8 @@ def test_show_mapping_round_trip(database_url, tmp_path, preset, folder, make):
 
                 for login, name in (("dwhitfield", "Dana Whitfield"), ("mlee", "Marcus Lee")):
                     s.users.insert(r.User(login=login, display_name=name, created_at=make.now))
+                s.users.insert(r.User(login="boss", display_name="The Boss", role="admin", created_at=make.now))
+            extra = (*extra, *AS_ADMIN)
         code, out = pantry("import", copy(folder, tmp_path / where), "--preset", preset,
                            *extra, "--db", url)
         assert code == 0, out

@@ -11,6 +11,7 @@ from pathlib import Path
 from cli.context import GlobalOptions
 from cli.options import add_global_options, session_for
 from domain.importing.export import write_csv, write_json
+from domain.importing.native import entity_for
 
 NAME = "export"
 
@@ -21,12 +22,23 @@ def _entities() -> tuple[str, ...]:
     return tuple(ENTITIES)
 
 
+def entity_name(text: str) -> str:
+    """`leads` or `lead` -> the entity's export name (argparse type)."""
+    found = entity_for(text, _entities())
+    if found is None:
+        raise argparse.ArgumentTypeError(f"unknown entity {text!r} (one of: {', '.join(_entities())})")
+    return found
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         NAME, help="export an entity as CSV or JSON (round-trips with `import --preset pantry`)", allow_abbrev=False,
+        description="Write every record of one entity, every field, in id order. Name the files ENTITY.csv or "
+        "ENTITY.json and `pantry import DIR --preset pantry` reads them back with their ids.",
     )
     add_global_options(parser)
-    parser.add_argument("entity", choices=_entities(), metavar="ENTITY", help="one of: " + ", ".join(_entities()))
+    parser.add_argument("entity", type=entity_name, metavar="ENTITY",
+                        help="one of: " + ", ".join(_entities()) + " (the singular works too: lead, activity)")
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE instead of stdout")
     parser.set_defaults(handler=run)

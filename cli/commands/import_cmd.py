@@ -1,7 +1,8 @@
 """`pantry import PATH… --preset NAME [--dry-run] [--skip-invalid]`: CSV files into the database.
 
-All or nothing by default: one invalid row and nothing is written; the report lists every
-problem as file:line: column: reason (exit 1). See docs/import.md.
+All or nothing by default: one invalid or refused row and nothing is written; the report lists
+every problem as file:line: column: reason (exit 1). Records found again are updated where the
+source changed (audit log: the --as user). See docs/import.md.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a CSV file or a folder of them")
     parser.add_argument("--preset", choices=PRESETS, required=True,
                         help="maven: the Maven Analytics CRM dataset; pantry: files written by `pantry export`; "
-                        "hubspot / salesforce: deals, companies and contacts exported from those CRMs")
+                        "hubspot / salesforce: deals, companies, contacts, leads and activities exported from those CRMs")
     parser.add_argument("--mapping", type=Path, default=None, metavar="FILE",
                         help="a TOML file of value mappings ([stages], [owners], [industries], ...) "
                         "replacing the preset's tables of the same name")
@@ -42,16 +43,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rejected", type=Path, default=None, metavar="FILE",
                         help="where --skip-invalid writes the rejected rows (default: beside --report, "
                         "else ./pantry-import-rejected.csv)")
+    parser.add_argument("--progress", action="store_true",
+                        help="show progress bars on stderr even when it is not a terminal "
+                        "(on a terminal they are shown for steps of 5,000 rows or more)")
     parser.set_defaults(handler=run)
 
 
-def _progress(entity: str, done: int, total: int) -> None:
-    if total >= 5_000 and sys.stderr.isatty():
-        width = 30
-        filled = width * done // max(total, 1)
-        end = "\n" if done >= total else ""
-        sys.stderr.write(f"\r{entity:<14} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}{end}")
-        sys.stderr.flush()
+class ProgressBar:
+    """One line per step on stderr, redrawn in place on a terminal: `writing opportunities [####....] 40,000/100,000`.
+    Shown when stderr is a terminal (steps of MIN_ROWS rows or more) or when forced (--progress)."""
+
+    MIN_ROWS = 5_000
+    WIDTH = 30
+
+    def __init__(self, stream, *, forced: bool) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.forced = forced
+        self.last: tuple[str, int] | None = None
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not (self.forced or (self.tty and total >= self.MIN_ROWS)):
+            return
+        filled = self.WIDTH * min(done, total) // max(total, 1)
+        line = f"{what:<32} [{'#' * filled}{'.' * (self.WIDTH - filled)}] {done:,}/{total:,}"
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+        else:
+            percent = 100 * done // max(total, 1)
+            step = (what, percent // 10)
+            if step == self.last and done < total:
+                return  # off a terminal: one line per 10 %
+            self.last = step
+            self.stream.write(line + "\n")
+        self.stream.flush()
 
 
 def write_rejected(path: Path, result) -> None:
@@ -100,12 +125,14 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
             queries = ImportQueries()
         try:
             result = run_import(store, queries, list(args.paths), preset=args.preset, pipeline=session.pipeline,
-                                today=session.clock.today(), dry_run=args.dry_run, skip_invalid=args.skip_invalid,
-                                progress=_progress, mapping=args.mapping)
+                                today=session.clock.today(), now=session.clock.now(), dry_run=args.dry_run,
+                                skip_invalid=args.skip_invalid, mapping=args.mapping, actor=session.actor,
+                                progress=ProgressBar(sys.stderr, forced=args.progress))
         except ImportError_ as exc:
             raise UsageError(str(exc)) from None
         if result.written and result.changed:
-            store.announce_change(["opportunity", "account", "user", "product"])
+            store.announce_change(["opportunity", "account", "contact", "lead", "activity", "user", "product",
+                                   "stage_change", "line_item", "audit"])
     lines = result.lines()
     lines.append(f"{result.seconds:.1f} s")
     text = "\n".join(lines) + "\n"

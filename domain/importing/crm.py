@@ -1,8 +1,10 @@
-"""The `hubspot` and `salesforce` presets: deals/opportunities, companies/accounts and contacts
-exported from those CRMs. Files are recognised by their header, not their name.
+"""The `hubspot` and `salesforce` presets: companies/accounts, contacts, leads, deals/opportunities
+and activities exported from those CRMs. Files are recognised by their header, not their name
+(crm_columns.py lists the columns); both presets share every step below, only the columns and
+the default value mappings differ.
 
-Owners are not created: they must map to existing Pantry users (by login or display name,
-directly or through the mapping's [owners] table). Every decision is in docs/import.md.
+Owners are not created: they must map to existing Pantry users (by login, display name or
+e-mail, directly or through the mapping's [owners] table). Every decision is in docs/import.md.
 """
 
 from __future__ import annotations
@@ -10,348 +12,289 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from typing import Any, Iterator
 
 from pydantic import ValidationError
 
 from domain import records as r
-from domain.enums import AccountSize, AccountStatus
+from domain.enums import AccountStatus
+from domain.importing import crm_columns as cc
 from domain.importing.csvfile import CsvFile, read_csv
 from domain.importing.mapping import Mapping
-from domain.importing.plan import Plan, SourceRow, StagedAccount, StagedContact, StagedHistory, StagedOpportunity
-from domain.money import MoneyError, parse_cents
+from domain.importing.plan import Plan, Progress, SourceRow, StagedAccount, StagedHistory, StagedOpportunity, counted
+from domain.importing.values import (
+    DATE_HINT,
+    account_size,
+    all_ids,
+    domain_of,
+    first_id,
+    parse_money,
+    parse_when,
+    parse_whole,
+)
+from domain.money import MoneyError
 from domain.pipeline import PipelineConfig
 
-HUBSPOT_STAGES = {
-    "appointmentscheduled": "discovery", "Appointment Scheduled": "discovery",
-    "qualifiedtobuy": "qualification", "Qualified To Buy": "qualification",
-    "presentationscheduled": "proposal", "Presentation Scheduled": "proposal",
-    "decisionmakerboughtin": "negotiation", "Decision Maker Bought-In": "negotiation",
-    "contractsent": "negotiation", "Contract Sent": "negotiation",
-    "closedwon": "closed_won", "Closed Won": "closed_won",
-    "closedlost": "closed_lost", "Closed Lost": "closed_lost",
-}
-SALESFORCE_STAGES = {
-    "Prospecting": "discovery", "Qualification": "qualification", "Needs Analysis": "qualification",
-    "Value Proposition": "proposal", "Id. Decision Makers": "proposal", "Perception Analysis": "proposal",
-    "Proposal/Price Quote": "proposal", "Negotiation/Review": "negotiation",
-    "Closed Won": "closed_won", "Closed Lost": "closed_lost",
-}
-INDUSTRIES = {
-    "Food & Beverages": "restaurant", "FOOD_BEVERAGES": "restaurant", "Restaurants": "restaurant",
-    "Hospitality": "hotel", "HOSPITALITY": "hotel", "Food Production": "distributor",
-    "FOOD_PRODUCTION": "distributor", "Wholesale": "distributor", "WHOLESALE": "distributor",
-    "Hospital & Health Care": "hospital", "HOSPITAL_HEALTH_CARE": "hospital", "Healthcare": "hospital",
-    "Education Management": "school_district", "EDUCATION_MANAGEMENT": "school_district",
-    "Higher Education": "university", "HIGHER_EDUCATION": "university", "Education": "university",
-    "Retail": "grocery", "Supermarkets": "grocery", "Food & Beverage": "restaurant",
-}
+# kept importable from here (older imports and tests)
+HUBSPOT_STAGES, SALESFORCE_STAGES, INDUSTRIES = cc.HUBSPOT_STAGES, cc.SALESFORCE_STAGES, cc.INDUSTRIES
+__all__ = ["Columns", "Row", "build", "default_mapping", "domain_of", "parse_when"]
 
-
-def default_mapping(preset: str) -> Mapping:
-    stages = HUBSPOT_STAGES if preset == "hubspot" else SALESFORCE_STAGES
-    return Mapping(preset, preset, dict(stages), {}, dict(INDUSTRIES), {})
-
-
-# logical field -> candidate columns (report labels first, then API / Data Loader names)
-HUBSPOT = {
-    "deals": {
-        "id": ("Record ID", "Deal ID", "hs_object_id"), "name": ("Deal Name", "dealname"),
-        "stage": ("Deal Stage", "dealstage"), "amount": ("Amount", "amount"),
-        "close": ("Close Date", "closedate"), "created": ("Create Date", "createdate"),
-        "owner": ("Deal owner", "Deal Owner", "hubspot_owner_id"), "pipeline": ("Pipeline", "pipeline"),
-        "account": ("Associated Company IDs", "Associated Company ID", "Associated Company IDs (Primary)"),
-        "account_name": ("Associated Company", "Associated Company (Primary)"),
-        "source": ("Original Source Type", "Deal Source"), "type": ("Deal Type", "dealtype"),
-        "description": ("Deal Description", "description"),
-    },
-    "companies": {
-        "id": ("Record ID", "Company ID", "hs_object_id"), "name": ("Company name", "Company Name", "name"),
-        "domain": ("Company Domain Name", "Website URL", "domain"), "industry": ("Industry", "industry"),
-        "employees": ("Number of Employees", "numberofemployees"), "revenue": ("Annual Revenue", "annualrevenue"),
-        "city": ("City", "city"), "region": ("State/Region", "state"), "country": ("Country/Region", "country"),
-        "street": ("Street Address", "address"), "postal": ("Postal Code", "zip"), "phone": ("Phone Number", "phone"),
-        "parent": ("Parent Company", "Parent Company ID", "hs_parent_company_id"), "created": ("Create Date", "createdate"),
-    },
-    "contacts": {
-        "id": ("Record ID", "Contact ID", "hs_object_id"), "first": ("First Name", "firstname"),
-        "last": ("Last Name", "lastname"), "email": ("Email", "email"), "phone": ("Phone Number", "phone"),
-        "title": ("Job Title", "jobtitle"), "account": ("Associated Company IDs", "Associated Company ID"),
-        "account_name": ("Associated Company", "Company Name"), "created": ("Create Date", "createdate"),
-    },
-}
-SALESFORCE = {
-    "deals": {
-        "id": ("Opportunity ID", "Id", "ID"), "name": ("Opportunity Name", "Name"), "stage": ("Stage", "StageName"),
-        "amount": ("Amount",), "close": ("Close Date", "CloseDate"), "created": ("Created Date", "CreatedDate"),
-        "owner": ("Opportunity Owner", "Owner", "OwnerId"), "account": ("Account ID", "AccountId"),
-        "account_name": ("Account Name",), "probability": ("Probability (%)", "Probability"),
-        "source": ("Lead Source", "LeadSource"), "type": ("Type",), "next_step": ("Next Step", "NextStep"),
-        "description": ("Description",),
-    },
-    "companies": {
-        "id": ("Account ID", "Id", "ID"), "name": ("Account Name", "Name"), "domain": ("Website",),
-        "industry": ("Industry",), "employees": ("Employees", "NumberOfEmployees"),
-        "revenue": ("Annual Revenue", "AnnualRevenue"), "city": ("Billing City", "BillingCity"),
-        "region": ("Billing State/Province", "Billing State", "BillingState"),
-        "country": ("Billing Country", "BillingCountry"), "street": ("Billing Street", "BillingStreet"),
-        "postal": ("Billing Zip/Postal Code", "BillingPostalCode"), "phone": ("Phone", "Account Phone"),
-        "parent": ("Parent Account", "Parent Account ID", "ParentId"), "created": ("Created Date", "CreatedDate"),
-    },
-    "contacts": {
-        "id": ("Contact ID", "Id", "ID"), "first": ("First Name", "FirstName"), "last": ("Last Name", "LastName"),
-        "email": ("Email",), "phone": ("Phone",), "title": ("Title",), "account": ("Account ID", "AccountId"),
-        "account_name": ("Account Name",), "created": ("Created Date", "CreatedDate"),
-    },
-}
-REQUIRED = {
-    "deals": ("id", "name", "stage", "owner"),
-    "companies": ("id", "name"),
-    "contacts": ("id", "first"),
-}
 DATE_ENTERED = re.compile(r'^Date entered "(.+?)(?: \((.+)\))?"$')
 
 
-def _kind(header: list[str], preset: str) -> str | None:
-    cols = set(header)
-    spec = HUBSPOT if preset == "hubspot" else SALESFORCE
-    for kind in ("deals", "contacts", "companies"):
-        if all(any(c in cols for c in spec[kind][f]) for f in REQUIRED[kind]):
-            if kind == "companies" and any(c in cols for c in spec["deals"]["stage"]):
-                continue
-            return kind
-    return None
+def default_mapping(preset: str) -> Mapping:
+    stages = cc.HUBSPOT_STAGES if preset == "hubspot" else cc.SALESFORCE_STAGES
+    statuses = cc.HUBSPOT_LEAD_STATUSES if preset == "hubspot" else cc.SALESFORCE_LEAD_STATUSES
+    return Mapping(preset, preset, dict(stages), {}, dict(cc.INDUSTRIES), {}, lead_statuses=dict(statuses))
+
+
+# -- reading rows through the preset's column names -----------------------------------------------
+
+
+class Columns:
+    """One file's columns: logical field -> the column that holds it (the first candidate present)."""
+
+    def __init__(self, spec: dict[str, tuple[str, ...]], header: list[str]) -> None:
+        present = set(header)
+        self.col = {f: next((c for c in cands if c in present), cands[0]) for f, cands in spec.items()}
+        self.present = frozenset(f for f, c in self.col.items() if c in present)
+
+    def has(self, field_name: str) -> bool:
+        return field_name in self.present
+
+    def record_fields(self, sources: dict[str, str], always: tuple[str, ...] = ()) -> frozenset[str]:
+        """The record fields (keys of `sources`, which names each one's logical field) the file has."""
+        return frozenset(f for f, logical in sources.items() if logical in self.present) | frozenset(always)
+
+    def for_record(self, sources: dict[str, str]) -> dict[str, str]:
+        """record field -> source column, for naming the column in a validation problem."""
+        return {f: self.col.get(logical, logical) for f, logical in sources.items()}
 
 
 class Row:
-    """A source row read through the preset's column names."""
+    """A source row read through its file's Columns."""
 
-    def __init__(self, source: SourceRow, columns: dict[str, tuple[str, ...]], header: list[str]) -> None:
+    __slots__ = ("source", "columns", "col")
+
+    def __init__(self, source: SourceRow, columns: Columns) -> None:
         self.source = source
-        self.col = {f: next((c for c in cands if c in header), cands[0]) for f, cands in columns.items()}
+        self.columns = columns
+        self.col = columns.col
 
     def get(self, field_name: str) -> str:
-        return self.source.get(self.col[field_name])
+        column = self.col.get(field_name)
+        return self.source.get(column) if column else ""
+
+    def has(self, field_name: str) -> bool:
+        return self.columns.has(field_name)
 
 
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ",
-            "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M", "%m/%d/%Y")
+class Reader:
+    """The shared steps of every file kind: unique ids, dates, money, owners, validation."""
 
+    def __init__(self, plan: Plan, preset: str, users: dict[str, str], mapping: Mapping, now: datetime,
+                 progress: Progress | None = None) -> None:
+        self.plan, self.preset, self.users, self.mapping, self.now = plan, preset, users, mapping, now
+        self.progress = progress
 
-def parse_when(text: str) -> datetime | None:
-    """A timestamp (UTC) from the formats the two CRMs export; None when not understood."""
-    text = text.strip()
-    try:
-        day = date.fromisoformat(text)
-        return datetime.combine(day, time(0, 0), tzinfo=timezone.utc)
-    except ValueError:
-        pass
-    for fmt in _FORMATS:
+    def rows(self, csv_file: CsvFile, columns: Columns) -> Iterator[Row]:
+        """The file's rows with a non-blank id not seen before in the file (the others are problems)."""
+        seen: dict[str, int] = {}
+        for source in counted(csv_file.rows, f"checking {csv_file.name}", self.progress):
+            row = Row(source, columns)
+            ext = row.get("id")
+            if not ext:
+                self.plan.reject(source, row.col["id"], "blank")
+                continue
+            if ext in seen:
+                self.plan.reject(source, row.col["id"], f"duplicate (first at line {seen[ext]})")
+                continue
+            seen[ext] = source.line
+            yield row
+
+    def when(self, row: Row, field_name: str) -> datetime | None | bool:
+        """The timestamp in the field; None when blank; False (and a problem) when not a date."""
+        text = row.get(field_name)
+        if not text:
+            return None
+        found = parse_when(text)
+        if found is None:
+            self.plan.reject(row.source, row.col[field_name], f"not a date: {text!r} ({DATE_HINT})")
+            return False
+        return found
+
+    def money(self, row: Row, field_name: str) -> int | None | bool:
+        text = row.get(field_name)
+        if not text:
+            return None
         try:
-            found = datetime.strptime(text, fmt)
+            return parse_money(text)
+        except MoneyError as exc:
+            self.plan.reject(row.source, row.col[field_name], str(exc))
+            return False
+
+    def whole(self, row: Row, field_name: str) -> int | None | bool:
+        text = row.get(field_name)
+        if not text:
+            return None
+        try:
+            return parse_whole(text)
         except ValueError:
-            continue
-        return found.replace(tzinfo=timezone.utc) if found.tzinfo is None else found.astimezone(timezone.utc)
-    return None
+            self.plan.reject(row.source, row.col[field_name], f"not a whole number: {text!r}")
+            return False
 
+    def owner(self, row: Row, *, required: str | None = None) -> str | None | bool:
+        """The login of the row's owner; None when blank (a problem if `required` names the record)."""
+        text = row.get("owner")
+        if not text:
+            if required:
+                self.plan.reject(row.source, row.col["owner"], f"blank: every {required} needs an owner")
+                return False
+            return None
+        owner = self.mapping.owners.get(text, text)
+        login = self.users.get(owner) or self.users.get(owner.lower())
+        if login is None:
+            self.plan.reject(row.source, row.col["owner"], f"unknown owner {text!r}: no Pantry user has that login, "
+                             "display name or e-mail (map it in the mapping's [owners] table)")
+            return False
+        return login
 
-def _when(plan: Plan, row: Row, field_name: str) -> datetime | None | bool:
-    text = row.get(field_name)
-    if not text:
-        return None
-    found = parse_when(text)
-    if found is None:
-        plan.reject(row.source, row.col[field_name], f"not a date: {text!r} (YYYY-MM-DD, YYYY-MM-DD HH:MM or MM/DD/YYYY)")
-        return False
-    return found
-
-
-def _money(plan: Plan, row: Row, field_name: str) -> int | None | bool:
-    text = re.sub(r"^[A-Z]{3}\s+|\s+[A-Z]{3}$", "", row.get(field_name))
-    if not text:
-        return None
-    try:
-        return parse_cents(text)
-    except MoneyError as exc:
-        plan.reject(row.source, row.col[field_name], str(exc))
-        return False
-
-
-def domain_of(text: str) -> str:
-    text = text.strip().lower()
-    text = re.sub(r"^[a-z]+://", "", text)
-    text = text.split("/")[0]
-    return text.removeprefix("www.")
+    def validated(self, row: Row, record_type: type[r.Record], values: dict[str, Any],
+                  sources: dict[str, str]) -> Any:
+        """The record, or None after one problem per invalid field (named by its source column)."""
+        try:
+            return record_type(**values)
+        except ValidationError as exc:
+            self.plan.reject_validation(row.source, exc, row.columns.for_record(sources))
+            return None
 
 
 def build(paths: list[Path], preset: str, pipeline: PipelineConfig, users: dict[str, str], today: date,
-          mapping: Mapping | None = None) -> Plan:
-    """`users` maps every existing user's login and display name to the login."""
+          mapping: Mapping | None = None, progress: Progress | None = None) -> Plan:
+    """`users` maps every existing user's login, display name and e-mail (lower case) to the login."""
+    from domain.importing import crm_activities, crm_people
+
     mapping = mapping or default_mapping(preset)
-    spec = HUBSPOT if preset == "hubspot" else SALESFORCE
+    columns_spec = cc.spec(preset)
     plan = Plan()
-    files: dict[str, list[tuple[CsvFile, dict]]] = {"deals": [], "companies": [], "contacts": []}
+    files: dict[str, list[tuple[CsvFile, Columns]]] = {kind: [] for kind in cc.KINDS}
     for path in paths:
         found = read_csv(path)
         plan.problems.extend(found.problems)
-        kind = _kind(found.header, preset) if found.header else None
+        kind = cc.kind_of(found.header, preset) if found.header else None
         if kind is None:
             if found.header:
-                plan.notes.append(f"{path}: not a deals, companies or contacts export of {preset}, ignored")
+                plan.notes.append(f"{path}: not a deals, companies, contacts, leads or activities export of "
+                                  f"{preset}, ignored")
             continue
-        files[kind].append((found, spec[kind]))
+        files[kind].append((found, Columns(columns_spec[kind], found.header)))
     if plan.errors:
         return plan
     now = datetime.combine(today, time(0, 0), tzinfo=timezone.utc)
+    reader = Reader(plan, preset, users, mapping, now, progress)
     won_accounts: set[str] = set()
     for csv_file, columns in files["deals"]:
         for source in csv_file.rows:
-            row = Row(source, columns, csv_file.header)
+            row = Row(source, columns)
             if mapping.stage_for(row.get("stage")) == pipeline.won.id:
-                won_accounts.add(row.get("account").split(";")[0].strip() or row.get("account_name"))
+                won_accounts.add(first_id(row.get("account")) or row.get("account_name"))
     for csv_file, columns in files["companies"]:
-        _accounts(plan, csv_file, columns, mapping, won_accounts, now)
+        _accounts(reader, csv_file, columns, won_accounts)
     for csv_file, columns in files["contacts"]:
-        _contacts(plan, csv_file, columns, now)
+        crm_people.contacts(reader, csv_file, columns)
+    for csv_file, columns in files["leads"]:
+        crm_people.leads(reader, csv_file, columns)
     for csv_file, columns in files["deals"]:
-        _deals(plan, csv_file, columns, preset, pipeline, users, mapping, today)
+        _deals(reader, csv_file, columns, pipeline, today)
+    for csv_file, columns in files["activities"]:
+        crm_activities.activities(reader, csv_file, columns)
     return plan
 
 
-def _accounts(plan: Plan, csv_file: CsvFile, columns: dict, mapping: Mapping, won: set[str], now: datetime) -> None:
-    seen: dict[str, int] = {}
-    for source in csv_file.rows:
-        row = Row(source, columns, csv_file.header)
+# -- accounts ------------------------------------------------------------------------------------
+
+ACCOUNT_SOURCES = {  # record field -> logical field
+    "external_id": "id", "name": "name", "domain": "domain", "phone": "phone", "industry": "industry",
+    "size": "employees", "annual_revenue_cents": "revenue", "hq_street": "street", "hq_city": "city",
+    "hq_region": "region", "hq_postal_code": "postal", "hq_country": "country", "owner_id": "owner",
+}
+
+
+def _accounts(reader: Reader, csv_file: CsvFile, columns: Columns, won: set[str]) -> None:
+    plan, mapping = reader.plan, reader.mapping
+    fields = columns.record_fields(ACCOUNT_SOURCES) - {"external_id"}
+    for row in reader.rows(csv_file, columns):
         ext, name = row.get("id"), row.get("name")
-        if not ext:
-            plan.reject(source, row.col["id"], "blank")
-            continue
-        if ext in seen:
-            plan.reject(source, row.col["id"], f"duplicate (first at line {seen[ext]})")
-            continue
-        seen[ext] = source.line
         problems = len(plan.problems)
-        employees_text = row.get("employees").replace(",", "")
-        employees = None
-        if employees_text:
-            try:
-                employees = int(float(employees_text))
-            except ValueError:
-                plan.reject(source, row.col["employees"], f"not a whole number: {employees_text!r}")
-        revenue = _money(plan, row, "revenue")
-        created = _when(plan, row, "created")
+        employees = reader.whole(row, "employees")
+        revenue = reader.money(row, "revenue")
+        created = reader.when(row, "created")
+        owner = reader.owner(row)
         if len(plan.problems) > problems:
             continue
         t = mapping.thresholds
-        if employees is None or employees < t.get("size_small_below", 100):
-            size = AccountSize.SMALL
-        elif employees < t.get("size_medium_below", 1000):
-            size = AccountSize.MEDIUM
-        elif employees < t.get("size_large_below", 5000):
-            size = AccountSize.LARGE
-        else:
-            size = AccountSize.ENTERPRISE
+        size = account_size(employees, t.get("size_small_below", 100), t.get("size_medium_below", 1000),
+                            t.get("size_large_below", 5000))
         country = row.get("country")
-        try:
-            record = r.Account(
-                external_id=ext, name=name, domain=domain_of(row.get("domain")), phone=row.get("phone"),
-                industry=mapping.industry_for(row.get("industry")), size=size, annual_revenue_cents=revenue,
-                hq_street=row.get("street"), hq_city=row.get("city"), hq_region=row.get("region"),
-                hq_postal_code=row.get("postal"), hq_country=mapping.countries.get(country, country),
-                status=AccountStatus.CUSTOMER if (ext in won or name in won) else AccountStatus.PROSPECT,
-                created_at=created or now, updated_at=created or now,
-            )
-        except ValidationError as exc:
-            plan.reject_validation(source, exc, {
-                "external_id": row.col["id"], "name": row.col["name"], "domain": row.col["domain"],
-                "phone": row.col["phone"], "hq_city": row.col["city"], "hq_region": row.col["region"],
-                "hq_country": row.col["country"], "hq_street": row.col["street"],
-                "hq_postal_code": row.col["postal"], "annual_revenue_cents": row.col["revenue"]})
+        record = reader.validated(row, r.Account, dict(
+            external_id=ext, name=name, domain=domain_of(row.get("domain")), phone=row.get("phone"),
+            industry=mapping.industry_for(row.get("industry")), size=size, annual_revenue_cents=revenue,
+            hq_street=row.get("street"), hq_city=row.get("city"), hq_region=row.get("region"),
+            hq_postal_code=row.get("postal"), hq_country=mapping.countries.get(country, country),
+            status=AccountStatus.CUSTOMER if (ext in won or name in won) else AccountStatus.PROSPECT,
+            created_at=created or reader.now, updated_at=created or reader.now,
+        ), ACCOUNT_SOURCES)
+        if record is None:
             continue
-        plan.accounts.append(StagedAccount(ext, record, source, row.get("parent") or None,
-                                           {"parent": row.col["parent"], "name": row.col["name"]}, strict=True))
+        plan.accounts.append(StagedAccount(
+            ext, record, row.source, row.get("parent") or None,
+            {"parent": row.col["parent"], "name": row.col["name"], "owner": row.col["owner"]}, strict=True,
+            owner_key=owner or None, fields=fields, has_parent_column=row.has("parent"),
+        ))
 
 
-def _contacts(plan: Plan, csv_file: CsvFile, columns: dict, now: datetime) -> None:
-    seen: dict[str, int] = {}
-    emails: dict[str, int] = {}
-    for source in csv_file.rows:
-        row = Row(source, columns, csv_file.header)
-        ext = row.get("id")
-        if not ext:
-            plan.reject(source, row.col["id"], "blank")
-            continue
-        if ext in seen:
-            plan.reject(source, row.col["id"], f"duplicate (first at line {seen[ext]})")
-            continue
-        seen[ext] = source.line
-        created = _when(plan, row, "created")
-        if created is False:
-            continue
-        email = row.get("email") or None
-        if email and email.lower() in emails:
-            plan.warn(source, row.col["email"], f"same e-mail as line {emails[email.lower()]}: "
-                      "the same contact, not imported twice")
-            continue
-        try:
-            record = r.Contact(external_id=ext, first_name=row.get("first"), last_name=row.get("last"),
-                               title=row.get("title"), email=email, phone=row.get("phone"),
-                               created_at=created or now, updated_at=created or now)
-        except ValidationError as exc:
-            plan.reject_validation(source, exc, {"external_id": row.col["id"], "first_name": row.col["first"],
-                                                 "last_name": row.col["last"], "title": row.col["title"],
-                                                 "email": row.col["email"], "phone": row.col["phone"]})
-            continue
-        if email:
-            emails[email.lower()] = source.line
-        account_col = row.col["account"] if row.get("account") else row.col["account_name"]
-        account = row.get("account").split(";")[0].strip() or row.get("account_name") or None
-        plan.contacts.append(StagedContact(ext, record, source, account, {"account": account_col}))
+# -- deals ---------------------------------------------------------------------------------------
+
+DEAL_SOURCES = {
+    "external_id": "id", "name": "name", "value_cents": "amount", "probability": "probability",
+    "expected_close_date": "close", "actual_close_date": "close", "started_on": "created",
+    "source": "source", "next_step": "next_step", "description": "description", "owner_id": "owner",
+    "account_id": "account", "contact_id": "contacts", "stage": "stage",
+}
 
 
-def _deals(plan: Plan, csv_file: CsvFile, columns: dict, preset: str, pipeline: PipelineConfig,
-           users: dict[str, str], mapping: Mapping, today: date) -> None:
+def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: PipelineConfig, today: date) -> None:
+    plan, mapping = reader.plan, reader.mapping
     entered_columns = []
     for column in csv_file.header:
         match = DATE_ENTERED.match(column)
         if match:
             entered_columns.append((column, match.group(1), match.group(2)))
-    seen: dict[str, int] = {}
-    for source in csv_file.rows:
-        row = Row(source, columns, csv_file.header)
+    fields = columns.record_fields(DEAL_SOURCES) - {"external_id"}
+    if columns.has("account_name"):
+        fields |= {"account_id"}
+    for row in reader.rows(csv_file, columns):
+        source = row.source
         ext = row.get("id")
-        if not ext:
-            plan.reject(source, row.col["id"], "blank")
-            continue
-        if ext in seen:
-            plan.reject(source, row.col["id"], f"duplicate (first at line {seen[ext]})")
-            continue
-        seen[ext] = source.line
         problems = len(plan.problems)
-        owner_text = row.get("owner")
-        owner = mapping.owners.get(owner_text, owner_text)
-        login = users.get(owner) if owner else None
-        if not owner_text:
-            plan.reject(source, row.col["owner"], "blank: every opportunity needs an owner")
-        elif login is None:
-            plan.reject(source, row.col["owner"], f"unknown owner {owner_text!r}: no Pantry user has that login or "
-                        "display name (map it in the mapping's [owners] table)")
+        login = reader.owner(row, required="opportunity")
         source_stage = row.get("stage")
         stage_id = mapping.stage_for(source_stage)
         if stage_id is None:
             plan.reject(source, row.col["stage"], f"unknown stage {source_stage!r} (map it in the mapping's [stages] table)")
         elif not pipeline.has(stage_id):
             plan.reject(source, row.col["stage"], f"{source_stage!r} maps to {stage_id!r}, which is not a stage of the pipeline")
-        amount = _money(plan, row, "amount")
-        created = _when(plan, row, "created")
-        closed = _when(plan, row, "close")
+        amount = reader.money(row, "amount")
+        created = reader.when(row, "created")
+        closed = reader.when(row, "close")
         probability = None
-        if "probability" in row.col and row.get("probability"):
+        if row.get("probability"):
             try:
                 probability = int(float(row.get("probability").rstrip("%")))
             except ValueError:
                 plan.reject(source, row.col["probability"], f"not a number: {row.get('probability')!r}")
         history_points: list[tuple[datetime, str, str]] = []
-        for column, stage_name, pipeline_name in entered_columns:
+        for column, stage_name, _pipeline_name in entered_columns:
             text = source.get(column)
             if not text:
                 continue
@@ -376,49 +319,47 @@ def _deals(plan: Plan, csv_file: CsvFile, columns: dict, preset: str, pipeline: 
         if closed is None:
             if not stage.is_open:
                 plan.reject(source, row.col["close"], f"a {source_stage} deal needs its close date")
-                continue
-            plan.reject(source, row.col["close"], "blank: an open deal needs its expected close date")
+            else:
+                plan.reject(source, row.col["close"], "blank: an open deal needs its expected close date")
             continue
-        # history: the date-entered columns in time order (same stage twice: the first entry),
-        # ending in the current stage; without them, one change into the current stage
-        history_points.sort(key=lambda p: p[0])
-        history: list[StagedHistory] = []
-        previous: str | None = None
-        for when, stage_name, _column in history_points:
-            if stage_name == previous:
-                continue
-            history.append(StagedHistory(previous, stage_name, when, value, pipeline.stage(stage_name).probability))
-            previous = stage_name
-        if previous != stage.id:
-            when = created if stage.is_open else max(closed, history[-1].changed_at if history else closed)
-            if history and when < history[-1].changed_at:
-                when = history[-1].changed_at
-            history.append(StagedHistory(previous, stage.id, when, value, stage.probability))
+        history = _history(history_points, stage, pipeline, value, created, closed)
         entered = history[-1].changed_at
         final_probability = stage.probability if probability is None else probability
         account_col = row.col["account"] if row.get("account") else row.col.get("account_name", row.col["account"])
-        account = row.get("account").split(";")[0].strip() or (row.get("account_name") if "account_name" in row.col else "")
-        try:
-            record = r.Opportunity(
-                external_id=ext, name=row.get("name"), stage=stage.id, probability=final_probability,
-                probability_overridden=final_probability != stage.probability, value_cents=value,
-                started_on=created.date(), expected_close_date=closed.date(),
-                actual_close_date=None if stage.is_open else closed.date(),
-                source=(row.get("source") if "source" in row.col else "") or mapping.source,
-                owner_id=0, forecast_category=stage.forecast_category, stage_entered_at=entered,
-                next_step=row.get("next_step") if "next_step" in row.col else "",
-                description=row.get("description") if "description" in row.col else "",
-                created_at=created, updated_at=max(entered, created),
-            )
-        except ValidationError as exc:
-            plan.reject_validation(source, exc, {"name": row.col["name"], "external_id": row.col["id"],
-                                                 "value_cents": row.col["amount"], "probability": row.col.get("probability", "-"),
-                                                 "expected_close_date": row.col["close"], "started_on": row.col["created"],
-                                                 "actual_close_date": row.col["close"], "source": row.col.get("source", "-")})
+        account = first_id(row.get("account")) or row.get("account_name")
+        record = reader.validated(row, r.Opportunity, dict(
+            external_id=ext, name=row.get("name"), stage=stage.id, probability=final_probability,
+            probability_overridden=final_probability != stage.probability, value_cents=value,
+            started_on=created.date(), expected_close_date=closed.date(),
+            actual_close_date=None if stage.is_open else closed.date(),
+            source=row.get("source") or mapping.source, owner_id=0, forecast_category=stage.forecast_category,
+            stage_entered_at=entered, next_step=row.get("next_step"), description=row.get("description"),
+            created_at=created, updated_at=max(entered, created),
+        ), DEAL_SOURCES)
+        if record is None:
             continue
         plan.opportunities.append(StagedOpportunity(
             ext, record, source, login, account or None, lines=[], history=history,
-            columns={"owner": row.col["owner"], "account": account_col},
+            columns={"owner": row.col["owner"], "account": account_col, "contact": row.col["contacts"]},
+            contact_keys=all_ids(row.get("contacts")), fields=fields,
         ))
 
 
+def _history(points: list[tuple[datetime, str, str]], stage, pipeline: PipelineConfig, value: int,
+             created: datetime, closed: datetime) -> list[StagedHistory]:
+    """The date-entered columns in time order (the same stage twice: the first entry), ending in the
+    current stage; without them, one change into the current stage."""
+    points = sorted(points, key=lambda p: p[0])
+    history: list[StagedHistory] = []
+    previous: str | None = None
+    for when, stage_name, _column in points:
+        if stage_name == previous:
+            continue
+        history.append(StagedHistory(previous, stage_name, when, value, pipeline.stage(stage_name).probability))
+        previous = stage_name
+    if previous != stage.id:
+        when = created if stage.is_open else max(closed, history[-1].changed_at if history else closed)
+        if history and when < history[-1].changed_at:
+            when = history[-1].changed_at
+        history.append(StagedHistory(previous, stage.id, when, value, stage.probability))
+    return history

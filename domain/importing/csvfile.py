@@ -44,14 +44,17 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
             for column in missing:
                 problems.append(Problem(path.name, 1, column, "required column missing from the header"))
             line = reader.line_num + 1
+            name, width, add = path.name, len(header), rows.append
             for fields in reader:
                 start, line = line, reader.line_num + 1
-                if not fields or fields == [""]:
+                if len(fields) != width:
+                    if not fields or fields == [""]:
+                        continue
+                    problems.append(Problem(name, start, "-", f"{len(fields)} fields, the header has {width}"))
                     continue
-                if len(fields) != len(header):
-                    problems.append(Problem(path.name, start, "-", f"{len(fields)} fields, the header has {len(header)}"))
-                    continue
-                rows.append(SourceRow(path.name, start, dict(zip(header, fields))))
+                if width == 1 and not fields[0]:
+                    continue  # a blank line
+                add(SourceRow(name, start, dict(zip(header, fields))))
         except UnicodeDecodeError as exc:
             problems.append(Problem(path.name, reader.line_num + 1, "-", f"not UTF-8: {exc.reason}"))
         except csv.Error as exc:

@@ -10,6 +10,8 @@
     "Food & Beverage" = "restaurant"
     [countries]                   # source country -> country as stored
     "Philipines" = "Philippines"
+    [lead_statuses]               # hubspot/salesforce: source lead status -> new, contacted, qualified, ...
+    "Working - Contacted" = "contacted"
     [thresholds]                  # integers: employees -> size, revenue (M USD) -> tier (maven)
     size_small_below = 100
 
@@ -25,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.enums import Industry
+from domain.enums import Industry, LeadStatus
 
 THRESHOLDS = ("size_small_below", "size_medium_below", "size_large_below",
               "tier_strategic_from_musd", "tier_key_from_musd", "tier_standard_from_musd")
-TABLES = ("stages", "owners", "industries", "countries", "thresholds")
+TABLES = ("stages", "owners", "industries", "countries", "lead_statuses", "thresholds")
 
 
 class MappingError(ValueError):
@@ -49,6 +51,15 @@ class Mapping:
     industries: dict[str, str] = field(default_factory=dict)
     countries: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, int] = field(default_factory=dict)
+    lead_statuses: dict[str, str] = field(default_factory=dict)
+
+    def lead_status_for(self, name: str) -> LeadStatus | None:
+        """The LeadStatus a source status maps to (case, spaces and punctuation ignored); None if unmapped."""
+        value = self.lead_statuses.get(name)
+        if value is None:
+            wanted = _letters(name)
+            value = next((v for k, v in self.lead_statuses.items() if _letters(k) == wanted), None)
+        return LeadStatus(value) if value else None
 
     def stage_for(self, name: str) -> str | None:
         if name in self.stages:
@@ -65,7 +76,7 @@ class Mapping:
                f"preset = {_q(self.preset)}", f"source = {_q(self.source)}"]
         for table in TABLES:
             values = getattr(self, table)
-            if table == "thresholds" and not values:
+            if table in ("thresholds", "lead_statuses") and not values:
                 continue
             out.append("")
             out.append(f"[{table}]")
@@ -74,6 +85,10 @@ class Mapping:
             for key, value in values.items():
                 out.append(f"{_q(key)} = {value if isinstance(value, int) else _q(value)}")
         return "\n".join(out) + "\n"
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalpha())
 
 
 def _q(text: str) -> str:
@@ -96,7 +111,8 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
         raise MappingError([f"{name}: not valid TOML: {exc}"]) from None
     problems: list[str] = []
     result = Mapping(default.preset, default.source, dict(default.stages), dict(default.owners),
-                     dict(default.industries), dict(default.countries), dict(default.thresholds))
+                     dict(default.industries), dict(default.countries), dict(default.thresholds),
+                     dict(default.lead_statuses))
     for key, value in data.items():
         if key == "preset":
             if value != default.preset:
@@ -112,6 +128,9 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
                 continue
             if key == "thresholds" and default.preset != "maven":
                 problems.append(f"{name}:thresholds: only the maven preset has thresholds")
+                continue
+            if key == "lead_statuses" and default.preset == "maven":
+                problems.append(f"{name}:lead_statuses: the maven preset has no leads")
                 continue
             table: dict[str, Any] = {}
             for item, target in value.items():
@@ -133,6 +152,9 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
                 elif key == "industries" and target not in {i.value for i in Industry}:
                     problems.append(f"{where}: {target!r} is not an industry "
                                     f"(expected one of {', '.join(i.value for i in Industry)})")
+                elif key == "lead_statuses" and target not in {s.value for s in LeadStatus}:
+                    problems.append(f"{where}: {target!r} is not a lead status "
+                                    f"(expected one of {', '.join(s.value for s in LeadStatus)})")
                 elif key == "owners" and users is not None and target not in users:
                     problems.append(f"{where}: no Pantry user has the login or display name {target!r}")
                 else:

@@ -16,17 +16,18 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from domain import records as r
-from domain.enums import AccountSize, AccountStatus, AccountTier, Industry, Role
+from domain.enums import AccountStatus, AccountTier, Industry, Role
 from domain.importing.csvfile import CsvFile, read_csv
 from domain.importing.plan import (
     Plan,
+    Progress,
     SourceRow,
     StagedAccount,
     StagedHistory,
@@ -34,7 +35,10 @@ from domain.importing.plan import (
     StagedOpportunity,
     StagedProduct,
     StagedUser,
+    counted,
 )
+from domain.importing.values import account_size
+from domain.importing.values import midnight as midnight
 from domain.money import MoneyError, parse_cents
 from domain.pipeline import PipelineConfig
 
@@ -98,10 +102,6 @@ def product_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
-def midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=timezone.utc)
-
-
 def _date(source: SourceRow, column: str, plan: Plan) -> date | None | bool:
     """The ISO date in `column`; None when blank; False (and a problem) when malformed."""
     text = source.get(column)
@@ -114,8 +114,16 @@ def _date(source: SourceRow, column: str, plan: Plan) -> date | None | bool:
         return False
 
 
+# the record fields each file sets: a re-import updates these when they differ (docs/import.md)
+USER_FIELDS = frozenset({"display_name", "team", "region", "manager_id"})
+PRODUCT_FIELDS = frozenset({"name", "category", "list_price_cents"})
+ACCOUNT_FIELDS = frozenset({"industry", "size", "annual_revenue_cents", "hq_country", "tier"})
+OPPORTUNITY_FIELDS = frozenset({"name", "account_id", "value_cents", "started_on", "expected_close_date",
+                                "actual_close_date", "owner_id", "stage", "source"})
+
+
 def build(paths: list[Path], pipeline: PipelineConfig, existing_products: dict[str, int], today: date,
-          mapping: MavenMapping | None = None) -> Plan:
+          mapping: MavenMapping | None = None, progress: Progress | None = None) -> Plan:
     """Read the dataset's files among `paths` (matched by file name) into a plan.
 
     `existing_products` maps product_key(name) -> list price in cents of products already stored,
@@ -149,7 +157,7 @@ def build(paths: list[Path], pipeline: PipelineConfig, existing_products: dict[s
     won_accounts = {row.get("account") for row in pipeline_rows if row.get("deal_stage") == "Won"}
     _accounts(plan, files.get("accounts.csv"), won_accounts, created, mapping)
     if pipeline_rows:
-        _opportunities(plan, pipeline_rows, pipeline, logins, prices, last_day, mapping)
+        _opportunities(plan, pipeline_rows, pipeline, logins, prices, last_day, mapping, progress)
     return plan
 
 
@@ -200,7 +208,8 @@ def _users(plan: Plan, teams: CsvFile | None, created: datetime) -> dict[str, st
             except ValidationError as exc:
                 plan.reject_validation(row, exc, {"display_name": "manager", "region": "regional_office"})
                 continue
-            plan.users.append(StagedUser(login, record, row))
+            plan.users.append(StagedUser(login, record, row, fields=USER_FIELDS,
+                                         columns={"login": "manager"}))
     manager_logins = {u.key for u in plan.users}
     for agent, row in agents.items():
         manager = row.get("manager")
@@ -217,7 +226,8 @@ def _users(plan: Plan, teams: CsvFile | None, created: datetime) -> dict[str, st
         if manager and manager_key not in manager_logins:
             plan.reject(row, "manager", f"manager {manager!r} was rejected")
             continue
-        plan.users.append(StagedUser(login, record, row, manager_key))
+        plan.users.append(StagedUser(login, record, row, manager_key, fields=USER_FIELDS,
+                                     columns={"login": "sales_agent"}))
     return logins
 
 
@@ -248,7 +258,7 @@ def _products(plan: Plan, products: CsvFile | None, prices: dict[str, int]) -> N
                                               "list_price_cents": "sales_price"})
             continue
         prices[key] = price
-        plan.products.append(StagedProduct(record.sku, record, row))
+        plan.products.append(StagedProduct(record.sku, record, row, PRODUCT_FIELDS, {"name": "product"}))
 
 
 # -- accounts --------------------------------------------------------------------------------
@@ -277,14 +287,7 @@ def _accounts(plan: Plan, accounts: CsvFile | None, won_accounts: set[str], crea
         except MoneyError as exc:
             plan.reject(row, "revenue", str(exc))
             continue
-        if employees < mapping.size_small_below:
-            size = AccountSize.SMALL
-        elif employees < mapping.size_medium_below:
-            size = AccountSize.MEDIUM
-        elif employees < mapping.size_large_below:
-            size = AccountSize.LARGE
-        else:
-            size = AccountSize.ENTERPRISE
+        size = account_size(employees, mapping.size_small_below, mapping.size_medium_below, mapping.size_large_below)
         musd = Decimal(revenue or 0) / 100_000_000
         if musd >= mapping.tier_strategic_from_musd:
             tier = AccountTier.STRATEGIC
@@ -309,14 +312,14 @@ def _accounts(plan: Plan, accounts: CsvFile | None, won_accounts: set[str], crea
             else:
                 plan.reject(row, "sector", str(exc))
             continue
-        plan.accounts.append(StagedAccount(name, record, row, row.get("subsidiary_of") or None))
+        plan.accounts.append(StagedAccount(name, record, row, row.get("subsidiary_of") or None, fields=ACCOUNT_FIELDS))
 
 
 # -- opportunities ---------------------------------------------------------------------------
 
 
 def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, logins: dict[str, str],
-                   prices: dict[str, int], last_day: date, mapping: MavenMapping) -> None:
+                   prices: dict[str, int], last_day: date, mapping: MavenMapping, progress: Progress | None) -> None:
     cycles = []
     for row in rows:
         if row.get("deal_stage") in mapping.stages and mapping.stages[row.get("deal_stage")] == pipeline.won.id:
@@ -330,7 +333,8 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
     seen: dict[str, int] = {}
     columns = {"name": "account", "stage": "deal_stage", "value_cents": "close_value", "started_on": "engage_date",
                "expected_close_date": "close_date", "actual_close_date": "close_date", "external_id": "opportunity_id"}
-    for row in rows:
+    catalogue = {product_key(p.record.name): p.record.name for p in plan.products}
+    for row in counted(rows, "checking sales_pipeline.csv", progress):
         external_id = row.get("opportunity_id")
         if not external_id:
             plan.reject(row, "opportunity_id", "blank")
@@ -370,7 +374,7 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
             continue
         list_price = prices[pkey]
         # the catalogue's spelling of the product (the pipeline file says "GTXPro" for "GTX Pro")
-        product_name = next((p.record.name for p in plan.products if product_key(p.record.name) == pkey), product_name)
+        product_name = catalogue.get(pkey, product_name)
         if stage.id == pipeline.won.id:
             try:
                 value = parse_cents(row.get("close_value"))
@@ -404,5 +408,5 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
         plan.opportunities.append(StagedOpportunity(
             external_id, record, row, owner_key, account or None,
             lines=[StagedLine(pkey, product_name, Decimal(1), value)], history=history,
-            columns={"owner": "sales_agent", "account": "account", "product": "product"},
+            columns={"owner": "sales_agent", "account": "account", "product": "product"}, fields=OPPORTUNITY_FIELDS,
         ))

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import types
 import typing
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from domain.importing.csvfile import read_csv
-from domain.importing.plan import Plan, SourceRow, StagedRecord
+from domain.importing.plan import Plan, Progress, SourceRow, StagedRecord, counted
 
 
+@cache
 def _optional_fields(record_type) -> set[str]:
     out = set()
     for name, info in record_type.model_fields.items():
@@ -25,30 +27,56 @@ def _optional_fields(record_type) -> set[str]:
     return out
 
 
+@cache
 def _list_fields(record_type) -> set[str]:
     return {name for name, info in record_type.model_fields.items() if typing.get_origin(info.annotation) is list}
 
 
 def from_csv_values(record_type, values: dict[str, str]) -> dict[str, Any]:
     """CSV text -> field values: blank optional fields are None, list fields are JSON text."""
-    optional, lists = _optional_fields(record_type), _list_fields(record_type)
-    data: dict[str, Any] = {}
-    for key, text in values.items():
-        if key in optional and text == "":
-            data[key] = None
-        elif key in lists:
-            data[key] = json.loads(text) if text else []
-        else:
-            data[key] = text
-    return data
+    return _converter(record_type, tuple(values))(values)
 
 
-def build(files: list[Path], queries) -> Plan:
+@cache
+def _converter(record_type, header: tuple[str, ...]):
+    """A function turning one row of a file with this header into field values."""
+    optional = [k for k in header if k in _optional_fields(record_type)]
+    lists = [k for k in header if k in _list_fields(record_type)]
+
+    def convert(values: dict[str, str]) -> dict[str, Any]:
+        data: dict[str, Any] = dict(values)
+        for key in optional:
+            if data[key] == "":
+                data[key] = None
+        for key in lists:
+            text = data[key]
+            try:
+                data[key] = json.loads(text) if text else []
+            except ValueError:
+                pass  # not JSON: validation names the field
+        return data
+
+    return convert
+
+
+SINGULAR = {"activity": "activities", "opportunity": "opportunities", "audit_entry": "audit", "outbox_message": "outbox"}
+
+
+def entity_for(name: str, entities) -> str | None:
+    """An entity's export name from its name or its singular (`lead`, `activity`; dashes or underscores)."""
+    name = name.strip().lower().replace("-", "_")
+    if name in entities:
+        return name
+    plural = SINGULAR.get(name, name + "s")
+    return plural if plural in entities else None
+
+
+def build(files: list[Path], queries, progress: Progress | None = None) -> Plan:
     plan = Plan()
     by_entity = {}
     for path in files:
-        entity = path.stem
-        if entity not in queries.entity_names:
+        entity = entity_for(path.stem, queries.entity_names)
+        if entity is None:
             plan.notes.append(f"{path}: not an entity file ({', '.join(queries.entity_names)}), ignored")
             continue
         by_entity[entity] = path
@@ -68,14 +96,18 @@ def build(files: list[Path], queries) -> Plan:
         else:
             found = read_csv(path, ("id",))
             plan.problems.extend(found.problems)
-            rows = [(row, from_csv_values(record_type, row.values)) for row in found.rows]
-        for source, data in rows:
+            convert = _converter(record_type, tuple(found.header))
+            rows = ((row, convert(row.values)) for row in found.rows)
+        validate = record_type.model_validate
+        staged = plan.native
+        total = len(items) if path.suffix.lower() == ".json" else len(found.rows)
+        for source, data in counted(rows, f"checking {path.name}", progress, total=total):
             try:
-                record = record_type.model_validate(data)
+                record = validate(data)
             except ValidationError as exc:
                 plan.reject_validation(source, exc, {})
                 continue
-            plan.native.append(StagedRecord(entity, record, source))
+            staged.append(StagedRecord(entity, record, source))
     return plan
 
 

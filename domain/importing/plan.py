@@ -5,11 +5,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from pydantic import ValidationError
 
 from domain import records as r
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+T = TypeVar("T")
+
+
+def counted(items: Iterable[T], label: str, progress: Progress | None, step: int = 2_000,
+            total: int | None = None) -> Iterator[T]:
+    """`items`, telling `progress` every `step` items (and at the end) how far the loop got.
+    `total`: how many there are, when `items` is not a list."""
+    if total is None:
+        items = list(items) if not isinstance(items, list) else items
+        total = len(items)
+    if progress is None or total < step:
+        yield from items
+        return
+    for n, item in enumerate(items, start=1):
+        yield item
+        if n % step == 0 or n == total:
+            progress(label, n, total)
 
 
 @dataclass(frozen=True)
@@ -21,10 +40,12 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
+        if self.line <= 0:  # about a whole file, or the whole import
+            return f"{self.file}: {self.column}: {self.reason}"
         return f"{self.file}:{self.line}: {self.column}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class SourceRow:
     file: str
     line: int
@@ -34,12 +55,19 @@ class SourceRow:
         return (self.values.get(column) or "").strip()
 
 
+# Every staged record carries `fields`: the record fields its source sets. A re-import compares
+# those fields (and only those) with the stored record and updates the ones that differ; a field
+# whose column the file does not have is never touched.
+
+
 @dataclass
 class StagedUser:
     key: str  # login
     record: r.User
     source: SourceRow
     manager_key: str | None = None
+    fields: frozenset[str] = frozenset()
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,6 +78,9 @@ class StagedAccount:
     parent_key: str | None = None
     columns: dict[str, str] = field(default_factory=lambda: {"parent": "subsidiary_of", "name": "account"})
     strict: bool = False  # hubspot/salesforce: match on external id, exact name or domain; report the rest
+    owner_key: str | None = None  # login
+    fields: frozenset[str] = frozenset()
+    has_parent_column: bool = True  # the file has a parent column (a blank one clears the parent on update)
 
 
 @dataclass
@@ -59,6 +90,7 @@ class StagedContact:
     source: SourceRow
     account_key: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -66,6 +98,30 @@ class StagedProduct:
     key: str  # sku
     record: r.Product
     source: SourceRow
+    fields: frozenset[str] = frozenset()
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class StagedLead:
+    key: str  # external id
+    record: r.Lead  # owner_id and the converted_* ids are placeholders until resolved
+    source: SourceRow
+    owner_key: str | None = None  # login
+    columns: dict[str, str] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
+    converted_keys: dict[str, str] = field(default_factory=dict)  # "account"/"contact"/"opportunity" -> external id
+
+
+@dataclass
+class StagedActivity:
+    key: str  # the source's id (reports only: activities are matched on their content, see docs)
+    record: r.Activity  # the *_id links and created_by_id are placeholders until resolved
+    source: SourceRow
+    owner_key: str | None = None  # login of the user it is assigned to
+    links: dict[str, str] = field(default_factory=dict)  # "opportunity"/"account"/"contact"/"lead"/"person" -> external id
+    columns: dict[str, str] = field(default_factory=dict)
+    fields: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -94,7 +150,9 @@ class StagedOpportunity:
     account_key: str | None
     lines: list[StagedLine] = field(default_factory=list)
     history: list[StagedHistory] = field(default_factory=list)
-    columns: dict[str, str] = field(default_factory=dict)  # source column of owner/account/product
+    columns: dict[str, str] = field(default_factory=dict)  # source column of owner/account/product/contact
+    contact_keys: list[str] = field(default_factory=list)  # external ids; the first that is a contact is the contact
+    fields: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -113,15 +171,22 @@ class Plan:
     products: list[StagedProduct] = field(default_factory=list)
     opportunities: list[StagedOpportunity] = field(default_factory=list)
     contacts: list[StagedContact] = field(default_factory=list)
+    leads: list[StagedLead] = field(default_factory=list)
+    activities: list[StagedActivity] = field(default_factory=list)
     native: list[StagedRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejected: list[SourceRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    _rejected_ids: set[int] = field(default_factory=set, repr=False)
 
     def reject(self, source: SourceRow, column: str, reason: str) -> None:
         self.problems.append(Problem(source.file, source.line, column, reason))
-        if not self.rejected or self.rejected[-1] is not source:
+        if id(source) not in self._rejected_ids:
+            self._rejected_ids.add(id(source))
             self.rejected.append(source)
+
+    def is_rejected(self, source: SourceRow) -> bool:
+        return id(source) in self._rejected_ids
 
     def warn(self, source: SourceRow, column: str, reason: str) -> None:
         self.problems.append(Problem(source.file, source.line, column, reason, warning=True))
