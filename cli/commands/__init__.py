@@ -19,8 +19,9 @@ from cli.commands import (
     stats_cmd,
     team_cmd,
     tui_cmd,
+    user_cmd,
 )
 
-COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, audit_cmd, team_cmd, keys_cmd, db_cmd, demo_cmd, tui_cmd)
+COMMANDS = (list_cmd, stats_cmd, report_cmd, move_cmd, edit_cmd, alerts_cmd, pipeline_cmd, forecast_cmd, import_cmd, export_cmd, automations_cmd, audit_cmd, team_cmd, user_cmd, keys_cmd, db_cmd, demo_cmd, tui_cmd)
 
 __all__ = ["COMMANDS"]

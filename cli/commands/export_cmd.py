@@ -46,6 +46,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
+        if session.visible_logins() is not None:  # a rep or a manager: an export is every record of the table
+            from domain.errors import Refused
+
+            raise Refused(f"{session.actor.login} ({session.actor.role.value}) cannot export: an export holds every "
+                          f"record of the table, which only an admin sees; `pantry list {args.entity} --format csv` "
+                          "writes the records you may see")
         queries = getattr(session.store, "importing", None)
         if queries is None:
             from store.queries.importing import ImportQueries
