@@ -54,3 +54,23 @@ def test_nothing_due_is_nothing_at_risk(store, make, clock):
     session = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=None)
     found = closing_risks(session, date(2026, 1, 5), date(2026, 1, 11))
     assert (found.risks, found.closing, found.checked) == ((), 0, 0)
+
+
+def test_expansion_deals_are_those_started_after_the_first_win(store, make, clock):
+    from domain.services.details import account_detail
+
+    rep = make.user(login="ray")
+    account = make.account(owner_id=rep.id)
+    first = make.opportunity(name="First order", owner_id=rep.id, account_id=account.id, stage="closed_won",
+                             probability=100, started_on=date(2025, 1, 10), actual_close_date=date(2025, 3, 1))
+    same_time = make.opportunity(name="Parallel bid", owner_id=rep.id, account_id=account.id,
+                                 started_on=date(2025, 2, 1))  # began before the first win: new business
+    upsell = make.opportunity(name="Second category", owner_id=rep.id, account_id=account.id,
+                              started_on=date(2025, 3, 2))  # the day after: expansion
+    other = make.account(owner_id=rep.id)
+    make.opportunity(owner_id=rep.id, account_id=other.id, started_on=date(2025, 6, 1))  # never bought: new business
+    session = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=rep)
+    d = account_detail(session, account.id)
+    assert d.expansion_ids == frozenset({upsell.id})
+    assert not d.is_expansion(first) and not d.is_expansion(same_time)
+    assert account_detail(session, other.id).expansion_ids == frozenset()

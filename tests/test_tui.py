@@ -328,3 +328,23 @@ async def test_contact_detail_maps_relationships(tmp_path):
         assert "Sous Lee, Sous Chef  [User]" in text  # who reports to Chen
         assert "[bold]Pat[/] Lee, Purchasing  [Blocker]" in text  # the rest of the account, literally
         assert "Others at Harbor Hotel" in text
+
+
+async def test_account_detail_labels_expansion_deals_and_shows_interaction_insights(demo_url):
+    import os
+
+    from rich.console import Console
+
+    from domain.services.details import account_detail
+
+    session = make_session(demo_url, login="admin")
+    account_id = next(i for i in range(1, 200) if account_detail(session, i).expansion_ids)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_record("account", account_id)
+        await settle(pilot)
+        console = Console(width=116, record=True, file=open(os.devnull, "w"))
+        console.print(app.screen.query_one("#detail-body").content)
+        shown = console.export_text()
+    assert "Interaction insights (90 days)" in shown and "Average sentiment" in shown
+    assert "Expansion" in shown and "New business" in shown and "open expansion:" in shown

@@ -60,6 +60,10 @@ class AccountDetail:
     recent_activities: tuple[Activity, ...]
     user_logins: dict[int, str]
     changes: tuple[AuditEntry, ...] = ()
+    expansion_ids: frozenset[int] = frozenset()  # the opportunities that are expansion business
+
+    def is_expansion(self, opportunity: Opportunity) -> bool:
+        return opportunity.id in self.expansion_ids
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,21 @@ class LeadDetail:
     account: Account | None
     activities: tuple[Activity, ...]
     changes: tuple[AuditEntry, ...] = ()
+
+
+def expansion_ids(opportunities, first_win) -> frozenset[int]:
+    """Expansion business: deals started after the account first bought (`first_win`, the earliest
+    close of a won deal). The rest — and every deal of an account that never bought — is new business."""
+    if first_win is None:
+        return frozenset()
+    return frozenset(o.id for o in opportunities if o.started_on > first_win)
+
+
+def first_win(session: Session, account_id: int):
+    """The day the account first bought: the earliest close date of its won deals (None: never)."""
+    won = session.store.opportunities.find(account=account_id, stage=session.pipeline.won.id,
+                                           order_by="actual_close_date", limit=1)
+    return won[0].actual_close_date if won else None
 
 
 def changes_of(session: Session, table: str, record_id: int, limit: int = 30) -> tuple[AuditEntry, ...]:
@@ -154,6 +173,7 @@ def account_detail(session: Session, account_id: int, limit: int = 200) -> Accou
     team = tuple(store.team_members.find(account=account.id))
     opportunities = tuple(store.opportunities.find(account=account.id, order_by="expected_close_date", descending=True, limit=limit))
     activities = tuple(store.activities.find(account=account.id, order_by="created_at", descending=True, limit=20))
+    expansion = expansion_ids(opportunities, first_win(session, account.id))
     if session.visible_logins() is not None:  # a rep sees the account, but only their own deals on it
         logins = store.user_logins({o.owner_id for o in opportunities} | {a.created_by_id for a in activities if a.created_by_id})
         opportunities = tuple(o for o in opportunities if session.can_see(logins.get(o.owner_id)))
@@ -176,6 +196,7 @@ def account_detail(session: Session, account_id: int, limit: int = 200) -> Accou
         recent_activities=activities,
         user_logins=store.user_logins(ids),
         changes=changes_of(session, "account", account.id),
+        expansion_ids=expansion,
     )
 
 

@@ -1,4 +1,5 @@
-"""One account: profile, hierarchy, locations, contacts, team, contracts, opportunities, activity."""
+"""One account: profile, health, interaction insights, hierarchy, locations, contacts, team, contracts,
+opportunities (new business or expansion), activity and its audit trail."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from textual.widgets import Static
 
 from domain.services.account_health import account_health
 from domain.services.details import AccountDetail, account_detail
+from domain.services.interactions import interaction_insights
 from tui.format import day, label, money
 from tui.screens.detail_base import DetailScreen
+from tui.widgets.insights import interaction_parts
 from tui.widgets.tables import changes_table, facts, rows
 
 
@@ -25,12 +28,15 @@ class AccountDetailScreen(DetailScreen):
             with self.session.connection():
                 detail = account_detail(self.session, self.account_id)
                 health = account_health(self.session, self.account_id)
+                reps = () if self.session.visible_logins() is None else self.session.owners()
+                insights = interaction_insights(self.session, self.account_id, reps=reps,
+                                                subject="interactions with this account")
         except Exception as error:
             self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
             return
-        self.app.call_from_thread(self.show, detail, health)
+        self.app.call_from_thread(self.show, detail, health, insights)
 
-    def show(self, d: AccountDetail, health=None) -> None:
+    def show(self, d: AccountDetail, health=None, insights=None) -> None:
         a = d.account
         self.sub_title = f"Account #{a.id}"
         address = ", ".join(x for x in (a.hq_street, a.hq_city, a.hq_region, a.hq_postal_code, a.hq_country) if x)
@@ -66,11 +72,15 @@ class AccountDetailScreen(DetailScreen):
             [(c.number or f"#{c.id}", money(c.value_cents), day(c.start_date), day(c.end_date), label(c.status.value)) for c in d.contracts],
             right=(1,), title="Contracts",
         )
+        open_ids = {s.id for s in self.session.pipeline.open_stages}
+        open_expansion = [o for o in d.opportunities if d.is_expansion(o) and o.stage in open_ids]
         opportunities = rows(
-            ["Opportunity", "Stage", "Value", "Close", "Owner"],
-            [(o.name, label(o.stage), money(o.value_cents), day(o.actual_close_date or o.expected_close_date), d.user_logins.get(o.owner_id, "?"))
+            ["Opportunity", "Type", "Stage", "Value", "Close", "Owner"],
+            [(o.name, "Expansion" if d.is_expansion(o) else "New business", label(o.stage), money(o.value_cents),
+              day(o.actual_close_date or o.expected_close_date), d.user_logins.get(o.owner_id, "?"))
              for o in d.opportunities],
-            right=(2,), title="Opportunities",
+            right=(3,), title=f"Opportunities · open expansion: {len(open_expansion)} deals, "
+                              f"{money(sum(o.value_cents for o in open_expansion))}",
         )
         activity = rows(
             ["When", "Kind", "Subject", "Sentiment"],
@@ -86,5 +96,7 @@ class AccountDetailScreen(DetailScreen):
                 right=(1,), title="Account health", wrap=(3,),
             ))
             parts.append(Text("\n".join("• " + r for r in health.recommendations)))
+        if insights is not None:
+            parts += interaction_parts(insights)
         parts += [locations, contacts, team, contracts, opportunities, activity, changes_table(d.changes)]
         self.query_one("#detail-body", Static).update(Group(*parts))
