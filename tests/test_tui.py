@@ -348,3 +348,24 @@ async def test_account_detail_labels_expansion_deals_and_shows_interaction_insig
         shown = console.export_text()
     assert "Interaction insights (90 days)" in shown and "Average sentiment" in shown
     assert "Expansion" in shown and "New business" in shown and "open expansion:" in shown
+
+
+async def test_forecast_screen_splits_by_product_and_charts_quota_and_probability(demo_url):
+    import os
+
+    from rich.console import Console
+    from textual_plotext import PlotextPlot
+
+    session = make_session(demo_url, login="admin")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        console = Console(width=100, record=True, file=open(os.devnull, "w"))
+        console.print(app.screen.query_one("#product-forecast").content)
+        products = console.export_text()
+        charts = {plot.id: plot.plt.build() for plot in app.screen.query(PlotextPlot)}
+    assert products.startswith("By product") and "Pipeline" in products and "Hybrid" in products
+    assert set(charts) == {"stage-chart", "quota-chart", "probability-chart"}
+    assert "Quota" in charts["quota-chart"] and "Best case" in charts["quota-chart"]
+    assert "20% (" in charts["probability-chart"]

@@ -1,4 +1,6 @@
-"""Forecast: the pipeline by stage as a chart, and forecast categories against quota for the month and quarter."""
+"""Forecast: charts of the pipeline by stage, the month against quota and the deals by probability; the
+three methods, categories against quota for the month and quarter, by rep and by product, accuracy
+history, stalled deals, weekly changes and velocity."""
 
 from __future__ import annotations
 
@@ -35,11 +37,16 @@ class ForecastScreen(PantryScreen):
                 title.append("rest of value", style="bold blue")
                 yield Static(title, classes="panel-title")
                 yield PlotextPlot(id="stage-chart")
+                yield Static(Text("This month against quota, $K", style="bold"), classes="panel-title")
+                yield PlotextPlot(id="quota-chart")
+                yield Static(Text("Open deals by probability, $K", style="bold"), classes="panel-title")
+                yield PlotextPlot(id="probability-chart")
             with VerticalScroll(classes="panel", id="categories-panel"):
                 yield Static(id="methods-forecast")
                 yield Static(id="month-forecast")
                 yield Static(id="quarter-forecast")
                 yield Static(id="rep-forecast")
+                yield Static(id="product-forecast")
                 yield Static(id="probability-forecast")
                 yield Static(id="stalled-forecast")
                 yield Static(id="weekly-forecast")
@@ -85,6 +92,8 @@ class ForecastScreen(PantryScreen):
 
     def show_extras(self, by_probability, stalled, weeks, velocity) -> None:
         names = {s.id: s.name for s in self.session.pipeline.stages}
+        values = [v / 100_000 for _, _, v in by_probability]
+        self._bars("#probability-chart", [f"{p}% ({n:,})" for p, n, _ in by_probability], values, "cyan")
         self.query_one("#probability-forecast", Static).update(rows(
             ["Probability", "Deals", "Value"],
             [(f"{p}%", f"{n:,}", money(v, compact=True)) for p, n, v in by_probability],
@@ -120,11 +129,15 @@ class ForecastScreen(PantryScreen):
         plt.stacked_bar(names, [weighted, rest], orientation="horizontal", width=0.5, color=["green", "blue"])
         plt.xlim(0, max(values, default=0) * 1.05 or 1)  # the axis must hold the whole stacked bar
         plot.refresh()
+        self._bars("#quota-chart", ["Won", "Commit", "Best case", "Quota"],
+                   [month.won_cents / 100_000, month.commit_cents / 100_000, month.best_case_cents / 100_000,
+                    month.quota_cents / 100_000], "green")
         self.query_one("#month-forecast", Static).update(self._period_table(month))
         self.query_one("#quarter-forecast", Static).update(self._period_table(quarter))
         for widget_id, prefix, keep in (
             ("#methods-forecast", "Forecast for", ("Method", "Forecast", "Worst case", "Best case", "Confidence")),
             ("#rep-forecast", "By rep", ("Rep", "Quota", "Won", "Commit", "Attainment")),
+            ("#product-forecast", "By product", ("Product", "Pipeline", "Historical", "Hybrid")),
             ("#accuracy-forecast", "Forecast accuracy", ("Month", "Method", "Forecast", "Actual", "Error")),
         ):
             table = next((t for t in methods.tables if t.title.startswith(prefix)), None)
@@ -136,6 +149,17 @@ class ForecastScreen(PantryScreen):
             self.query_one(widget_id, Static).update(
                 rows([table.columns[i] for i in index], data, right=numeric, title=table.title.split(":")[0])
             )
+
+    def _bars(self, widget_id: str, labels: list[str], values: list[float], color: str) -> None:
+        """Horizontal bars (labels on the y axis stay put; plotext moves x labels between runs)."""
+        plot = self.query_one(widget_id, PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if labels:
+            plt.bar(labels, values, orientation="horizontal", width=0.5, color=color)
+            plt.xlim(0, max(values, default=0) * 1.05 or 1)
+        plot.refresh()
 
     def _period_table(self, period: PeriodForecast):
         def m(cents: int) -> str:
