@@ -197,10 +197,29 @@ async def test_reports_screen_matches_pantry_report_and_exports(demo_url, tmp_pa
         headline = dict(expected.tables[0].rows)
         for figure in ("Weighted pipeline", "Win rate (won ÷ closed)", "Average deal size (won)"):
             assert headline[figure] in text, figure
+        from tui.screens.reports import ReportsScreen
+        from tui.widgets.work_status import WorkStatus
+
+        started, advanced = [], []
+        real_start, real_advance = WorkStatus.start, WorkStatus.advance
+        monkeypatch.setattr(WorkStatus, "start", lambda self, text, total=None: started.append((text, total))
+                            or real_start(self, text, total))
+        monkeypatch.setattr(WorkStatus, "advance", lambda self, n=1: advanced.append(n) or real_advance(self, n))
+        monkeypatch.setattr(ReportsScreen, "EXPORT_CHUNK", 100)  # several steps even for a small report
         await pilot.press("m")
         await settle(pilot)
+        assert not app.screen.status.busy  # the bar goes away when the work is done
+        exports = list(started)
+        await pilot.press("down")  # the next report builds, with an indeterminate bar meanwhile
+        await settle(pilot)
+        assert started[len(exports):] == [("Building the Stage conversion report…", None)] and not app.screen.status.busy
+        started[:] = exports
     exported = tmp_path / f"pipeline-{DEMO_TODAY.isoformat()}.md"
     assert exported.read_text().startswith("## Pipeline — as of 2026-03-16")
+    size = exported.stat().st_size
+    assert started == [(f"Exporting to {exported}", size)]
+    assert sum(advanced) == size and len(advanced) == -(-size // 100)  # one step per 100-byte chunk
+    assert list(tmp_path.glob("*.part")) == []
 
 
 async def test_mine_and_at_login_filter_the_lists(demo_url):

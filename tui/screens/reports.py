@@ -19,6 +19,7 @@ from domain.reports.registry import REPORTS, report_kind
 from domain.reports.render import to_csv, to_markdown
 from tui.screens.base import PantryScreen
 from tui.widgets.tables import rows
+from tui.widgets.work_status import WorkStatus
 
 
 def export_dir() -> Path:
@@ -52,6 +53,7 @@ class ReportsScreen(PantryScreen):
             yield OptionList(*(Option(kind.title, id=kind.name) for kind in REPORTS), id="report-list")
             with VerticalScroll(id="report-view"):
                 yield Static("Loading…", id="report-body")
+        yield WorkStatus(id="report-status")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -72,15 +74,23 @@ class ReportsScreen(PantryScreen):
     def _params(self) -> ReportParams:
         return ReportParams(as_of=self.session.clock.today())
 
+    @property
+    def status(self) -> WorkStatus:
+        return self.query_one("#report-status", WorkStatus)
+
     @work(thread=True, exclusive=True, group="report")
     def load(self) -> None:
         name = self.selected
+        kind = report_kind(name)
+        job = self.app.call_from_thread(self.status.start, f"Building the {kind.title} report…")
         try:
             with self.session.connection():
-                report = report_kind(name).build(self.session, self._params())
+                report = kind.build(self.session, self._params())
         except Exception as error:  # shown on screen, never a crash
             self.app.call_from_thread(self._show_error, name, error)
             return
+        finally:
+            self.app.call_from_thread(self.status.finish, job)
         self.app.call_from_thread(self.show, report)
 
     def _show_error(self, name: str, error: Exception) -> None:
@@ -107,16 +117,28 @@ class ReportsScreen(PantryScreen):
             return
         self.export(self.current, fmt)
 
-    @work(thread=True, group="report-export")
+    EXPORT_CHUNK = 64 * 1024
+
+    @work(thread=True, exclusive=True, group="report-export")
     def export(self, report: Report, fmt: str) -> None:
+        """Render, then write in chunks with a progress bar (bytes written of the total)."""
         as_of = self._params().as_of.isoformat()
-        text = to_csv(report) if fmt == "csv" else to_markdown(report, as_of=as_of)
+        data = (to_csv(report) if fmt == "csv" else to_markdown(report, as_of=as_of)).encode("utf-8")
         folder = export_dir()
+        path = folder / f"{report.name}-{as_of}.{fmt}"
+        job = self.app.call_from_thread(self.status.start, f"Exporting to {path}", len(data))
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{report.name}-{as_of}.{fmt}"
-            path.write_text(text, encoding="utf-8")
+            partial = path.with_name(path.name + ".part")
+            with partial.open("wb") as out:
+                for start in range(0, len(data), self.EXPORT_CHUNK):
+                    chunk = data[start : start + self.EXPORT_CHUNK]
+                    out.write(chunk)
+                    self.app.call_from_thread(self.status.advance, len(chunk))
+            partial.replace(path)  # never a half-written file under the final name
         except OSError as error:
             self.app.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
             return
+        finally:
+            self.app.call_from_thread(self.status.finish, job)
         self.app.call_from_thread(self.notify, f"Exported to {path}", title="Report exported", markup=False)
