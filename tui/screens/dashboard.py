@@ -35,7 +35,7 @@ class DashboardScreen(PantryScreen):
                 yield Kpi("Weighted", id="kpi-weighted")
                 yield Kpi("Won MTD", id="kpi-won")
                 yield Kpi("New leads", id="kpi-leads")
-                yield Kpi("Due 7 days", id="kpi-closing")
+                yield Kpi("Closing", id="kpi-closing")
             yield Static(Text(EMPTY_HELP), id="empty-state")
             with Horizontal(id="dashboard-panels"):
                 with Vertical(classes="panel", id="stage-panel"):
