@@ -91,3 +91,40 @@ def activity_entry(values: dict[str, str]) -> tuple[dict | None, dict[str, str]]
         "kind": ActivityKind(kind), "subject": subject, "description": values.get("description", "").strip(),
         "outcome": Outcome(outcome) if outcome else None, "completed": values.get("status", "done") == "done",
     }, {}
+
+
+SCHEDULABLE = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.DEMO, ActivityKind.PRESENTATION,
+               ActivityKind.EVENT, ActivityKind.SUPPORT)
+
+
+def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, dict[str, str]]:
+    """The fields of the schedule form (kind, subject, day, time in UTC) -> OpportunityUpdates.schedule's."""
+    from datetime import datetime, time, timezone
+
+    errors: dict[str, str] = {}
+    kind = values.get("kind", "")
+    if kind not in {k.value for k in SCHEDULABLE}:
+        errors["kind"] = "choose a call, meeting, demo, presentation, event or support visit"
+    subject = values.get("subject", "").strip()
+    if not subject:
+        errors["subject"] = "required"
+    elif len(subject) > 200:
+        errors["subject"] = "at most 200 characters"
+    day = None
+    try:
+        day = date.fromisoformat(values.get("day", "").strip())
+    except ValueError:
+        errors["day"] = "a date as YYYY-MM-DD"
+    if day is not None and day < today:
+        errors["day"] = f"in the past (today is {today.isoformat()})"
+    at = time(9, 0)
+    text = values.get("time", "").strip()
+    if text:
+        try:
+            at = time.fromisoformat(text)
+        except ValueError:
+            errors["time"] = "a time as HH:MM (24-hour, UTC)"
+    if errors:
+        return None, errors
+    return {"kind": ActivityKind(kind), "subject": subject,
+            "when": datetime.combine(day, at.replace(tzinfo=None), tzinfo=timezone.utc)}, {}

@@ -224,3 +224,37 @@ async def test_the_board_filters_by_rep_team_and_value(tmp_path_factory):
         await pilot.press("slash", "ctrl+u", "enter")  # cleared: the whole board again
         await settle(pilot)
         assert app.screen.query_one("#cards-discovery").total > big
+
+
+async def test_scheduling_a_follow_up_call_from_the_deal(board):
+    from datetime import timedelta
+
+    from tui.screens.form import FormScreen
+    from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+    session, opp = board
+    app = make_app(session)
+    tomorrow = session.clock.today() + timedelta(days=1)
+    async with app.run_test(size=(120, 45)) as pilot:
+        app.open_record("opportunity", opp.id)
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-subject").value = "Dairy pricing follow-up"
+        app.screen.query_one("#field-day").value = (session.clock.today() - timedelta(days=1)).isoformat()
+        app.screen.query_one("#field-time").value = "25:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = screen_text(app)
+        assert isinstance(app.screen, FormScreen)  # refused: nothing saved until every field is valid
+        assert "in the past" in text and "a time as HH:MM" in text
+        app.screen.query_one("#field-day").value = tomorrow.isoformat()
+        app.screen.query_one("#field-time").value = "14:30"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunityDetailScreen)
+    (task,) = session.store.tasks.find(opportunity=opp.id)
+    assert (task.title, task.due_on, task.assignee_id) == ("Call: Dairy pricing follow-up", tomorrow, session.actor.id)
+    (planned,) = [a for a in session.store.activities.find(opportunity=opp.id) if a.completed_at is None]
+    assert planned.scheduled_at.isoformat() == f"{tomorrow.isoformat()}T14:30:00+00:00"

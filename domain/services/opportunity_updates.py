@@ -13,8 +13,8 @@ from domain.enums import ActivityKind, Outcome, ProposalStatus
 from domain.errors import Refused, require_actor
 from domain.events import DataChanged
 from domain.permissions import check_assign, check_edit_opportunity
-from domain.records import Activity, LineItem, Opportunity, Proposal
-from domain.services.audit import record_changes, record_owner_change
+from domain.records import Activity, LineItem, Opportunity, Proposal, Task
+from domain.services.audit import record_changes, record_created, record_owner_change
 from domain.services.automations import Fired
 from domain.services.stage_moves import RequirementsWatcher
 from domain.session import Session
@@ -128,6 +128,30 @@ class OpportunityUpdates:
             saved = self._finish(saved, now, kinds)
         self._publish(opportunity_id, kinds)
         return saved
+
+    def schedule(self, opportunity_id: int, kind: ActivityKind, subject: str, when: datetime) -> tuple[Activity, Task]:
+        """Plan a call, meeting or demo: a planned activity at `when` and a task due that day for the
+        acting user, so it shows under Tasks (today / upcoming) until it is done."""
+        self._check()
+        now = self.session.clock.now()
+        actor = self.session.actor
+        with self.store.atomic():
+            opp = self.store.opportunities.require(opportunity_id)
+            self._allowed(opp)
+            activity = self.store.activities.insert(Activity(
+                kind=kind, subject=subject, scheduled_at=when, completed_at=None, opportunity_id=opp.id,
+                account_id=opp.account_id, contact_id=opp.contact_id, created_by_id=actor.id, created_at=now,
+            ))
+            task = self.store.tasks.insert(Task(
+                title=f"{kind.value.replace('_', ' ').capitalize()}: {subject}"[:200], due_on=when.date(),
+                assignee_id=actor.id, opportunity_id=opp.id, account_id=opp.account_id, contact_id=opp.contact_id,
+                description=f"Scheduled for {when:%Y-%m-%d %H:%M} UTC", created_by_id=actor.id, created_at=now,
+            ))
+            record_created(self.store, actor=self.session.actor_login, at=now, table="task", record_id=task.id,
+                           summary=f"{kind.value} scheduled on opportunity {opp.id} for {when:%Y-%m-%d %H:%M} UTC")
+            self.store.announce_change({"activity", "task"})
+        self._publish(opportunity_id, {"activity", "task"})
+        return activity, task
 
     def reassign(self, opportunity_id: int, login: str, *, expected_version: int | None = None) -> Opportunity:
         """Give the deal to another user: a manager within their team, an admin to anyone; never a rep."""

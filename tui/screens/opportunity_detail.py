@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from rich.console import Group
@@ -12,7 +13,7 @@ from textual.widgets import Static
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
 from domain.errors import Refused
-from domain.forms import activity_entry, opportunity_changes
+from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry
 from domain.money import MoneyError, parse_cents
 from domain.services.competition import analyze_competition
 from domain.services.details import OpportunityDetail, opportunity_detail
@@ -32,6 +33,7 @@ class OpportunityDetailScreen(DetailScreen):
         Binding("e", "edit", "Edit"),
         Binding("s", "change_stage", "Stage"),
         Binding("p", "add_product", "Add product"),
+        Binding("S", "schedule", "Schedule call/meeting"),
     ]
 
     def __init__(self, opportunity_id: int) -> None:
@@ -51,6 +53,29 @@ class OpportunityDetailScreen(DetailScreen):
             Field("description", "Notes"),
         ]
         self.app.push_screen(FormScreen("Log an activity", fields, activity_entry, submit_label="Log"), self._logged)
+
+    def action_schedule(self) -> None:
+        kinds = tuple((label(k.value), k.value) for k in SCHEDULABLE)
+        tomorrow = self.session.clock.today() + timedelta(days=1)
+        fields = [
+            Field("kind", "Kind", "call", options=kinds, allow_blank=False),
+            Field("subject", "Subject", placeholder="e.g. Follow-up call on the dairy pricing"),
+            Field("day", "Day (YYYY-MM-DD)", tomorrow.isoformat()),
+            Field("time", "Time (HH:MM, UTC)", "09:00"),
+        ]
+        today = self.session.clock.today()
+
+        def validate(values):
+            return schedule_entry(values, today)
+
+        def chosen(entry: dict | None) -> None:
+            if entry:
+                self.write(lambda updates: updates.schedule(self.opportunity_id, **entry),
+                           f"{label(entry['kind'].value)} scheduled for {entry['when']:%Y-%m-%d %H:%M} UTC "
+                           "(a task is due that day)")
+
+        self.app.push_screen(FormScreen("Schedule a call or meeting", fields, validate, submit_label="Schedule"),
+                             chosen)
 
     def _logged(self, entry: dict | None) -> None:
         if entry:
