@@ -102,6 +102,10 @@ class Session:
     def opportunities_in_stage(self, stage: str, flt: OpportunityFilter, offset: int = 0, limit: int = 50):
         return self.store.opportunities_in_stage(stage, self._seen(flt), self.pipeline, offset, limit)
 
+    def rank_in_stage(self, stage: str, flt: OpportunityFilter, value_cents: int, opportunity_id: int) -> int:
+        """Where a deal sits in its stage's column (the kanban's order), within what the session sees."""
+        return self.store.rank_in_stage(stage, self._seen(flt), self.pipeline, value_cents, opportunity_id)
+
     def leads(self, flt: LeadFilter, offset: int = 0, limit: int = 50):
         return self.store.lead_page(self._seen(flt), offset, limit)
 

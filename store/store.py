@@ -173,6 +173,10 @@ class Store:
     def opportunities_in_stage(self, stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int):
         return opportunities.items_in_stage(stage, flt, pipeline, offset, limit)
 
+    def rank_in_stage(self, stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, value_cents: int,
+                      opp_id: int) -> int:
+        return opportunities.rank_in_stage(stage, flt, pipeline, value_cents, opp_id)
+
     def lead_page(self, flt: LeadFilter, offset: int = 0, limit: int = 50):
         return leads.page(flt, offset, limit)
 
@@ -243,7 +247,7 @@ class Store:
     def probability_totals(self, pipeline: PipelineConfig, logins: tuple[str, ...] | None = None) -> list[tuple[int, int, int]]:
         return opportunities.probability_totals(pipeline, logins)
 
-    def category_totals(self, start: date, end: date, pipeline: PipelineConfig,
+    def category_totals(self, start: date | None, end: date, pipeline: PipelineConfig,
                         logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
         return opportunities.category_totals(start, end, pipeline, logins)
 

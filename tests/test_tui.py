@@ -388,3 +388,68 @@ async def test_forecast_screen_splits_by_product_and_charts_quota_and_probabilit
     assert set(charts) == {"stage-chart", "quota-chart", "probability-chart"}
     assert "Quota" in charts["quota-chart"] and "Best case" in charts["quota-chart"]
     assert "20% (" in charts["probability-chart"]
+
+
+@pytest.mark.parametrize("login", ["dwhitfield", "admin"])
+def test_forecast_screen_periods_equal_the_forecast_report(demo_url, login):
+    """The month block of the Forecast screen and `pantry report forecast` count the same deals
+    (overdue open deals in the current period), the same won revenue and the same quota."""
+    from domain.money import to_json_number
+    from domain.periods import month_end, month_start
+    from domain.reports.base import ReportParams
+    from domain.reports.registry import report_kind
+    from domain.services.forecast_view import period_forecast
+
+    session = make_session(demo_url, login=login)
+    today = session.clock.today()
+    report = report_kind("forecast").build(session, ReportParams(as_of=today)).data
+    month = period_forecast(session, "March", month_start(today), month_end(today), "month")
+    shown = {line.category.value: (line.count, to_json_number(line.value_cents)) for line in month.categories}
+    expected = {c["category"]: (c["count"], c["value"]) for c in report["categories"] if c["category"] != "closed"}
+    assert shown == expected
+    assert (month.won_count, to_json_number(month.won_cents)) == (report["won_count"], report["won"])
+    assert to_json_number(month.quota_cents) == report["quota"]
+    assert to_json_number(month.commit_cents) == report["commit"]
+
+
+async def test_forecast_tables_scroll_by_keyboard_at_80x24(demo_url):
+    app = make_app(make_session(demo_url, login="admin"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        page = app.screen.query_one("#forecast")
+        assert page.scroll_y == 0
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+        assert page.scroll_y > 0  # the method and category tables below the charts come into view
+        await pilot.press("home")
+        await settle(pilot)
+        assert page.scroll_y == 0
+
+
+async def test_the_cursor_follows_a_moved_card(tmp_path_factory):
+    from tests.tui_support import demo_database
+
+    session = make_session(demo_database(tmp_path_factory, name="kanban-follow.db"), login="admin")
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("right", "right", "right")  # Negotiation
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        card = app.screen.focused.current_item
+        assert card.stage == "negotiation"
+        await pilot.press("left_square_bracket")  # back to Proposal
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        focused = app.screen.focused
+        assert focused.stage.id == "proposal" and focused.current_item.id == card.id
+        await pilot.press("left_square_bracket")  # the same deal again, not its old neighbour
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.screen.focused.stage.id == "qualification" and app.screen.focused.current_item.id == card.id
+    assert session.store.opportunities.require(card.id).stage == "qualification"

@@ -47,9 +47,13 @@ class PeriodForecast:
 
 def period_forecast(session: Session, label: str, start: date, end: date, quota_period: str) -> PeriodForecast:
     store = session.store
-    raw = {c: (n, v, w) for c, n, v, w in store.category_totals(start, end, session.pipeline, session.visible_logins())}
+    # An open deal whose close date has passed is still expected: it counts in the period containing
+    # today (as in `report forecast`, docs/forecasting.md), not in no period at all.
+    current = start <= session.clock.today() <= end
+    raw = {c: (n, v, w) for c, n, v, w in store.category_totals(None if current else start, end, session.pipeline,
+                                                                 session.visible_logins())}
     lines = []
-    for category in (ForecastCategory.PIPELINE, ForecastCategory.BEST_CASE, ForecastCategory.COMMIT, ForecastCategory.OMITTED):
+    for category in (ForecastCategory.COMMIT, ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE, ForecastCategory.OMITTED):
         n, v, w = raw.get(category.value, (0, 0, 0))
         lines.append(CategoryLine(category, n, v, weighted_cents(w)))
     won_count, won_cents = store.won_between(session.pipeline.won.id, start, end, session.owners())

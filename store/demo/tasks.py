@@ -158,7 +158,12 @@ def make_notifications(rng: random.Random, timeline: Timeline, deals: list[Deal]
     for task in tasks:
         if task[5] == "open" and task[3] is not None and task[3] < timeline.today_day:
             overdue.setdefault(task[6], []).append(task)
+    everyone = (recent_won, recent_lost, stalled, renewals, assigned)
     for user in roster.users:
+        # news about the user's own book only (their deals, a manager's reps'): docs/roles.md
+        mine = {user.id} | {r.id for r in roster.team_of.get(user.id, [])}
+        recent_won, recent_lost, stalled, renewals, assigned = (
+            [x for x in pool if x.owner_id in mine] for pool in everyone)
         if user.role == "admin":
             add(user, "system", "Nightly backup completed")
             add(user, "system", "2 users have not signed in for 14 days")

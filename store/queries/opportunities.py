@@ -135,6 +135,19 @@ def items_in_stage(stage: str, flt: OpportunityFilter, pipeline: PipelineConfig,
     return [_item(r) for r in query.dicts()]
 
 
+def rank_in_stage(stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, value_cents: int, opp_id: int) -> int:
+    """The row of a deal in its stage's list as `items_in_stage` orders it (largest value first, then id)."""
+    row = OpportunityRow
+    before = (row.value_cents > value_cents) | ((row.value_cents == value_cents) & (row.id < opp_id))
+    query = (
+        row.select(fn.COUNT(row.id))
+        .join(Owner, on=(row.owner == Owner.id))
+        .switch(row)
+        .join(AccountRow, JOIN.LEFT_OUTER, on=(row.account == AccountRow.id))
+    )
+    return _where(query, flt, pipeline).where((row.stage == stage) & before).scalar() or 0
+
+
 def stage_totals(flt: OpportunityFilter, pipeline: PipelineConfig) -> list[StageTotal]:
     query = (
         OpportunityRow.select(
@@ -173,9 +186,10 @@ def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
     )
 
 
-def category_totals(start: date, end: date, pipeline: PipelineConfig,
+def category_totals(start: date | None, end: date, pipeline: PipelineConfig,
                     logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
-    """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]."""
+    """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]
+    (start None: any day up to `end`, overdue deals included)."""
     query = (
         OpportunityRow.select(
             OpportunityRow.forecast_category,
@@ -185,10 +199,11 @@ def category_totals(start: date, end: date, pipeline: PipelineConfig,
         )
         .where(
             OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
-            & (OpportunityRow.expected_close_date >= start)
             & (OpportunityRow.expected_close_date <= end)
         )
     )
+    if start is not None:
+        query = query.where(OpportunityRow.expected_close_date >= start)
     query = restrict(query, OpportunityRow.owner, logins).group_by(OpportunityRow.forecast_category)
     return [(c, int(n), int(v), int(w)) for c, n, v, w in query.tuples()]
 

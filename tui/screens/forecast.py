@@ -26,7 +26,15 @@ from tui.widgets.tables import rows
 class ForecastScreen(PantryScreen):
     MODE = "forecast"
     TITLE_TEXT = "Forecast"
-    BINDINGS = [Binding("ctrl+r", "reload", "Refresh")]
+    BINDINGS = [
+        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("down", "scroll('down')", "Scroll", show=False),
+        Binding("up", "scroll('up')", "Scroll up", show=False),
+        Binding("pagedown", "scroll('page_down')", "Page down", show=False),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False),
+        Binding("home", "scroll('home')", "Top", show=False),
+        Binding("end", "scroll('end')", "Bottom", show=False),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="forecast"):
@@ -59,6 +67,11 @@ class ForecastScreen(PantryScreen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_scroll(self, how: str) -> None:
+        """Scroll the tables by keyboard: the whole screen when narrow (charts above), else the right panel."""
+        target = self.query_one("#forecast" if self.has_class("narrow") else "#categories-panel")
+        getattr(target, f"scroll_{how}")(animate=False)
 
     def data_changed(self, event: DataChanged) -> None:
         if event.touches("opportunity", "quota"):

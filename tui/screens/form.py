@@ -47,6 +47,8 @@ class FormScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog form-dialog"):
             yield Static(Text(self.title_text, style="bold"))
+            yield Static(Text(f"ctrl+s {self.submit_label.lower()} · esc cancel · tab next field", style="dim"),
+                         classes="form-keys")
             for field in self.fields:
                 yield Label(Text(field.label), classes="form-label")
                 if field.options:

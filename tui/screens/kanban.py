@@ -302,11 +302,23 @@ class KanbanScreen(PantryScreen):
                 reload,
             )
             return
+        moved = result.opportunity
+        with self.session.connection():
+            rank = self.session.rank_in_stage(moved.stage, self.board_filter, moved.value_cents, moved.id)
+        self.app.call_from_thread(self._follow, moved.stage, rank)
         names = {s.id: s.name for s in self.session.pipeline.stages}
         message = f"{result.opportunity.name}: {names.get(result.from_stage)} → {names.get(result.to_stage)}"
         if result.automations:
             message += f" · {len(result.automations)} automation(s) ran"
         self.app.call_from_thread(self.app.notify, message, title="Moved", markup=False)
+
+    def _follow(self, stage_id: str, row: int) -> None:
+        """The cursor follows the moved card into its new column (so `]` twice moves it twice)."""
+        for cards in self.query(CardList):
+            if cards.stage.id == stage_id and cards.display:
+                cards.focus()
+                cards.place_cursor(row)
+                return
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
         from tui.screens.opportunity_detail import OpportunityDetailScreen

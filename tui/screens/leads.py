@@ -91,6 +91,8 @@ class LeadsScreen(ListScreen):
     def open_assign_form(self, targets: list[int]) -> None:
         with self.session.connection():
             users = self.session.users(UserFilter(roles=("rep", "manager"), active=True), 0, 500).items
+        visible = self.session.visible_logins()  # a manager assigns within the team: offer only those
+        users = [u for u in users if visible is None or u.login in visible]
         options = tuple((f"{u.display_name} ({u.login}) · {u.team}", u.login) for u in users)
         fields = [Field("login", "Assign to", options=options, allow_blank=False, value=options[0][1] if options else "")]
 

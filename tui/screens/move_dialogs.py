@@ -104,7 +104,7 @@ class MessageScreen(FitsSmallTerminals, ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 if self.confirm_label:
                     yield Button(self.confirm_label, variant="primary", id="yes")
-                yield Button("Close", id="no")
+                yield Button("Cancel" if self.confirm_label else "Close", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

@@ -114,7 +114,9 @@ class OpportunityDetailScreen(DetailScreen):
         o = self.detail.opportunity
         stages = tuple((s.name, s.id) for s in self.session.pipeline.stages if s.id != o.stage)
         lost = self.session.pipeline.lost.id
-        fields = [Field("stage", "Move to", options=stages, allow_blank=False, value=stages[0][1]),
+        following = self.session.pipeline.next_stage(o.stage) if self.session.pipeline.has(o.stage) else None
+        default = following.id if following is not None else stages[0][1]  # forward is the usual move
+        fields = [Field("stage", "Move to", options=stages, allow_blank=False, value=default),
                   Field("lost_reason", "Lost reason (closing as lost)")]
 
         def validate(values):

@@ -348,6 +348,15 @@ class PagedTable(ScrollView, can_focus=True):
             self.scroll_to(y=(row - visible + 1) * self.row_height, animate=False)
         self._request(row // self.page_size)
 
+    def place_cursor(self, row: int) -> None:
+        """Put the cursor on `row` even before a reload has counted it (a card just moved here)."""
+        self.cursor_row = max(0, row)
+        visible = self._body_rows
+        top = round(self.scroll_y) // self.row_height
+        if not top <= row < top + visible:
+            self.scroll_to(y=max(0, row - visible + 1) * self.row_height, animate=False)
+        self._request(row // self.page_size)
+
     def action_cursor(self, delta: int) -> None:
         self._move_to(self.cursor_row + delta)
 
