@@ -453,3 +453,17 @@ async def test_the_cursor_follows_a_moved_card(tmp_path_factory):
         await settle(pilot)
         assert app.screen.focused.stage.id == "qualification" and app.screen.focused.current_item.id == card.id
     assert session.store.opportunities.require(card.id).stage == "qualification"
+
+
+async def test_dashboard_keys_jump_to_needs_attention_and_back_to_the_top(demo_url):
+    app = make_app(make_session(demo_url, login="admin"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        page = app.screen.query_one("#dashboard")
+        assert app.screen.focused.id == "attention" and page.scroll_y > 0
+        await pilot.press("home")
+        await settle(pilot)
+        assert app.screen.focused.id == "stages" and page.scroll_y == 0
+        assert "Pipeline" in screen_text(app) and "Weighted" in screen_text(app)  # the KPI tiles are back

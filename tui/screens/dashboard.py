@@ -26,7 +26,11 @@ EMPTY_HELP = (
 class DashboardScreen(PantryScreen):
     MODE = "dashboard"
     TITLE_TEXT = "Dashboard"
-    BINDINGS = [Binding("ctrl+r", "reload", "Refresh")]
+    BINDINGS = [
+        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("n", "attention", "Needs attention"),
+        Binding("home", "top", "Top", show=False, priority=True),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dashboard"):
@@ -85,6 +89,19 @@ class DashboardScreen(PantryScreen):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_attention(self) -> None:
+        """Jump to the deals that need attention (Enter opens one)."""
+        self.query_one("#attention", DataTable).focus()
+
+    def action_top(self) -> None:
+        """Back to the figures at the top (the first panel takes the keyboard)."""
+        self.query_one("#stages", DataTable).focus()
+        self.query_one("#dashboard").scroll_home(animate=False)
+
+    def on_descendant_focus(self, event) -> None:
+        if getattr(event.widget, "id", None) == "stages":  # the first panel: show the KPI tiles above it too
+            self.query_one("#dashboard").scroll_home(animate=False)
 
     def data_changed(self, event: DataChanged) -> None:
         if event.touches("opportunity", "lead", "quota"):
