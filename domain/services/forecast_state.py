@@ -139,6 +139,17 @@ class PipelineState:
             tuple(w for w in self.wins if keep(w.owner, w.team)),
         )
 
+    def by_owner(self) -> dict[str, "PipelineState"]:
+        """The state split by owner, in one pass (`only` per rep would scan every deal once per rep)."""
+        open_deals: dict[str, list[OpenDeal]] = {}
+        wins: dict[str, list[Win]] = {}
+        for deal in self.open_deals:
+            open_deals.setdefault(deal.owner, []).append(deal)
+        for win in self.wins:
+            wins.setdefault(win.owner, []).append(win)
+        return {owner: PipelineState(self.at, tuple(open_deals.get(owner, ())), tuple(wins.get(owner, ())))
+                for owner in set(open_deals) | set(wins)}
+
     def won_between(self, start: datetime, end: datetime) -> tuple[Win, ...]:
         """Wins standing at `at` that were won in [start, end)."""
         return tuple(w for w in self.wins if start <= w.won_at < end)

@@ -706,8 +706,10 @@ def forecast(session: "Session", period: Period, *, at: datetime | None = None, 
         names = set(known if not logins else set(logins) & known)
         for m in methods.values():
             names |= {k for k in m.by_rep if k != UNASSIGNED}
+        split = state.by_owner()
+        empty = PipelineState(state.at, (), ())
         for login in sorted(names):
-            mine = state.only((login,))
+            mine = split.get(login, empty)
             a = attainment(session, mine, period, (login,))
             reps.append(RepLine(login, a.quota_cents, a.won_cents, a.commit_cents,
                                 {name: m.by_rep.get(login, 0) for name, m in methods.items()}))
