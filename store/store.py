@@ -269,6 +269,12 @@ class Store:
     def quota_total(self, period: str, period_start: date, logins: tuple[str, ...] = ()) -> int:
         return quotas.quota_total(period, period_start, logins)
 
+    def quota_by_login(self, period: str, period_start: date) -> dict[str, int]:
+        return quotas.quota_by_login(period, period_start)
+
+    def won_by_login(self, won_stage: str, start: date, end: date) -> dict[str, int]:
+        return quotas.won_by_login(won_stage, start, end)
+
     def won_between(self, won_stage: str, start: date, end: date, logins: tuple[str, ...] = ()) -> tuple[int, int]:
         return quotas.won_between(won_stage, start, end, logins)
 

@@ -364,6 +364,10 @@ def rep_performance(session: Session, params: ReportParams) -> list[RepPerforman
     activity = store.analytics.activities_by_user(_instant(start), _end_instant(end))
     response = store.analytics.lead_response_by_owner(_instant(params.date_from), _end_instant(params.date_to))
     weeks = ((end - start).days + 1) / 7
+    # one grouped query each, not two per rep (440 reps at 100,000 deals)
+    month_quota, quarter_quota = store.quota_by_login("month", m0), store.quota_by_login("quarter", q0)
+    month_won = store.won_by_login(pipeline.won.id, m0, m1)
+    quarter_won = store.won_by_login(pipeline.won.id, q0, q1)
     result = []
     for rep in reps:
         o = by_rep.get(rep.login) or Outcome(rep.login, 0, 0, 0, 0, 0, 0, 0)
@@ -373,10 +377,10 @@ def rep_performance(session: Session, params: ReportParams) -> list[RepPerforman
             opportunities=o.won_count + o.lost_count + o.open_count, open_count=o.open_count,
             open_value_cents=o.open_value_cents, weighted_value_cents=o.weighted_value_cents, won_count=o.won_count,
             won_value_cents=o.won_value_cents, lost_count=o.lost_count,
-            month_quota_cents=store.quota_total("month", m0, (rep.login,)),
-            month_won_cents=store.won_between(pipeline.won.id, m0, m1, (rep.login,))[1],
-            quarter_quota_cents=store.quota_total("quarter", q0, (rep.login,)),
-            quarter_won_cents=store.won_between(pipeline.won.id, q0, q1, (rep.login,))[1],
+            month_quota_cents=month_quota.get(rep.login, 0),
+            month_won_cents=month_won.get(rep.login, 0),
+            quarter_quota_cents=quarter_quota.get(rep.login, 0),
+            quarter_won_cents=quarter_won.get(rep.login, 0),
             activities=activity.get(rep.user_id, 0), weeks=weeks,
             average_response_hours=ratio(hours, answered),
         ))

@@ -38,3 +38,26 @@ def won_between(won_stage: str, start: date, end: date, logins: tuple[str, ...] 
         query = query.where(UserRow.login.in_(logins))
     count, value = query.tuples().first()
     return int(count), int(value or 0)
+
+
+def quota_by_login(period: str, period_start: date) -> dict[str, int]:
+    """Each user's quota for the period, by login (one grouped query instead of one per user)."""
+    query = (
+        QuotaRow.select(UserRow.login, fn.SUM(QuotaRow.amount_cents))
+        .join(UserRow)
+        .where((QuotaRow.period == period) & (QuotaRow.period_start == period_start))
+        .group_by(UserRow.login)
+    )
+    return {login: int(total or 0) for login, total in query.tuples()}
+
+
+def won_by_login(won_stage: str, start: date, end: date) -> dict[str, int]:
+    """Value won with an actual close date in [start, end], by owner's login."""
+    query = (
+        OpportunityRow.select(UserRow.login, fn.SUM(OpportunityRow.value_cents))
+        .join(UserRow, on=(OpportunityRow.owner == UserRow.id))
+        .where((OpportunityRow.stage == won_stage) & (OpportunityRow.actual_close_date >= start)
+               & (OpportunityRow.actual_close_date <= end))
+        .group_by(UserRow.login)
+    )
+    return {login: int(total or 0) for login, total in query.tuples()}
