@@ -34,14 +34,24 @@ def rows(headers: Sequence[str], data: Iterable[Sequence[object]], *, right: Seq
     for index, header in enumerate(headers):
         widest = max((len(str(row[index])) for row in data if index < len(row)), default=0)
         numeric = index in right
+        # Every column may give way when the screen is narrow (Rich never shrinks a no_wrap column, and
+        # would drop the last columns instead); single-line text columns keep to one line per cell
+        # (the cell's own no_wrap), cut with an ellipsis. Numbers keep their full width.
         table.add_column(
             Text(header), justify="right" if numeric else "left",
-            overflow="fold" if index in wrap else "ellipsis", no_wrap=index not in wrap,
+            overflow="fold" if index in wrap else "ellipsis", no_wrap=numeric,
             min_width=max(len(header), widest) if numeric else min(len(header), 12),
         )
+    one_line = {i for i in range(len(headers)) if i not in wrap and i not in right}
     for row in data:
-        table.add_row(*(cell(v) for v in row))
+        table.add_row(*(_one_line(cell(v)) if i in one_line else cell(v) for i, v in enumerate(row)))
     return table
+
+
+def _one_line(text: Text) -> Text:
+    text = text.copy()
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def _audit_value(field: str, value: str | None) -> str:
