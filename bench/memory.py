@@ -1,0 +1,55 @@
+"""Peak resident memory of the app at each size.
+
+A fresh process (on a scratch copy of the database) opens the app headless and visits the
+dashboard, opportunities, leads, kanban and forecast, each until painted, then exits; its peak
+resident set size (`ru_maxrss`, read by the parent from `wait4`) is one sample.
+"""
+
+from __future__ import annotations
+
+from bench.cold_start import SIZE
+from bench.datasets import AS_OF
+
+WALK = ("opportunities", "leads", "kanban", "forecast")
+
+
+def child(db: str, login: str) -> dict:
+    import resource
+
+    from bench.painted import until_painted, watch
+    from bench.screens import TICK_OFF, go
+    from cli.main import build_parser
+    from cli.options import global_options, session_for
+    from tui.app import PantryApp
+
+    args = build_parser().parse_args(["--db", db, "--as", login, "--as-of", AS_OF])
+
+    async def pilot_script(pilot) -> None:
+        await until_painted(pilot.app, "dashboard")
+        for mode in WALK:
+            await go(pilot, mode)
+        pilot.app.exit()
+
+    with session_for(global_options(args)) as session:
+        app = PantryApp(session, remember_visit=False)
+        app.TICK_SECONDS = TICK_OFF
+        watch(app)
+        app.run(headless=True, size=SIZE, auto_pilot=pilot_script)
+    return {"ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def measure(db, login: str, size: int, repeat: int) -> dict:
+    from bench import proc
+    from bench.datasets import remove, scratch_copy
+    from bench.stats import summary
+
+    samples = []
+    for _ in range(repeat):
+        copy = scratch_copy(db, f"memory-{size}.db")
+        try:
+            child_run = proc.probe("memory", "--db", str(copy), "--login", login)
+        finally:
+            remove(copy)
+        child_run.json()  # raises with the child's error if it failed
+        samples.append(child_run.max_rss_mb)
+    return {"peak_rss_mb": summary(samples, 1)}
