@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(timezone.utc)
     results: dict = {
         "date": started.isoformat(timespec="seconds"),
-        "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+        "command": " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)]),
         "machine": machine.describe(),
         "load_average_start": machine.load_average(),
         "dataset": {"seed": datasets.SEED, "as_of": datasets.AS_OF, "generator": "pantry demo"},

@@ -34,6 +34,7 @@ def database(size: int, *, log=print) -> Path:
     """The path of the demo database with `size` opportunities, generating it on first use."""
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"demo-{size}-seed{SEED}-{AS_OF}-{source_digest()}.db"
+    forget_stale(size, keep=path)
     if path.exists():
         return path
     partial = path.with_name(path.name + ".partial")
@@ -49,6 +50,17 @@ def database(size: int, *, log=print) -> Path:
     checkpoint(partial)
     partial.rename(path)
     return path
+
+
+def forget_stale(size: int, keep: Path) -> None:
+    """Delete this size's databases (and CSV exports) built from older sources: they are never used again."""
+    for old in CACHE.glob(f"demo-{size}-seed{SEED}-*"):
+        if old.name.startswith(keep.stem):
+            continue
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def checkpoint(path: Path) -> None:

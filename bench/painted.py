@@ -1,6 +1,6 @@
 """When is a screen "painted"? The definition every UI measurement of the harness waits for.
 
-A screen counts as painted at the last paint of the screen once all of these hold:
+A screen counts as painted at the instant of its latest paint, read as soon as all of these hold:
 
 1. it is the app's current screen and is mounted;
 2. no Textual worker of the app is pending or running (screens load their data in thread

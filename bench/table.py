@@ -54,7 +54,8 @@ def rows(results: dict) -> list[tuple[str, list[str]]]:
     screens = set()
     for s in sizes:
         screens.update(_screens(by[s]).keys())
-    order = ["open opportunities", "open leads", "open kanban"]
+    order = ["open opportunities", "open leads", "open kanban", "switch dashboard→kanban", "switch kanban→forecast",
+             "switch forecast→dashboard", "kanban move"]
     for name in order + sorted(screens - set(order)):
         out.append(line(name, "screens", name, "ms"))
     out.append(("longest input stall in those (1 frame = 16.7 ms)",

@@ -258,3 +258,23 @@ async def test_scheduling_a_follow_up_call_from_the_deal(board):
     assert (task.title, task.due_on, task.assignee_id) == ("Call: Dairy pricing follow-up", tomorrow, session.actor.id)
     (planned,) = [a for a in session.store.activities.find(opportunity=opp.id) if a.completed_at is None]
     assert planned.scheduled_at.isoformat() == f"{tomorrow.isoformat()}T14:30:00+00:00"
+
+
+async def test_a_failing_minute_tick_is_reported_and_the_app_keeps_running(board, monkeypatch):
+    import tui.app as app_module
+
+    session, opp = board
+
+    def locked(_session):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(app_module, "sweep_stage_durations", locked)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app._tick()
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert app.is_running
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("Background check skipped (database is locked)") for m in messages), messages

@@ -145,11 +145,18 @@ class PantryApp(App):
             self.session.bus.publish(DataChanged(kinds=frozenset({"clock"})))
         self.run_time_based()
 
-    @work(thread=True, exclusive=True, group="time-based")
+    @work(thread=True, exclusive=True, group="time-based", exit_on_error=False)
     def run_time_based(self) -> None:
-        with self.session.connection():
-            sweep_stage_durations(self.session)
-            deliver_outbox(self.session, SmtpSettings.from_env())
+        """The minute's background work. If it fails (another session holding the database, a mail
+        server down) it is skipped and runs again at the next tick: it never ends the app."""
+        try:
+            with self.session.connection():
+                sweep_stage_durations(self.session)
+                deliver_outbox(self.session, SmtpSettings.from_env())
+        except Exception as error:
+            self.call_from_thread(self.notify, f"Background check skipped ({error}); it runs again in a minute.",
+                                  severity="warning", markup=False)
+            return
         self.metrics.request()
 
     # -- actions -------------------------------------------------------------------------
