@@ -17,8 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 from domain import records as r
@@ -29,6 +28,7 @@ from domain.importing.keys import email_key, phone_key
 from domain.importing.plan import Plan, Progress, SourceRow, StagedHistory, counted
 from domain.importing.resolve import AccountIndex
 from domain.pipeline import PipelineConfig
+from domain.services.audit import audit_text
 from domain.services.stage_moves import moved
 
 # entities -> the audit log's table names
@@ -53,17 +53,6 @@ class Refusal:
     source: SourceRow
     column: str
     reason: str
-
-
-def audit_text(value: Any) -> str | None:
-    """A value as the audit log shows it (as domain/services/audit.py writes it)."""
-    if value is None:
-        return None
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value)
 
 
 class Writer:

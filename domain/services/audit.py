@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from store.store import Store
 
 
-def _text(value: Any) -> str | None:
+def audit_text(value: Any) -> str | None:
+    """A value as the audit log shows it: enums by value, dates in ISO form, None as None."""
     if value is None:
         return None
     if isinstance(value, Enum):
@@ -30,7 +31,7 @@ def record_changes(store: "Store", *, actor: str, at: datetime, table: str, reco
         if old != new:
             store.audit.insert(AuditEntry(
                 at=at, actor=actor, action=AuditAction.UPDATE, table_name=table, record_id=record_id,
-                field=field, old_value=_text(old), new_value=_text(new),
+                field=field, old_value=audit_text(old), new_value=audit_text(new),
             ))
 
 

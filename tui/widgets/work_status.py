@@ -79,4 +79,4 @@ class WorkStatus(Horizontal):
             self._timer = None
 
     def _tick(self) -> None:
-        self.query_one("#work-elapsed", Label).update(f"{monotonic() - self._started:.0f} s")
+        self.query_one("#work-elapsed", Label).update(Text(f"{monotonic() - self._started:.0f} s"))
