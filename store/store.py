@@ -33,7 +33,7 @@ from store.queries.common import owned_by, user_ids
 from store.queries.forecasting import ForecastQueries
 from store.queries.importing import ImportQueries
 from store.queries.insights import InsightQueries
-from store.queries.pipeline import AlertRow, RequirementFacts
+from store.queries.pipeline import AlertKey, AlertLabel, RequirementFacts
 from store.repository import Repository
 
 CHANGE_CHANNEL = "pantry_changes"
@@ -214,9 +214,20 @@ class Store:
             found.update({d["id"]: row_dict_to_record(m.OpportunityRow, d, r.Opportunity) for d in query.dicts()})
         return found
 
-    def alert_candidates(self, stalled_before: dict[str, datetime], idle_before: datetime,
-                         owners: tuple[str, ...] = ()) -> list[AlertRow]:
-        return pipeline.alert_candidates(stalled_before, idle_before, owners)
+    def alert_counts(self, stalled_before: dict[str, datetime], idle_before: datetime,
+                     owners: tuple[str, ...] = ()) -> tuple[int, int]:
+        return pipeline.alert_counts(stalled_before, idle_before, owners or None)
+
+    def stalled_alert_keys(self, stage: str, cutoff: datetime, owners: tuple[str, ...] = (),
+                           limit: int | None = None) -> list[AlertKey]:
+        return pipeline.stalled_alert_keys(stage, cutoff, owners or None, limit)
+
+    def idle_alert_keys(self, open_stages: tuple[str, ...], idle_before: datetime, owners: tuple[str, ...] = (),
+                        limit: int | None = None) -> list[AlertKey]:
+        return pipeline.idle_alert_keys(open_stages, idle_before, owners or None, limit)
+
+    def alert_labels(self, ids: list[int]) -> dict[int, AlertLabel]:
+        return pipeline.alert_labels(ids)
 
     def overdue_without_run(self, stage_id: str, automation: str, cutoff: datetime, limit: int = 500) -> list[int]:
         return pipeline.overdue_without_run(stage_id, automation, cutoff, limit)

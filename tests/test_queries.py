@@ -238,6 +238,19 @@ def test_opportunities_in_stage_biggest_first(store, world):
     assert store.opportunities_in_stage("discovery", OpportunityFilter(owners=("ben",)), P, 0, 10) == []
 
 
+def test_rank_in_stage_is_the_row_the_kanban_shows(store, world, make):
+    # a third discovery deal worth the same $1,000.00 as the walk-in cooler: equal values, newer first
+    twin = make.opportunity(name="twin cooler", owner_id=world.opps[0].owner_id, stage="discovery",
+                            value_cents=100_000)
+    board = OpportunityFilter(stages=("discovery",), sort="value", descending=True)
+    shown = [i.id for i in store.opportunity_page(board, P, 0, 10).items]
+    assert shown == [world.opps[6].id, twin.id, world.opps[0].id]  # $20,000, then $1,000 twice (higher id first)
+    assert [i.id for i in store.opportunities_in_stage("discovery", OpportunityFilter(), P, 0, 10)] == shown
+    for row, opp_id in enumerate(shown):
+        value = store.opportunities.require(opp_id).value_cents
+        assert store.rank_in_stage("discovery", OpportunityFilter(), P, value, opp_id) == row
+
+
 def test_opportunity_filter_validation():
     with pytest.raises(pydantic.ValidationError, match="min_value"):
         OpportunityFilter(min_value_cents=10, max_value_cents=5)
@@ -281,6 +294,17 @@ def test_leads_new_first_by_default(store, leads):
     # new (newest first, ties by id), then contacted, qualified, unqualified, converted
     expected = [leads[2], leads[6], leads[1], leads[0], leads[4], leads[5], leads[3]]
     assert ids(lead_page(store)) == [lead.id for lead in expected]
+
+
+def test_the_default_lead_order_pages_across_statuses(store, leads):
+    # the default order is read one status at a time: every window of every size is the same slice
+    expected = [leads[n].id for n in (2, 6, 1, 0, 4, 5, 3)]  # as in test_leads_new_first_by_default
+    for limit in (1, 2, 3, 7):
+        for offset in range(0, 9):
+            page = store.lead_page(LeadFilter(), offset, limit)
+            assert ids(page) == expected[offset : offset + limit] and page.total == 7, (offset, limit)
+    web = store.lead_page(LeadFilter(sources=("web",)), 1, 2)  # filtered: nia, rae, lena, pia
+    assert ids(web) == [leads[6].id, leads[0].id] and web.total == 4
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from domain.events import DataChanged
 from domain.pipeline import DEFAULT_PIPELINE
 from domain.records import Opportunity, User
 from domain.services import automations as automations_module
-from domain.services.alerts import alerts
+from domain.services.alerts import AlertCounts, alert_counts, alerts
 from domain.services.duration_sweep import sweep_stage_durations
 from domain.services.metrics import PipelineMetrics
 from domain.services.opportunity_updates import OpportunityUpdates
@@ -271,6 +271,37 @@ def test_stalled_and_idle_alerts_sorted_by_severity(world, make, clock):
     assert alerts(everyone, owners=(world.manager.login,)) == []  # the manager owns none of them
     with pytest.raises(Refused, match="cannot see the records of nobody"):
         alerts(world.session, owners=("nobody",))  # a rep asking for someone else's alerts
+
+
+def test_the_first_alerts_are_the_most_severe_and_the_counts_cover_all(world, make, clock):
+    # thresholds: discovery 14 days, qualification / proposal / negotiation 21, idle 14
+    def deal(name, stage, entered_days, value_cents, touched_days=1, hours=0):
+        make.opportunity(name=name, owner_id=world.rep.id, stage=stage, value_cents=value_cents,
+                         stage_entered_at=clock.now() - timedelta(days=entered_days) + timedelta(hours=hours),
+                         created_at=clock.now() - timedelta(days=400),
+                         last_activity_at=clock.now() - timedelta(days=touched_days))
+
+    deal("P63", "proposal", 63, 10_00)  # 63 / 21 = 3.0
+    deal("I35", "proposal", 5, 10_00, touched_days=35)  # idle 35 / 14 = 2.5
+    deal("D28 small", "discovery", 28, 100_00)  # 28 / 14 = 2.0
+    deal("D28 big", "discovery", 28, 900_00, hours=3)  # entered later the same day: still 28 days, 2.0, larger
+    deal("Q42", "qualification", 42, 50_00)  # 42 / 21 = 2.0, smallest of the three at 2.0
+    deal("N30", "negotiation", 30, 10_00)  # 30 / 21 = 1.43
+    full = alerts(world.session)
+    assert [(a.name, a.kind) for a in full] == [
+        ("P63", "stalled"), ("I35", "idle"), ("D28 big", "stalled"), ("D28 small", "stalled"), ("Q42", "stalled"),
+        ("N30", "stalled"),
+    ]
+    assert full[2].account == "" and full[2].owner == world.rep.login
+    for limit in range(1, 7):
+        assert alerts(world.session, limit=limit) == full[:limit]
+    assert [a.name for a in alerts(world.session, kinds=("stalled",), limit=2)] == ["P63", "D28 big"]
+    assert alert_counts(world.session) == AlertCounts(stalled=5, idle=1)
+    metrics = PipelineMetrics(world.session, alert_limit=3)
+    published = metrics.recompute()
+    assert [a.name for a in published.alerts] == ["P63", "I35", "D28 big"]
+    assert (published.stalled, published.idle) == (5, 1)
+    metrics.close()
 
 
 def test_metrics_are_recomputed_and_published_after_a_move(world):

@@ -107,10 +107,13 @@ async def test_won_and_lost_columns_toggle_without_rebuilding(board):
         await pilot.press("k")
         await settle(pilot)
         assert "Closed won" not in screen_text(app)
+        closed = [cards for cards in app.screen.query(CardList) if not cards.stage.is_open]
+        assert len(closed) == 2 and all(cards.total is None for cards in closed)  # hidden: nothing fetched
         for _ in range(3):  # show, hide, show: never a duplicate column
             await pilot.press("w")
             await settle(pilot)
         assert "Closed won" in screen_text(app) and "Closed lost" in screen_text(app)
+        assert all(cards.total == 0 for cards in closed)  # shown: fetched (this board has no closed deals)
         assert app.is_running
 
 

@@ -28,9 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
-        found = alerts(session, tuple(args.rep))
-    if args.kind:
-        found = [a for a in found if a.kind == args.kind]
+        found = alerts(session, tuple(args.rep), kinds=(args.kind,) if args.kind else ("stalled", "idle"))
     if args.format == "json":
         write_json_list((a.as_json() for a in found), sys.stdout)
         return 0

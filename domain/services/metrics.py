@@ -1,7 +1,7 @@
 """The pipeline metrics, recomputed whenever data changes and published to subscribers.
 
-Recomputed from SQL aggregates (stage totals) and the alert query — never by loading every
-opportunity. Subscribers (screens, tests) receive a MetricsRecomputed with the new figures.
+Recomputed from SQL aggregates (stage totals, alert counts) and the most severe alerts only —
+never by loading every opportunity or every alert. Subscribers (screens, tests) receive a MetricsRecomputed with the new figures.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.events import DataChanged
-from domain.services.alerts import Alert, alerts
+from domain.services.alerts import Alert, alert_counts, alerts
 from domain.services.pipeline_summary import PipelineSummary
 from domain.session import Session
 
@@ -22,24 +22,19 @@ RELEVANT = frozenset({"opportunity", "stage_change", "activity", "line_item", "p
 @dataclass(frozen=True)
 class MetricsRecomputed:
     summary: PipelineSummary
-    alerts: tuple[Alert, ...]
+    alerts: tuple[Alert, ...]  # the most severe, at most PipelineMetrics.alert_limit
+    stalled: int  # every stalled deal, counted
+    idle: int  # every idle deal, counted
     as_of: date
     external: bool
-
-    @property
-    def stalled(self) -> int:
-        return sum(1 for a in self.alerts if a.kind == "stalled")
-
-    @property
-    def idle(self) -> int:
-        return sum(1 for a in self.alerts if a.kind == "idle")
 
 
 class PipelineMetrics:
     """Subscribes to the session's change events; recomputes and publishes after each relevant one."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, alert_limit: int = 50) -> None:
         self.session = session
+        self.alert_limit = alert_limit  # the alerts published (the dashboard shows 12); the counts cover all
         self._subscribers: list[Callable[[MetricsRecomputed], None]] = []
         self._lock = threading.Lock()
         self._running = threading.Lock()
@@ -85,9 +80,12 @@ class PipelineMetrics:
 
     def recompute(self, *, external: bool = False) -> MetricsRecomputed:
         with self.session.connection():
+            counts = alert_counts(self.session)
             result = MetricsRecomputed(
                 summary=self.session.pipeline_summary(),
-                alerts=tuple(alerts(self.session)),
+                alerts=tuple(alerts(self.session, limit=self.alert_limit)),
+                stalled=counts.stalled,
+                idle=counts.idle,
                 as_of=self.session.clock.today(),
                 external=external,
             )

@@ -42,6 +42,7 @@ class ActivityRow(BaseModel):
         indexes = (
             (("created_by", "created_at"), False),
             (("account", "created_at"), False),
+            (("completed_at", "kind", "created_by"), False),
         )
 
 

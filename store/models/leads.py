@@ -49,4 +49,4 @@ class LeadRow(BaseModel):
 
     class Meta:
         table_name = "lead"
-        indexes = ((("status", "created_at"), False),)
+        indexes = ((("status", "created_at"), False), (("status",), False))

@@ -63,6 +63,8 @@ class OpportunityRow(BaseModel):
         indexes = (
             (("stage", "owner"), False),
             (("owner", "stage"), False),
+            (("stage", "value_cents"), False),
+            (("stage", "stage_entered_at"), False),
         )
 
 

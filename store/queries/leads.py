@@ -14,11 +14,8 @@ from store.queries.common import Page, any_contains, order_by, owned_by
 Owner = UserRow.alias("lead_owner")
 
 # "New first": the status order a manager reviews leads in.
-STATUS_RANK = Case(
-    LeadRow.status,
-    (("new", 0), ("contacted", 1), ("qualified", 2), ("unqualified", 3), ("converted", 4)),
-    5,
-)
+STATUS_ORDER = (("new", 0), ("contacted", 1), ("qualified", 2), ("unqualified", 3), ("converted", 4))
+STATUS_RANK = Case(LeadRow.status, STATUS_ORDER, 5)
 
 SORT_COLUMNS = {
     "id": LeadRow.id,
@@ -34,6 +31,11 @@ SORT_COLUMNS = {
 
 def _base(columns):
     return LeadRow.select(*columns).join(Owner, JOIN.LEFT_OUTER, on=(LeadRow.owner == Owner.id))
+
+
+def _counting(columns, flt: LeadFilter):
+    """A query for counts: the owner joined only when the filter reads the owner's login."""
+    return _base(columns) if flt.owners else LeadRow.select(*columns)
 
 
 def _where(query, flt: LeadFilter):
@@ -54,25 +56,57 @@ def _where(query, flt: LeadFilter):
 
 
 def count(flt: LeadFilter) -> int:
-    return _where(_base([fn.COUNT(LeadRow.id)]), flt).scalar() or 0
+    return _where(_counting([fn.COUNT(LeadRow.id)], flt), flt).scalar() or 0
+
+
+def _item(r: dict) -> LeadItem:
+    return LeadItem(
+        id=r["id"], name=r["name"], company=r["company"], email=r["email"], phone=r["phone"],
+        source=r["source"], status=r["status"], score=r["score"], owner_login=r["owner_login"],
+        flagged=r["flagged"], flag_reason=r["flag_reason"], created_at=r["created_at"],
+        first_response_at=r["first_response_at"], version=r["version"],
+    )
+
+
+def _columns():
+    return [LeadRow, fn.COALESCE(Owner.login, "").alias("owner_login")]
 
 
 def page(flt: LeadFilter, offset: int, limit: int) -> Page[LeadItem]:
-    query = _where(_base([LeadRow, fn.COALESCE(Owner.login, "").alias("owner_login")]), flt)
-    if flt.sort:
-        query = order_by(query, SORT_COLUMNS, flt.sort, flt.descending, "id", LeadRow.id)
-    else:
-        query = query.order_by(STATUS_RANK, LeadRow.created_at.desc(), LeadRow.id)
-    items = [
-        LeadItem(
-            id=r["id"], name=r["name"], company=r["company"], email=r["email"], phone=r["phone"],
-            source=r["source"], status=r["status"], score=r["score"], owner_login=r["owner_login"],
-            flagged=r["flagged"], flag_reason=r["flag_reason"], created_at=r["created_at"],
-            first_response_at=r["first_response_at"], version=r["version"],
-        )
-        for r in query.offset(offset).limit(limit).dicts()
-    ]
+    if not flt.sort:
+        return _page_by_status(flt, offset, limit)
+    query = order_by(_where(_base(_columns()), flt), SORT_COLUMNS, flt.sort, flt.descending, "id", LeadRow.id)
+    items = [_item(r) for r in query.offset(offset).limit(limit).dicts()]
     return Page(items=items, offset=offset, total=count(flt))
+
+
+def _page_by_status(flt: LeadFilter, offset: int, limit: int) -> Page[LeadItem]:
+    """The default order — status (new first, as STATUS_RANK), then newest, then id — one status at a time.
+
+    Sorting 50,000 leads by a CASE expression for every page costs a full sort; instead the leads are
+    counted per status (one grouped query), whole statuses before `offset` are skipped, and each status
+    needed is read from the (status, created_at) index in order. Same rows, same order.
+    """
+    counted = _where(_counting([LeadRow.status, fn.COUNT(LeadRow.id)], flt), flt).group_by(LeadRow.status)
+    per_status = {status: int(n) for status, n in counted.tuples()}
+    ranked = [status for status, _ in STATUS_ORDER]
+    groups = [(status, LeadRow.status == status) for status in ranked]
+    groups.append((None, LeadRow.status.not_in(ranked)))  # anything else sorts last, as STATUS_RANK has it
+    items: list[LeadItem] = []
+    skip = offset
+    for status, condition in groups:
+        in_group = per_status.get(status, 0) if status is not None else sum(
+            n for s, n in per_status.items() if s not in ranked)
+        if skip >= in_group:
+            skip -= in_group
+            continue
+        query = (_where(_base(_columns()), flt).where(condition)
+                 .order_by(LeadRow.created_at.desc(), LeadRow.id).offset(skip).limit(limit - len(items)))
+        items.extend(_item(r) for r in query.dicts())
+        skip = 0
+        if len(items) >= limit:
+            break
+    return Page(items=items, offset=offset, total=sum(per_status.values()))
 
 
 def _visible(query, logins: tuple[str, ...] | None, unassigned: bool):

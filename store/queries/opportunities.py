@@ -60,6 +60,16 @@ def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
     return query
 
 
+def _joined(query, flt: OpportunityFilter):
+    """`query` with the owner and account joined only when the filter reads them (counts and totals
+    over every deal then stay a scan of one table: the owner is never null, so the inner join drops nothing)."""
+    if flt.owners or flt.team:
+        query = query.join(Owner, on=(OpportunityRow.owner == Owner.id)).switch(OpportunityRow)
+    if flt.text:
+        query = query.join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+    return query
+
+
 def _base():
     return (
         OpportunityRow.select(
@@ -113,12 +123,7 @@ def _sorted(query, flt: OpportunityFilter):
 
 
 def count(flt: OpportunityFilter, pipeline: PipelineConfig) -> int:
-    query = (
-        OpportunityRow.select(fn.COUNT(OpportunityRow.id))
-        .join(Owner, on=(OpportunityRow.owner == Owner.id))
-        .switch(OpportunityRow)
-        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
-    )
+    query = _joined(OpportunityRow.select(fn.COUNT(OpportunityRow.id)), flt)
     return _where(query, flt, pipeline).scalar() or 0
 
 
@@ -131,37 +136,30 @@ def page(flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: i
 
 def items_in_stage(stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int) -> list[OpportunityItem]:
     query = _where(_base(), flt, pipeline).where(OpportunityRow.stage == stage)
-    query = query.order_by(OpportunityRow.value_cents.desc(), OpportunityRow.id).offset(offset).limit(limit)
+    query = query.order_by(OpportunityRow.value_cents.desc(), OpportunityRow.id.desc()).offset(offset).limit(limit)
     return [_item(r) for r in query.dicts()]
 
 
 def rank_in_stage(stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, value_cents: int, opp_id: int) -> int:
-    """The row of a deal in its stage's list as `items_in_stage` orders it (largest value first, then id)."""
+    """The row of a deal in its stage's list as `items_in_stage` and the kanban (a list sorted by value,
+    descending) order it: largest value first, then the newest (higher id) — the index on (stage,
+    value_cents) read backwards."""
     row = OpportunityRow
-    before = (row.value_cents > value_cents) | ((row.value_cents == value_cents) & (row.id < opp_id))
-    query = (
-        row.select(fn.COUNT(row.id))
-        .join(Owner, on=(row.owner == Owner.id))
-        .switch(row)
-        .join(AccountRow, JOIN.LEFT_OUTER, on=(row.account == AccountRow.id))
-    )
+    before = (row.value_cents > value_cents) | ((row.value_cents == value_cents) & (row.id > opp_id))
+    query = _joined(row.select(fn.COUNT(row.id)), flt)
     return _where(query, flt, pipeline).where((row.stage == stage) & before).scalar() or 0
 
 
 def stage_totals(flt: OpportunityFilter, pipeline: PipelineConfig) -> list[StageTotal]:
-    query = (
+    query = _joined(
         OpportunityRow.select(
             OpportunityRow.stage,
-            fn.COUNT(OpportunityRow.id).alias("n"),
-            fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0).alias("value"),
-            fn.COALESCE(fn.SUM(OpportunityRow.value_cents * OpportunityRow.probability), 0).alias("weighted"),
-        )
-        .join(Owner, on=(OpportunityRow.owner == Owner.id))
-        .switch(OpportunityRow)
-        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
-    )
+            fn.COUNT(OpportunityRow.id),
+            fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0),
+            fn.COALESCE(fn.SUM(OpportunityRow.value_cents * OpportunityRow.probability), 0),
+        ), flt)
     query = _where(query, flt, pipeline).group_by(OpportunityRow.stage)
-    return [StageTotal(r["stage"], int(r["n"]), int(r["value"]), int(r["weighted"])) for r in query.dicts()]
+    return [StageTotal(stage, int(n), int(value), int(weighted)) for stage, n, value, weighted in query.tuples()]
 
 
 def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from store.models import (
     AccountRow,
@@ -16,6 +18,8 @@ from store.models import (
     ProposalRow,
     UserRow,
 )
+from store.queries.common import restrict
+from store.queries.sqltime import as_date
 
 Owner = UserRow.alias("alert_owner")
 
@@ -64,52 +68,90 @@ def requirement_facts_many(ids: list[int]) -> dict[int, RequirementFacts]:
 
 
 @dataclass(frozen=True)
-class AlertRow:
+class AlertKey:
+    """What ranks an alert: enough to compute its days and severity, nothing to display."""
     id: int
-    name: str
-    account: str
-    owner_login: str
-    owner_id: int
     stage: str
     value_cents: int
     stage_entered_at: datetime
     last_touch_at: datetime
 
 
-def alert_candidates(stalled_before: dict[str, datetime], idle_before: datetime,
-                     owners: tuple[str, ...] = ()) -> list[AlertRow]:
-    """Open opportunities that entered their stage before its cutoff, or were last touched before `idle_before`.
+@dataclass(frozen=True)
+class AlertLabel:
+    name: str
+    account: str
+    owner_login: str
 
-    `stalled_before` maps every open stage to its cutoff instant (the caller turns thresholds into instants).
-    """
-    last_touch = fn.COALESCE(OpportunityRow.last_activity_at, OpportunityRow.created_at)
-    stalled = None
-    for stage_id, cutoff in stalled_before.items():
-        clause = (OpportunityRow.stage == stage_id) & (OpportunityRow.stage_entered_at < cutoff)
-        stalled = clause if stalled is None else (stalled | clause)
-    idle = OpportunityRow.stage.in_(list(stalled_before)) & (last_touch < idle_before)
-    condition = idle if stalled is None else (stalled | idle)
-    query = (
-        OpportunityRow.select(
-            OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, "").alias("account_name"),
-            Owner.login.alias("owner_login"), OpportunityRow.owner, OpportunityRow.stage, OpportunityRow.value_cents,
-            OpportunityRow.stage_entered_at, OpportunityRow.last_activity_at, OpportunityRow.created_at,
+
+def _last_touch():
+    return fn.COALESCE(OpportunityRow.last_activity_at, OpportunityRow.created_at)
+
+
+def _stalled(stalled_before: dict[str, datetime]):
+    clauses = [(OpportunityRow.stage == stage) & (OpportunityRow.stage_entered_at < cut)
+               for stage, cut in stalled_before.items()]
+    return reduce(operator.or_, clauses) if clauses else (OpportunityRow.id < 0)
+
+
+def _idle(open_stages, idle_before: datetime):
+    return OpportunityRow.stage.in_(list(open_stages)) & (_last_touch() < idle_before)
+
+
+def alert_counts(stalled_before: dict[str, datetime], idle_before: datetime,
+                 logins: tuple[str, ...] | None = None) -> tuple[int, int]:
+    """(stalled, idle) counts in one pass over the open deals; `stalled_before` maps each open stage to its cutoff."""
+    row = OpportunityRow
+    query = row.select(
+        fn.COALESCE(fn.SUM(Case(None, [(_stalled(stalled_before), 1)], 0)), 0),
+        fn.COALESCE(fn.SUM(Case(None, [(_idle(stalled_before, idle_before), 1)], 0)), 0),
+    ).where(row.stage.in_(list(stalled_before)))
+    stalled, idle = restrict(query, row.owner, logins).tuples().get()
+    return int(stalled), int(idle)
+
+
+def _keys(condition, order_column, logins, limit: int | None) -> list[AlertKey]:
+    """Alert keys matching `condition`, the oldest `order_column` days first (then larger deals, then id)."""
+    row = OpportunityRow
+    last_touch = _last_touch()
+    query = restrict(
+        row.select(row.id, row.stage, row.value_cents, row.stage_entered_at, row.last_activity_at, row.created_at)
+        .where(condition), row.owner, logins)
+    if limit is not None:
+        # days = today - date(column): ordering by the date ascending is ordering by days descending, and the
+        # severity's tiebreaks (value descending, id ascending) follow, so the first `limit` rows are exact
+        query = query.order_by(as_date(order_column(row, last_touch)).asc(), row.value_cents.desc(), row.id.asc())
+        query = query.limit(limit)
+    return [AlertKey(i, stage, value, entered, touched or created)
+            for i, stage, value, entered, touched, created in query.tuples()]
+
+
+def stalled_alert_keys(stage: str, cutoff: datetime, logins: tuple[str, ...] | None = None,
+                       limit: int | None = None) -> list[AlertKey]:
+    """Deals in `stage` since before `cutoff`, the longest there first (at most `limit`)."""
+    condition = (OpportunityRow.stage == stage) & (OpportunityRow.stage_entered_at < cutoff)
+    return _keys(condition, lambda row, _: row.stage_entered_at, logins, limit)
+
+
+def idle_alert_keys(open_stages: tuple[str, ...], idle_before: datetime, logins: tuple[str, ...] | None = None,
+                    limit: int | None = None) -> list[AlertKey]:
+    """Open deals last touched before `idle_before`, the longest untouched first (at most `limit`)."""
+    return _keys(_idle(open_stages, idle_before), lambda _, last_touch: last_touch, logins, limit)
+
+
+def alert_labels(ids: list[int]) -> dict[int, AlertLabel]:
+    """Name, account name and owner login of these opportunities, by id."""
+    found: dict[int, AlertLabel] = {}
+    for start in range(0, len(ids), 500):
+        query = (
+            OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), Owner.login)
+            .join(Owner, on=(OpportunityRow.owner == Owner.id))
+            .switch(OpportunityRow)
+            .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+            .where(OpportunityRow.id.in_(ids[start : start + 500]))
         )
-        .join(Owner, on=(OpportunityRow.owner == Owner.id))
-        .switch(OpportunityRow)
-        .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
-        .where(condition)
-    )
-    if owners:
-        query = query.where(Owner.login.in_(owners))
-    return [
-        AlertRow(
-            id=r["id"], name=r["name"], account=r["account_name"], owner_login=r["owner_login"], owner_id=r["owner"],
-            stage=r["stage"], value_cents=r["value_cents"], stage_entered_at=r["stage_entered_at"],
-            last_touch_at=r["last_activity_at"] or r["created_at"],
-        )
-        for r in query.dicts()
-    ]
+        found.update({i: AlertLabel(name, account, login) for i, name, account, login in query.tuples()})
+    return found
 
 
 def overdue_without_run(stage_id: str, automation: str, cutoff: datetime, limit: int = 500) -> list[int]:

@@ -98,7 +98,7 @@ class ForecastScreen(PantryScreen):
 
         params = ReportParams(as_of=today)
         by_probability = self.session.store.probability_totals(self.session.pipeline, self.session.visible_logins())
-        stalled = [a for a in alerts(self.session) if a.kind == "stalled"][:8]
+        stalled = alerts(self.session, kinds=("stalled",), limit=8)
         weeks = analytics.weekly_changes(self.session, params)
         velocity = analytics.velocity(self.session, params)
         return by_probability, stalled, weeks, velocity

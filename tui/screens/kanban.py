@@ -33,8 +33,10 @@ from tui.widgets.paged_table import PagedTable
 class CardList(PagedTable):
     """Opportunity cards, three lines each and a gap, rendered only when visible."""
 
-    def __init__(self, stage: StageDef, fetch, *, idle_days: int, today, id: str | None = None) -> None:
-        super().__init__([], fetch, page_size=40, row_height=4, show_header=False, empty_text="No deals.", id=id)
+    def __init__(self, stage: StageDef, fetch, *, idle_days: int, today, id: str | None = None,
+                 paused: bool = False) -> None:
+        super().__init__([], fetch, page_size=40, row_height=4, show_header=False, empty_text="No deals.", id=id,
+                         paused=paused)
         self.stage = stage
         self.idle_days = idle_days
         self.today = today
@@ -109,7 +111,7 @@ class KanbanScreen(PantryScreen):
                 with Vertical(classes="kanban-column" + ("" if stage.is_open else " closed-column"), id=f"col-{stage.id}"):
                     yield Static(Text(stage.name, style="bold"), classes="kanban-header", id=f"head-{stage.id}")
                     yield CardList(stage, self._fetcher(stage.id), idle_days=self.session.pipeline.idle_days,
-                                   today=today, id=f"cards-{stage.id}")
+                                   today=today, id=f"cards-{stage.id}", paused=not stage.is_open)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -118,9 +120,12 @@ class KanbanScreen(PantryScreen):
         self.load_totals()
 
     def _show_closed_columns(self) -> None:
-        """Won and lost columns are built once and shown or hidden (never rebuilt)."""
+        """Won and lost columns are built once and shown or hidden (never rebuilt); hidden, they fetch nothing
+        (they hold most of the deals: at 100,000 their first pages cost more than the open columns')."""
         for column in self.query(".closed-column"):
             column.display = self.show_closed
+            for cards in column.query(CardList):
+                cards.resume() if self.show_closed else cards.pause()
 
     def _focus_first(self) -> None:
         lists = [cards for cards in self.query(CardList) if cards.parent.display]

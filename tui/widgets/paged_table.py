@@ -127,8 +127,10 @@ class PagedTable(ScrollView, can_focus=True):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        paused: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.paused = paused  # a hidden table fetches nothing until resumed
         self.columns = list(columns)
         self._fetch = fetch
         self.page_size = page_size
@@ -159,6 +161,17 @@ class PagedTable(ScrollView, can_focus=True):
         self._request(self.cursor_row // self.page_size)
         self.refresh()
 
+    def pause(self) -> None:
+        """Stop fetching (the table is hidden); reloads only forget the cached pages."""
+        self.paused = True
+
+    def resume(self) -> None:
+        """Fetch again, starting with the page under the cursor (the table is shown)."""
+        if self.paused:
+            self.paused = False
+            self._request(self.cursor_row // self.page_size)
+            self.refresh()
+
     def item_at(self, row: int) -> Any | None:
         page = self._pages.get(row // self.page_size)
         if page is None:
@@ -171,7 +184,7 @@ class PagedTable(ScrollView, can_focus=True):
         return self.item_at(self.cursor_row)
 
     def _request(self, page_no: int) -> None:
-        if page_no < 0 or page_no in self._pages or page_no in self._pending:
+        if self.paused or page_no < 0 or page_no in self._pages or page_no in self._pending:
             return
         if self.total is not None and page_no * self.page_size >= max(self.total, 1):
             return
