@@ -30,7 +30,7 @@ def pantry_child(db: str, login: str) -> dict:
         pilot.app.exit()
 
     with session_for(global_options(args)) as session:
-        app = PantryApp(session, remember_visit=False)
+        app = PantryApp(session, remember_visit=False, tune_gc=True)
         watch(app)
         app.run(headless=True, size=SIZE, auto_pilot=pilot_script)
     return {"painted_at": painted[0]}

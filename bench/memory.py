@@ -31,7 +31,7 @@ def child(db: str, login: str) -> dict:
         pilot.app.exit()
 
     with session_for(global_options(args)) as session:
-        app = PantryApp(session, remember_visit=False)
+        app = PantryApp(session, remember_visit=False, tune_gc=True)
         app.TICK_SECONDS = TICK_OFF
         watch(app)
         app.run(headless=True, size=SIZE, auto_pilot=pilot_script)

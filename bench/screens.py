@@ -128,7 +128,7 @@ async def timed(pilot, monitor: StallMonitor, profiles: Profiles, key: str, mode
 
 
 async def script(pilot, repeat: int, results: dict, profiles: Profiles) -> None:
-    from tui.app import SCREEN_CLASSES
+    from tui.app import screen_class
 
     app = pilot.app
     await until_painted(app, "dashboard")
@@ -139,7 +139,7 @@ async def script(pilot, repeat: int, results: dict, profiles: Profiles) -> None:
     for _ in range(repeat):
         for mode in OPENED:
             await app.remove_mode(mode)
-            app.add_mode(mode, SCREEN_CLASSES[mode])
+            app.add_mode(mode, screen_class(mode))
             name = f"open {mode}"
             results.setdefault(name, []).append(await timed(pilot, monitor, profiles, KEYS[mode], mode, name))
             await go(pilot, "dashboard")
@@ -178,7 +178,7 @@ def child(db: str, login: str, repeat: int) -> dict:
         await script(pilot, repeat, results, Profiles(db))
 
     with session_for(global_options(args)) as session:
-        app = PantryApp(session, remember_visit=False)
+        app = PantryApp(session, remember_visit=False, tune_gc=True)
         app.TICK_SECONDS = TICK_OFF
         watch(app)
         app.run(headless=True, size=SIZE, auto_pilot=pilot_script)

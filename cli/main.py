@@ -12,7 +12,7 @@ import sys
 from pydantic import ValidationError
 
 from cli import version
-from cli.commands import COMMANDS, tui_cmd
+from cli.commands import commands_named, tui_cmd
 from cli.context import UsageError
 from cli.errors import (
     EXIT_BROKEN_PIPE,
@@ -33,7 +33,7 @@ from store.schema import SchemaError
 PROG = "pantry"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _top_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Pantry CRM, a keyboard-first CRM for food-service sales teams. "
@@ -43,10 +43,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {version()}")
     add_global_options(parser, top=True)
+    return parser
+
+
+def build_parser(commands=None) -> argparse.ArgumentParser:
+    """The whole parser, or one with only `commands` (modules) registered."""
+    parser = _top_parser()
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for command in COMMANDS:
+    for command in commands if commands is not None else commands_named(None):
         command.register(subparsers)
     return parser
+
+
+def parser_for(argv: list[str]) -> argparse.ArgumentParser:
+    """A parser for this command line that imports only the command module it names.
+
+    `pantry` alone (the TUI) and `pantry COMMAND ...` load one module each; --help, -h and words
+    that are not commands get the whole parser, so help and usage errors list every command.
+    """
+    if any(arg in ("-h", "--help") for arg in argv):
+        return build_parser()
+    _, rest = _top_parser().parse_known_args(argv)
+    if not rest:
+        return build_parser((tui_cmd,))
+    return build_parser(commands_named(rest[0]))
 
 
 def _fail(code: int, message: str) -> int:
@@ -74,9 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = gate(argv, os.environ)
         if isinstance(argv, str):
             return _fail(EXIT_REFUSED, argv)
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser_for(argv).parse_args(argv)
     except SystemExit as exc:  # --help, --version, or an argparse error (already printed)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
 

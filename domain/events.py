@@ -20,6 +20,16 @@ class DataChanged:
         changed something, SQLite cannot say what) touches everything."""
         return not self.kinds or bool(self.kinds.intersection(kinds))
 
+    def merge(self, other: "DataChanged") -> "DataChanged":
+        """One event standing for both (a screen that was hidden catches up once, not per change).
+
+        No kinds on either side (anything may have changed) stays no kinds; a kind's ids are kept only
+        when both events name them (an event without ids for a kind means any of that kind).
+        """
+        kinds = frozenset() if not self.kinds or not other.kinds else self.kinds | other.kinds
+        ids = {kind: self.ids[kind] | other.ids[kind] for kind in kinds if kind in self.ids and kind in other.ids}
+        return DataChanged(kinds=kinds, ids=ids, external=self.external or other.external)
+
 
 Subscriber = Callable[[DataChanged], None]
 

@@ -71,7 +71,10 @@ def open_database(url: str) -> Database:
         path = sqlite_path(url)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+        # Write transactions begin IMMEDIATE: they take the write lock first (waiting up to the busy timeout
+        # for another writer) instead of reading under a snapshot that a commit elsewhere makes stale,
+        # which SQLite refuses at once with "database is locked" when the transaction then writes.
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     else:
         db = connect(url)
     database_proxy.initialize(db)

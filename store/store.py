@@ -6,6 +6,7 @@ Domain services and the CLI receive a Store; nothing above the store sees Peewee
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import cached_property
 from datetime import date, datetime
 
 from peewee import Database
@@ -31,7 +32,6 @@ from store.queries import accounts, leads, opportunities, people, pipeline, quot
 from store.queries.analytics import AnalyticsQueries
 from store.queries.common import owned_by, user_ids
 from store.queries.forecasting import ForecastQueries
-from store.queries.importing import ImportQueries
 from store.queries.insights import InsightQueries
 from store.queries.pipeline import AlertKey, AlertLabel, RequirementFacts
 from store.repository import Repository
@@ -72,7 +72,13 @@ class Store:
         self.analytics = AnalyticsQueries()
         self.forecasting = ForecastQueries()
         self.insights = InsightQueries()
-        self.importing = ImportQueries()
+
+    @cached_property
+    def importing(self):
+        """The importer's queries (imported on first use: the app and most commands never import)."""
+        from store.queries.importing import ImportQueries
+
+        return ImportQueries()
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
 import sys
 import types
 from datetime import date, datetime, timezone
@@ -184,6 +185,30 @@ def test_the_registry_has_every_command():
     assert {e.name for e in ENTITIES} == {
         "accounts", "contacts", "leads", "opportunities", "products", "proposals", "tasks", "users",
     }
+
+
+def test_the_lazy_registry_names_every_command_and_its_module():
+    from cli.commands import COMMAND_NAMES, MODULES, load
+
+    registered = {}
+    for module in MODULES:
+        top = {path[0] for path in _all_command_paths(build_parser((load(module),))) if path}
+        registered.update({name: module for name in top})
+    assert registered == COMMAND_NAMES
+
+
+def test_a_command_line_loads_only_the_command_it_names():
+    # a fresh interpreter: the TUI path and `pantry stats` import no other command module
+    script = (
+        "import sys; from cli.main import parser_for; parser_for(sys.argv[1:]).parse_args(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('cli.commands.')))"
+    )
+    for argv, expected in ((["--db", "x.db"], ["cli.commands.demo_cmd", "cli.commands.tui_cmd"]),
+                           (["stats", "--db", "x.db"], ["cli.commands.demo_cmd", "cli.commands.stats_cmd",
+                                                        "cli.commands.tui_cmd"])):
+        done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).resolve().parents[1])
+        assert done.stdout.strip() == repr(expected)
 
 
 @pytest.mark.parametrize("path", COMMAND_PATHS, ids=lambda p: " ".join(p) or "pantry")

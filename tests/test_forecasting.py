@@ -15,7 +15,6 @@ from fractions import Fraction
 import pytest
 
 import cli.main as cli_main
-from cli.commands import forecast_cmd
 from domain.clock import FixedClock
 from domain.enums import ForecastCategory, Role
 from domain.errors import Refused
@@ -569,10 +568,7 @@ def test_backtest_range_and_shape(store, make, clock, reps):
 
 
 @pytest.fixture
-def pantry(monkeypatch, capsys, database_url):
-    if forecast_cmd not in cli_main.COMMANDS:
-        monkeypatch.setattr(cli_main, "COMMANDS", (*cli_main.COMMANDS, forecast_cmd))
-
+def pantry(capsys, database_url):
     def run(*args):
         code = cli_main.main([*args, "--db", database_url, "--as-of", "2026-03-16"])
         out, err = capsys.readouterr()

@@ -17,7 +17,6 @@ import pytest
 from conftest import ON_POSTGRES, wipe_postgres
 
 import cli.main
-from cli.commands import COMMANDS, export_cmd, import_cmd
 from store.database import sqlite_url
 from store.store import Store
 
@@ -25,13 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MAVEN = ROOT.parent / "shared" / "data" / "maven_crm"
 SMALL = Path(__file__).resolve().parent / "data" / "import" / "maven_small"
 
-
-@pytest.fixture(autouse=True)
-def _commands(monkeypatch):
-    """Until cli/commands/__init__.py registers them, add the two commands for these tests."""
-    extra = tuple(c for c in (import_cmd, export_cmd) if c not in COMMANDS)
-    if extra:
-        monkeypatch.setattr(cli.main, "COMMANDS", tuple(COMMANDS) + extra)
 
 
 def pantry(*argv: str) -> tuple[int, str]:

@@ -13,7 +13,6 @@ import pytest
 from conftest import ON_POSTGRES, wipe_postgres
 
 import cli.main
-from cli.commands import COMMANDS, export_cmd, import_cmd
 from domain.enums import ActivityKind, LeadStatus
 from domain.importing.keys import phone_key
 from store.database import sqlite_url
@@ -26,12 +25,6 @@ SF_ACTIVITIES = DATA / "salesforce_activities"
 SF_OWNERS = DATA / "salesforce_owners.toml"
 AS_ADMIN = ("--as", "boss", "--as-of", "2026-03-16")
 
-
-@pytest.fixture(autouse=True)
-def _commands(monkeypatch):
-    extra = tuple(c for c in (import_cmd, export_cmd) if c not in COMMANDS)
-    if extra:
-        monkeypatch.setattr(cli.main, "COMMANDS", tuple(COMMANDS) + extra)
 
 
 @pytest.fixture

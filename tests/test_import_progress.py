@@ -9,17 +9,10 @@ from pathlib import Path
 import pytest
 
 import cli.main
-from cli.commands import COMMANDS, export_cmd, import_cmd
 from cli.commands.import_cmd import ProgressBar
 
 SMALL = Path(__file__).resolve().parent / "data" / "import" / "maven_small"
 
-
-@pytest.fixture(autouse=True)
-def _commands(monkeypatch):
-    extra = tuple(c for c in (import_cmd, export_cmd) if c not in COMMANDS)
-    if extra:
-        monkeypatch.setattr(cli.main, "COMMANDS", tuple(COMMANDS) + extra)
 
 
 class Terminal(io.StringIO):

@@ -13,19 +13,12 @@ from pathlib import Path
 import pytest
 
 import cli.main
-from cli.commands import COMMANDS, export_cmd, import_cmd
 from store.store import Store
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
 HUBSPOT = DATA / "hubspot"
 ASOF = ("--as-of", "2026-03-16")
 
-
-@pytest.fixture(autouse=True)
-def _commands(monkeypatch):
-    extra = tuple(c for c in (import_cmd, export_cmd) if c not in COMMANDS)
-    if extra:
-        monkeypatch.setattr(cli.main, "COMMANDS", tuple(COMMANDS) + extra)
 
 
 @pytest.fixture

@@ -200,3 +200,15 @@ def test_pipeline_summary_of_an_empty_store(store):
     summary = pipeline_summary(store, DEFAULT_PIPELINE)
     assert summary.total_count == 0 and summary.weighted_value_cents == 0 and summary.win_rate is None
     assert [s.stage.id for s in summary.stages] == STAGE_IDS
+
+
+def test_change_events_merge_into_one_that_touches_both():
+    from domain.events import DataChanged
+
+    a = DataChanged(kinds=frozenset({"opportunity"}), ids={"opportunity": frozenset({1})})
+    b = DataChanged(kinds=frozenset({"opportunity", "activity"}), ids={"opportunity": frozenset({2})}, external=True)
+    merged = a.merge(b)
+    assert merged.kinds == {"opportunity", "activity"} and merged.external
+    assert merged.ids == {"opportunity": frozenset({1, 2})}  # activity: b named no ids, so any activity
+    anything = DataChanged(kinds=frozenset())  # another process changed something unknown
+    assert a.merge(anything).kinds == frozenset() and a.merge(anything).touches("lead")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from datetime import datetime, timezone
 from enum import Enum
 from pathlib import Path
@@ -314,6 +316,34 @@ def test_wal_lets_a_reader_keep_reading_while_another_connection_writes(store, m
         reader.close()
         writer.close()
     assert store.users.count() == 2
+
+
+@sqlite_only("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks rows, not the database")
+def test_a_write_transaction_waits_for_another_writer_instead_of_failing(store, make):
+    """A transaction that reads, then writes, while another connection commits in between: with a
+    deferred BEGIN the write fails at once ("database is locked", the snapshot is stale); with BEGIN
+    IMMEDIATE the other writer waits for the lock and both commit."""
+    make.user(login="first")
+    read, errors = threading.Event(), []
+
+    def reads_then_writes():
+        try:
+            with store.connection(), store.atomic():
+                assert store.users.count() == 1
+                read.set()
+                time.sleep(0.3)  # the other connection tries to commit now
+                make.user(login="second")
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    worker = threading.Thread(target=reads_then_writes)
+    worker.start()
+    assert read.wait(5)
+    with store.atomic():  # this thread's own connection: waits for the worker's commit
+        make.user(login="third")
+    worker.join(10)
+    assert errors == []
+    assert sorted(u.login for u in store.users.find()) == ["first", "second", "third"]
 
 
 # -- the documentation ----------------------------------------------------------------------------

@@ -467,3 +467,22 @@ async def test_dashboard_keys_jump_to_needs_attention_and_back_to_the_top(demo_u
         await settle(pilot)
         assert app.screen.focused.id == "stages" and page.scroll_y == 0
         assert "Pipeline" in screen_text(app) and "Weighted" in screen_text(app)  # the KPI tiles are back
+
+
+def test_the_real_app_keeps_the_collector_out_of_the_way():
+    # in a fresh interpreter: gc.freeze and the thresholds are process-wide (tests never set them)
+    import subprocess
+    import sys
+
+    script = (
+        "import gc; import tui.app as a; a.quiet_collector(); "
+        "assert gc.get_threshold() == a.GC_THRESHOLDS, gc.get_threshold(); "
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count(); print('quiet')"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "quiet", done.stderr
+    import inspect
+
+    import tui.app
+
+    assert "tune_gc=True" in inspect.getsource(tui.app.run_app)  # the real entry point asks for it

@@ -100,6 +100,29 @@ async def test_a_move_in_another_process_reaches_the_open_dashboard(board, datab
         assert "1 stalled" not in screen_text(app)
 
 
+async def test_a_screen_out_of_sight_catches_up_once_when_shown(board, monkeypatch):
+    session, opp = board
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        dashboard = app.screen
+        loads = []
+        original = type(dashboard).load
+        monkeypatch.setattr(type(dashboard), "load", lambda screen: (loads.append(1), original(screen))[1])
+        await pilot.press("k")
+        await settle(pilot)
+        updates = OpportunityUpdates(session)
+        updates.update_fields(opp.id, {"budget_cents": 5_000_00})
+        updates.update_fields(opp.id, {"probability": 30})
+        await settle(pilot)
+        assert loads == []  # hidden behind the kanban: nothing reloaded yet
+        assert dashboard._missed_change is not None and dashboard._missed_change.touches("opportunity")
+        await pilot.press("d")
+        await settle(pilot)
+        assert loads == [1] and dashboard._missed_change is None  # two changes missed, one reload
+        assert money(900_00) in screen_text(app)  # $3,000 x 30%, the figure after both changes
+
+
 async def test_won_and_lost_columns_toggle_without_rebuilding(board):
     session, opp = board
     app = make_app(session)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+from importlib import import_module
 from typing import ClassVar
 
 from textual import work
@@ -15,38 +17,42 @@ from domain.services.mailer import SmtpSettings, deliver_outbox
 from domain.services.metrics import MetricsRecomputed, PipelineMetrics
 from domain.session import Session
 from tui.commands import RecordCommands, ScreenCommands
-from tui.screens.accounts import AccountsScreen
 from tui.screens.base import PantryScreen
-from tui.screens.contacts import ContactsScreen
-from tui.screens.dashboard import DashboardScreen
-from tui.screens.forecast import ForecastScreen
-from tui.screens.help import HelpScreen
-from tui.screens.kanban import KanbanScreen
-from tui.screens.leads import LeadsScreen
-from tui.screens.opportunities import OpportunitiesScreen
-from tui.screens.proposals import ProposalsScreen
-from tui.screens.reports import ReportsScreen
-from tui.screens.tasks import TasksScreen
 from tui.widgets.nav_bar import SCREENS
 
-SCREEN_CLASSES: dict[str, type[PantryScreen]] = {
-    "dashboard": DashboardScreen,
-    "kanban": KanbanScreen,
-    "forecast": ForecastScreen,
-    "opportunities": OpportunitiesScreen,
-    "leads": LeadsScreen,
-    "accounts": AccountsScreen,
-    "contacts": ContactsScreen,
-    "proposals": ProposalsScreen,
-    "tasks": TasksScreen,
-    "reports": ReportsScreen,
+# Each mode's screen, imported when the mode is first opened: start-up pays only for the
+# dashboard (the forecast's charts alone pull in plotext). See docs/performance.md.
+SCREEN_MODULES: dict[str, tuple[str, str]] = {
+    "dashboard": ("tui.screens.dashboard", "DashboardScreen"),
+    "kanban": ("tui.screens.kanban", "KanbanScreen"),
+    "forecast": ("tui.screens.forecast", "ForecastScreen"),
+    "opportunities": ("tui.screens.opportunities", "OpportunitiesScreen"),
+    "leads": ("tui.screens.leads", "LeadsScreen"),
+    "accounts": ("tui.screens.accounts", "AccountsScreen"),
+    "contacts": ("tui.screens.contacts", "ContactsScreen"),
+    "proposals": ("tui.screens.proposals", "ProposalsScreen"),
+    "tasks": ("tui.screens.tasks", "TasksScreen"),
+    "reports": ("tui.screens.reports", "ReportsScreen"),
 }
+
+
+def screen_class(mode: str) -> type[PantryScreen]:
+    module, name = SCREEN_MODULES[mode]
+    return getattr(import_module(module), name)
+
+
+def _opener(mode: str):
+    def open_screen() -> PantryScreen:
+        return screen_class(mode)()
+
+    open_screen.__name__ = f"open_{mode}"
+    return open_screen
 
 
 class PantryApp(App):
     TITLE = "Pantry CRM"
     CSS_PATH = "app.tcss"
-    MODES: ClassVar = dict(SCREEN_CLASSES)
+    MODES: ClassVar = {mode: _opener(mode) for mode in SCREEN_MODULES}
     DEFAULT_MODE = "dashboard"
     COMMANDS = App.COMMANDS | {ScreenCommands, RecordCommands}
     BINDINGS = [
@@ -60,8 +66,9 @@ class PantryApp(App):
     TICK_SECONDS: ClassVar[float] = 60.0
 
     def __init__(self, session: Session, *, demo: bool = False, animations: bool = True, watch: bool = True,
-                 remember_visit: bool = True) -> None:
+                 remember_visit: bool = True, tune_gc: bool = False) -> None:
         super().__init__()
+        self._tune_gc = tune_gc
         self.session = session
         self.demo = demo
         self.metrics = PipelineMetrics(session)
@@ -78,6 +85,8 @@ class PantryApp(App):
         self._unsubscribe = session.bus.subscribe(self._on_bus_event)
 
     def on_mount(self) -> None:
+        if self._tune_gc:
+            self.call_after_refresh(quiet_collector)
         if self._watch:
             self._watcher = self.session.store.watch(self._on_external_change)
         self.set_interval(self.TICK_SECONDS, self._tick)
@@ -101,7 +110,7 @@ class PantryApp(App):
 
     def _dispatch_change(self, event: DataChanged) -> None:
         for screen in self._all_screens():
-            screen.data_changed(event)
+            screen.receive_change(event)
 
     def _all_screens(self) -> list[PantryScreen]:
         """Every live main screen (one per mode that has been opened), not just the visible one."""
@@ -125,7 +134,7 @@ class PantryApp(App):
 
     def _dispatch_metrics(self, metrics: MetricsRecomputed) -> None:
         for screen in self._all_screens():
-            screen.metrics_updated(metrics)
+            screen.receive_metrics(metrics)
 
     @work(thread=True, group="visit")
     def record_visit(self) -> None:
@@ -162,6 +171,8 @@ class PantryApp(App):
     # -- actions -------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         def keys(binding: Binding) -> str:
             return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
 
@@ -203,7 +214,24 @@ class PantryApp(App):
             self._watcher.stop()
 
 
+# Young-generation threshold: CPython's default (700 allocations) runs the collector hundreds of times
+# while a worker turns 50,000 rows into records; each pass stops every thread, the UI's too.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
+def quiet_collector() -> None:
+    """Keep the cyclic garbage collector from stalling input (docs/performance.md).
+
+    Everything alive once the first screen is up (modules, classes, the app's widgets) is moved
+    out of the collector's sight with `gc.freeze()`, so a full collection walks only what was made
+    since; and collections start after more allocations. For the real app only: tests run many
+    apps in one process, and frozen objects are never freed.
+    """
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def run_app(session: Session, *, demo: bool = False) -> int:
-    app = PantryApp(session, demo=demo)
+    app = PantryApp(session, demo=demo, tune_gc=True)
     app.run()
     return app.return_code or 0

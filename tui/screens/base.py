@@ -20,6 +20,12 @@ class PantryScreen(Screen):
     MODE: ClassVar[str] = ""
     TITLE_TEXT: ClassVar[str] = ""
 
+    # What changed while the screen was out of sight, applied when it is shown again: a move on
+    # the kanban does not make the dashboard and the forecast (seconds of work at 100,000 deals)
+    # reload behind it, and a screen visited later reloads once however many changes it missed.
+    _missed_change: DataChanged | None = None
+    _missed_metrics: "MetricsRecomputed | None" = None
+
     @property
     def session(self) -> "Session":
         return self.app.session  # type: ignore[attr-defined]
@@ -35,6 +41,26 @@ class PantryScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.sub_title = self.TITLE_TEXT
+        change, metrics = self._missed_change, self._missed_metrics
+        self._missed_change = self._missed_metrics = None
+        if metrics is not None:
+            self.metrics_updated(metrics)
+        if change is not None:
+            self.data_changed(change)
+
+    def receive_change(self, event: DataChanged) -> None:
+        """From the app: refresh now if the screen is in sight, else when it is shown again."""
+        if self.is_current:
+            self.data_changed(event)
+        else:
+            self._missed_change = event if self._missed_change is None else self._missed_change.merge(event)
+
+    def receive_metrics(self, metrics: "MetricsRecomputed") -> None:
+        """From the app: show the figures now if the screen is in sight, else the latest when shown again."""
+        if self.is_current:
+            self.metrics_updated(metrics)
+        else:
+            self._missed_metrics = metrics
 
     def on_mount(self) -> None:
         self.sub_title = self.TITLE_TEXT
