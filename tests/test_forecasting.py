@@ -21,6 +21,8 @@ from domain.errors import Refused
 from domain.pipeline import DEFAULT_PIPELINE, PipelineConfig
 from domain.records import ForecastSnapshot, StageChange
 from domain.reports import forecast as forecast_report
+from domain.services import forecast_snapshots as snapshots_module
+from domain.services import forecasting as forecasting_module
 from domain.reports.base import ReportParams
 from domain.services.forecast_backtest import (
     BASELINES,
@@ -30,7 +32,7 @@ from domain.services.forecast_backtest import (
     naive_forecasts,
     score,
 )
-from domain.services.forecast_snapshots import accuracy_history, take_daily_snapshot
+from domain.services.forecast_snapshots import accuracy_history, snapshot_periods, take_daily_snapshot
 from domain.services.forecast_state import (
     NO_PRODUCTS,
     MonthlySeries,
@@ -473,6 +475,29 @@ def test_daily_snapshot_is_idempotent(store, make, clock, reps):
     # the report's first use of a day takes that day's snapshot
     forecast_report.build(session_at(store, clock.now() + timedelta(days=2)), ReportParams(as_of=date(2026, 3, 18)))
     assert store.forecast_snapshots.count() == 36
+
+
+def test_the_report_loads_the_pipeline_once_for_itself_and_the_days_snapshot(store, make, clock, reps, monkeypatch):
+    history(store, make, reps)
+    session = session_at(store, clock.now())
+    alone = load_state(session, clock.now())  # without products, as a snapshot taken on its own loads it
+    expected = {(p.kind, p.start, name): (m.forecast_cents, m.best_case_cents, m.worst_case_cents)
+                for p in snapshot_periods(clock.today()) for name, m in forecasting_module.forecast_methods(alone, p).items()}
+    loads = []
+    real = forecasting_module.load_state
+
+    def counted(*args, **kwargs):
+        loads.append(kwargs.get("products", False))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(forecast_report, "load_state", counted)
+    monkeypatch.setattr(forecasting_module, "load_state", counted)
+    monkeypatch.setattr(snapshots_module, "load_state", counted)
+    forecast_report.build(session, ReportParams(as_of=clock.today()))
+    assert loads == [True]  # once, with products: the snapshot uses it too (without the product split)
+    taken = {(r.period_kind, r.period_start, r.method): (r.forecast_cents, r.best_case_cents, r.worst_case_cents)
+             for r in store.forecast_snapshots.find(taken_on=clock.today())}
+    assert taken == expected and len(taken) == 12
 
 
 def test_accuracy_history_compares_the_first_snapshot_of_a_month_with_what_was_won(store, make, clock, reps):

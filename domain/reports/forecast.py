@@ -21,6 +21,7 @@ from domain.services.forecasting import (
     MethodForecast,
     Period,
     forecast,
+    load_state,
 )
 from domain.session import Session
 
@@ -80,10 +81,14 @@ def build(session: Session, params: ReportParams, *, hybrid_weight: Fraction = D
           methods: Sequence[str] = METHODS, snapshot: bool = True) -> Report:
     at = report_instant(session, params.as_of)
     taken: SnapshotOutcome | None = None
+    state = None
     if snapshot and at == session.clock.now():
-        taken = take_daily_snapshot(session)  # the day's first use stores the day's snapshots
+        # the day's first use stores the day's snapshots, from the same state as the report (loaded once)
+        state = load_state(session, at, products=True)
+        taken = take_daily_snapshot(session, state)
     period = report_period(params)
-    fs = forecast(session, period, at=at, owners=params.reps, team=params.team, hybrid_weight=hybrid_weight)
+    fs = forecast(session, period, at=at, owners=params.reps, team=params.team, hybrid_weight=hybrid_weight,
+                  state=state)
     history = accuracy_history(session, "month")
     shown = [fs.methods[m] for m in methods]
     data = _document(fs, shown, history, params, taken)

@@ -21,7 +21,7 @@ which by construction reports the value standing at `at`. Pure: no database here
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, TypeVar
 
@@ -138,6 +138,13 @@ class PipelineState:
             tuple(d for d in self.open_deals if keep(d.owner, d.team)),
             tuple(w for w in self.wins if keep(w.owner, w.team)),
         )
+
+    def without_products(self) -> "PipelineState":
+        """The same deals with no product split (totals need none, and the split is most of the arithmetic)."""
+        if not any(d.products for d in self.open_deals) and not any(w.products for w in self.wins):
+            return self
+        return PipelineState(self.at, tuple(replace(d, products=()) for d in self.open_deals),
+                             tuple(replace(w, products=()) for w in self.wins))
 
     def by_owner(self) -> dict[str, "PipelineState"]:
         """The state split by owner, in one pass (`only` per rep would scan every deal once per rep)."""

@@ -693,11 +693,15 @@ class ForecastSet:
 
 
 def forecast(session: "Session", period: Period, *, at: datetime | None = None, owners: Iterable[str] = (),
-             team: str = "", hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT, by_rep: bool = True) -> ForecastSet:
-    """Every method for `period` as of `at` (default: now), with categories, attainment and reps."""
+             team: str = "", hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT, by_rep: bool = True,
+             state: PipelineState | None = None) -> ForecastSet:
+    """Every method for `period` as of `at` (default: now), with categories, attainment and reps.
+
+    `state`: the whole pipeline at `at` with products (`load_state`), when the caller has it already.
+    """
     at = at or session.clock.now()
     logins, quota_logins = scope_logins(session, owners, team)
-    state = load_state(session, at, products=True).only(logins)
+    state = (state if state is not None else load_state(session, at, products=True)).only(logins)
     methods = forecast_methods(state, period, hybrid_weight=hybrid_weight)
     overall = attainment(session, state, period, logins, quota_logins)
     reps: list[RepLine] = []
