@@ -21,7 +21,7 @@ from domain.enums import ActivityKind, LeadStatus, ProposalStatus, Role
 from domain.services.opportunity_updates import OpportunityUpdates
 from store.database import sqlite_url
 from tests.test_store_roundtrip import RICH, World
-from tests.tui_support import make_app, make_session, screen_text, settle
+from tests.tui_support import make_app, make_session, palette_lines, screen_text, settle
 
 DEAL = "[@click=app.quit]Deal"
 ACCOUNT = "[bold red]Acme[/]"
@@ -150,4 +150,9 @@ async def test_detail_screens_inbox_and_palette_show_user_text_literally(marked)
         await pilot.pause(0.5)
         await settle(pilot)
         assert ACCOUNT in screen_text(app)  # the palette's hit, literally
+        assert any(line.startswith(f"Account: {ACCOUNT}") for line in palette_lines(app)), palette_lines(app)
+        app.screen.query_one("Input").value = "Deal"
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert f"Opportunity: {DEAL}\n{ACCOUNT} · Proposal" in palette_lines(app), palette_lines(app)
         assert app.is_running

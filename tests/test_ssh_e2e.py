@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from tui.screens.kanban import card_title
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -415,12 +417,13 @@ def test_a_move_in_one_session_shows_in_the_other_within_two_seconds(deployment,
     # The rep's first Qualification card (the board sorts by value) that can go to Proposal: it needs
     # products (line items), nothing else.
     candidates = deployment.query(
-        "SELECT o.id, o.name, (SELECT COUNT(*) FROM line_item li WHERE li.opportunity_id = o.id) FROM opportunity o "
-        "JOIN user u ON u.id = o.owner_id WHERE u.login = ? AND o.stage = 'qualification' "
-        "ORDER BY o.value_cents DESC, o.id", REP)
-    index = next((i for i, (_, _, items) in enumerate(candidates) if items), None)
+        "SELECT o.id, o.name, COALESCE(a.name, ''), (SELECT COUNT(*) FROM line_item li WHERE li.opportunity_id = o.id) "
+        "FROM opportunity o JOIN user u ON u.id = o.owner_id LEFT JOIN account a ON a.id = o.account_id "
+        "WHERE u.login = ? AND o.stage = 'qualification' ORDER BY o.value_cents DESC, o.id DESC", REP)
+    index = next((i for i, (_, _, _, items) in enumerate(candidates) if items), None)
     assert index is not None, f"the demo data has no {REP} deal in qualification with products: {candidates}"
-    opp_id, opp_name, _ = candidates[index]
+    opp_id, full_name, account, _ = candidates[index]
+    opp_name = card_title(full_name, account)  # a card shows the deal's name without its account
 
     open_tui(tmux, deployment, "rep", REP, "rep")
     open_tui(tmux, deployment, "manager", MANAGER, "manager")
@@ -446,7 +449,7 @@ def test_a_move_in_one_session_shows_in_the_other_within_two_seconds(deployment,
     deadline = time.monotonic() + 20
     while deployment.query("SELECT stage FROM opportunity WHERE id = ?", opp_id) != [("proposal",)]:
         if time.monotonic() > deadline:
-            pytest.fail(f"the rep's move of {opp_name!r} was not saved; the rep's screen:\n{tmux.screen('rep')}")
+            pytest.fail(f"the rep's move of {full_name!r} was not saved; the rep's screen:\n{tmux.screen('rep')}")
         time.sleep(0.05)
     moved = time.monotonic()
 

@@ -16,6 +16,7 @@ from tests.tui_support import (
     demo_database,
     make_app,
     make_session,
+    palette_lines,
     screen_text,
     settle,
 )
@@ -117,6 +118,43 @@ async def test_palette_jumps_to_an_account(demo_url):
         await settle(pilot)
         assert account.name in screen_text(app)
         assert "Account #1" in screen_text(app)
+
+
+async def test_palette_shows_a_deal_s_stage_by_name(demo_url):
+    from textual.widgets import Input
+
+    session = make_session(demo_url)
+    won = session.opportunities(OpportunityFilter(stages=("closed_won",)), 0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        app.screen.query_one(Input).value = won.name
+        await pilot.pause(0.8)
+        await settle(pilot)
+        lines = palette_lines(app)
+        assert f"Opportunity: {won.name}\n{won.account} · Closed won" in lines, lines
+        assert not any("closed_won" in line for line in lines)
+
+
+async def test_inbox_shows_notification_kinds_by_name(demo_url):
+    from domain.services.inbox import inbox
+    from tui.format import label
+    from tui.screens.inbox import InboxScreen
+
+    session = make_session(demo_url, login="dwhitfield")
+    kinds = {n.kind for n in inbox(session)}
+    assert any("_" in kind for kind in kinds), kinds  # e.g. deal_won, stalled_deal
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(InboxScreen())
+        await settle(pilot)
+        text = screen_text(app)
+        for kind in kinds:
+            assert label(kind) in text, kind  # "Deal won", "Stalled deal"
+            assert "_" not in kind or kind not in text, kind
 
 
 async def test_help_lists_every_screen_key(demo_url):

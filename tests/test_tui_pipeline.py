@@ -304,3 +304,108 @@ async def test_a_failing_minute_tick_is_reported_and_the_app_keeps_running(board
         assert app.is_running
         messages = [n.message for n in app._notifications]
         assert any(m.startswith("Background check skipped (database is locked)") for m in messages), messages
+
+
+def test_a_card_names_the_deal_without_repeating_its_account():
+    from tui.screens.kanban import card_title
+
+    assert card_title("Harbor Hotel — dairy", "Harbor Hotel") == "dairy"
+    assert card_title("Harbor Hotel: Q1 produce", "Harbor Hotel") == "Q1 produce"
+    assert card_title("Harbor Hotel - Q1 produce", "Harbor Hotel") == "Q1 produce"
+    assert card_title("Harbor Hotels expansion", "Harbor Hotel") == "Harbor Hotels expansion"  # not a separator
+    assert card_title("Acme-Corp renewal", "Acme") == "Acme-Corp renewal"  # a hyphenated word is not one either
+    assert card_title("Harbor Hotel — ", "Harbor Hotel") == "Harbor Hotel — "  # nothing after it: keep the name
+    assert card_title("Dairy for the hotel", None) == "Dairy for the hotel"
+
+
+def test_a_card_fits_its_figures_and_cuts_only_the_owner():
+    from tui.screens.kanban import card_facts
+
+    marks = [("⚠ stalled", "⚠"), ("◷ idle", "◷")]
+    assert card_facts("$3.4M", 60, marks, "ray", 40) == "$3.4M · 60d ⚠ stalled ◷ idle · ray"
+    assert card_facts("$3.4M", 60, marks, "ray", 21) == "$3.4M · 60d ⚠ ◷ · ray"
+    assert card_facts("$3.4M", 60, marks, "ray", 17) == "$3.4M 60d ⚠ ◷ ray"
+    assert card_facts("$3.4M", 60, marks, "ray", 16) == "$3.4M 60d ⚠ ◷"  # no room for the owner: left out
+    assert card_facts("$360.3K", 1, [], "lfernandez", 16) == "$360.3K 1d lfer…"
+    assert card_facts("$182.6K", 22, marks[:1], "pshah", 9) == "$182.6K ⚠"  # very narrow: the days go first
+    assert card_facts("$182.6K", 22, marks, "pshah", 8) == "$182.6K"
+
+
+@pytest.mark.parametrize("size, weighted_header", [((80, 24), "$3.4M w $680.6K"), ((120, 40), "$3.4M · w $680.6K")])
+async def test_the_board_fits_cards_and_headers_to_narrow_columns(board, make, clock, size, weighted_header):
+    """At 80 columns each stage has 16 cells: the header keeps every figure whole (the weighted value
+    drops its dot), a card's first line shows what follows the account's name, and no figure is cut."""
+    session, opp = board
+    big = make.opportunity(name="Harbor Hotel — kitchen refit", owner_id=opp.owner_id, account_id=opp.account_id,
+                           stage="discovery", probability=20, value_cents=3_400_000_00,
+                           stage_entered_at=clock.now() - timedelta(days=60))
+    app = make_app(session)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        text = "\n".join(lines)
+        assert "Discovery  2" in text and weighted_header in text
+        assert "│ kitchen refit" in text and "│ dairy" in text  # the account is on the next line, not repeated
+        assert "Harbor Hotel —" not in text
+        facts = next(line for line in lines if "60d" in line)
+        first_column = facts.split("││")[0]
+        assert "⚠" in first_column and "◷" in first_column and "…" not in first_column
+        assert app.screen.query_one(CardList).item_at(0).id == big.id
+
+
+def _footer_keys(app) -> set[str]:
+    """The descriptions of the bindings the footer shows for the current screen."""
+    return {binding.description for _, binding, enabled, _ in app.screen.active_bindings.values()
+            if binding.show and enabled}
+
+
+async def test_a_deal_refused_to_its_viewer_offers_only_the_way_back(board, make):
+    from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+    session, opp = board
+    other = make.user(login="sam", display_name="Sam Rep", role=Role.REP)
+    hidden = make.opportunity(name="Sam's deal", owner_id=other.id)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_record("opportunity", opp.id)  # ray's own deal: its actions are offered
+        await settle(pilot)
+        assert {"Back", "Refresh", "Log activity", "Edit", "Stage"} <= _footer_keys(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.open_record("opportunity", hidden.id)  # sam's: refused, nothing to do but go back
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OpportunityDetailScreen) and screen.refused
+        assert "Sam's deal" not in screen_text(app)
+        keys = _footer_keys(app)
+        assert "Back" in keys and not keys & {"Refresh", "Log activity", "Edit", "Stage", "Add product"}
+        footer = screen_text(app).splitlines()[-1]
+        assert "Back" in footer and "Edit" not in footer and "Log activity" not in footer
+        await pilot.press("e", "s", "S")  # the keys do nothing either (those the app does not use itself)
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not screen
+
+
+async def test_a_contact_offers_its_account_only_once_it_is_shown(board, make):
+    from tui.screens.contact_detail import ContactDetailScreen
+
+    session, opp = board
+    other = make.user(login="sam", display_name="Sam Rep", role=Role.REP)
+    mine = make.contact(account_id=opp.account_id, first_name="Chef")
+    hidden = make.contact(account_id=make.account(name="Sam's account", owner_id=other.id).id, first_name="Buyer")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(ContactDetailScreen(mine.id))
+        await settle(pilot)
+        assert "Account" in _footer_keys(app)
+        await pilot.press("escape")
+        app.push_screen(ContactDetailScreen(hidden.id))
+        await settle(pilot)
+        assert "cannot see contact" in screen_text(app)
+        assert "Back" in _footer_keys(app) and "Account" not in _footer_keys(app)

@@ -61,6 +61,13 @@ def screen_text(app) -> str:
     return console.export_text()
 
 
+def palette_lines(app) -> list[str]:
+    """Each hit in the open command palette as plain text: its title, a newline, its help."""
+    from textual.widgets import OptionList
+
+    return [option.prompt.plain for option in app.screen.query_one(OptionList).options]
+
+
 def demo_database(tmp_path_factory, name: str = "demo.db") -> str:
     """A demo database file (fixed seed, size and date), written once per test session."""
     from store.database import sqlite_url

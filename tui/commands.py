@@ -6,6 +6,7 @@ import asyncio
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from tui.widgets.nav_bar import SCREENS
 
@@ -29,6 +30,28 @@ class ScreenCommands(Provider):
                 yield Hit(score, matcher.highlight(title), run, help=help_text)
 
 
+def highlight(matcher, text: str) -> Content:
+    """`matcher.highlight` without reading the text as markup (it would: a deal named "[@click=app.quit]…"
+    would become a link)."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    for offset in offsets if score else ():
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
+def hit_detail(hit, pipeline) -> Content:
+    """A hit's second line as literal text (the palette reads a plain string as markup), with an
+    opportunity's stage by its name ("Closed won"), not its id ("closed_won")."""
+    detail = hit.detail
+    if hit.kind == "opportunity":
+        account, dot, stage = detail.rpartition(" · ")
+        if pipeline.has(stage):
+            detail = account + dot + pipeline.stage(stage).name
+    return Content(detail)
+
+
 class RecordCommands(Provider):
     """Accounts and opportunities by name (searched in the database, off the UI thread)."""
 
@@ -47,4 +70,5 @@ class RecordCommands(Provider):
         for hit in hits:
             title = f"{hit.kind.title()}: {hit.label}"
             score = matcher.match(hit.label) or 0.1
-            yield Hit(score, matcher.highlight(title), partial(self.app.open_record, hit.kind, hit.id), help=hit.detail)
+            yield Hit(score, highlight(matcher, title), partial(self.app.open_record, hit.kind, hit.id),
+                      help=hit_detail(hit, session.pipeline))

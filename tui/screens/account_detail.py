@@ -32,7 +32,7 @@ class AccountDetailScreen(DetailScreen):
                 insights = interaction_insights(self.session, self.account_id, reps=reps,
                                                 subject="interactions with this account")
         except Exception as error:
-            self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
+            self.app.call_from_thread(self.show_refusal, error)
             return
         self.app.call_from_thread(self.show, detail, health, insights)
 

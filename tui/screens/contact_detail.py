@@ -58,8 +58,13 @@ class ContactDetailScreen(Screen):
             return
         self.app.call_from_thread(self.show, found.contact, found.account, list(found.colleagues))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "a Account" only once there is an account to open (not while loading, not when refused)
+        return self.account_id is not None if action == "account" else True
+
     def show(self, contact, account, colleagues) -> None:
         self.account_id = account.id if account else None
+        self.refresh_bindings()
         by_id = {c.id: c for c in colleagues}
         self.query_one("#contact-facts", Static).update(facts([
             ("Name", contact.full_name), ("Title", contact.title or "—"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,6 +15,9 @@ class DetailScreen(Screen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "reload", "Refresh"),
     ]
+
+    refused = False
+    """Loading failed (a record this user may not see, or one that is gone): only the way back is offered."""
 
     @property
     def session(self):
@@ -33,3 +37,17 @@ class DetailScreen(Screen):
 
     def load(self) -> None:
         raise NotImplementedError
+
+    def show_refusal(self, error: Exception) -> None:
+        """Say why the record is not shown, and take the record's actions out of the footer."""
+        self.refused = True
+        self.query_one("#detail-body", Static).update(Text(str(error)))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Refused, the screen's own actions (refresh, edit, log…) are hidden and off; the app's and
+        Textual's (back, copy) are not."""
+        if self.refused:
+            owner = next((cls for cls in type(self).__mro__ if f"action_{action}" in vars(cls)), None)
+            return not (owner is not None and issubclass(owner, DetailScreen))
+        return True

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from domain.services.inbox import inbox, mark_read
+from tui.format import label
 
 
 class InboxScreen(Screen):
@@ -32,8 +33,9 @@ class InboxScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "Inbox"
         table = self.query_one("#inbox", DataTable)
-        for label, key, width in (("", "new", 1), ("When", "when", 16), ("Kind", "kind", 10), ("Message", "message", 80)):
-            table.add_column(label, key=key, width=width)
+        # the kind column fits its labels ("Lead assigned", "Stage duration exceeded")
+        for title, key, width in (("", "new", 1), ("When", "when", 16), ("Kind", "kind", None), ("Message", "message", 80)):
+            table.add_column(title, key=key, width=width)
         table.focus()
         self.load()
 
@@ -53,7 +55,8 @@ class InboxScreen(Screen):
         table.clear()
         for n in items:
             table.add_row(Text("●" if n.read_at is None else ""), Text(f"{n.created_at:%Y-%m-%d %H:%M}"),
-                          Text(n.kind), Text(n.message, no_wrap=True, overflow="ellipsis"), key=str(n.id))
+                          Text(label(n.kind), no_wrap=True, overflow="ellipsis"),  # "stalled_deal" -> "Stalled deal"
+                          Text(n.message, no_wrap=True, overflow="ellipsis"), key=str(n.id))
         if items:
             table.move_cursor(row=min(row, len(items) - 1))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.cells import cell_len, set_cell_size
@@ -13,14 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.strip import Strip
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Input
 
 from domain.errors import Refused
 from domain.events import DataChanged
 from domain.filters import OpportunityFilter
 from domain.pipeline import StageDef
 from domain.services.metrics import MetricsRecomputed
-from domain.services.pipeline_summary import PipelineSummary
+from domain.services.pipeline_summary import PipelineSummary, StageSummary
 from domain.services.stage_moves import MoveRefused, StageMover
 from domain.views import OpportunityItem
 from store.errors import VersionConflict
@@ -28,6 +30,74 @@ from tui.format import money
 from tui.screens.base import PantryScreen
 from tui.screens.move_dialogs import LostReasonScreen, MessageScreen
 from tui.widgets.paged_table import PagedTable
+
+# What usually sits between an account's name and the rest of a deal's name: "Acme — Q1 produce".
+_AFTER_ACCOUNT = re.compile(r"\s*[—–:|·]\s*|\s+-\s+")
+
+
+def card_title(name: str, account: str | None) -> str:
+    """The deal's name without a leading account name and separator (the card's next line is the account),
+    so that a narrow card shows what tells the account's deals apart."""
+    if account and name.startswith(account):
+        separator = _AFTER_ACCOUNT.match(name, len(account))
+        if separator and name[separator.end():].strip():
+            return name[separator.end():].strip()
+    return name
+
+
+def _fit(text: str, room: int) -> str:
+    return text if cell_len(text) <= room else set_cell_size(text, max(room - 1, 0)) + "…"
+
+
+def card_facts(value: str, days: int, marks: list[tuple[str, str]], owner: str, room: int) -> str:
+    """Value · days in stage, the marks and the owner in `room` cells, no figure cut: the marks lose their
+    words, the dots go, the owner is shortened or left out, then the days, then the marks."""
+    words, signs = [word for word, _ in marks], [sign for _, sign in marks]
+    for core, dot in ((" ".join([f"{value} · {days}d", *words]), " · "),
+                      (" ".join([f"{value} · {days}d", *signs]), " · "),
+                      (" ".join([f"{value} {days}d", *signs]), " ")):
+        if cell_len(core + dot + owner) <= room:
+            return core + dot + owner
+    left = room - cell_len(core) - 1
+    if left >= 5:
+        return f"{core} {_fit(owner, left)}"
+    return next((short for short in (core, " ".join([value, *signs])) if cell_len(short) <= room), value)
+
+
+class StageHeader(Widget):
+    """A column's header: the stage and its deal count, then its value and weighted value, fitted to the
+    column's width so that no figure is cut (the weighted value loses its dot and spaces, then its place)."""
+
+    def __init__(self, stage: StageDef, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="kanban-header")
+        self.stage = stage
+        self.summary: StageSummary | None = None
+
+    def show(self, summary: StageSummary) -> None:
+        self.summary = summary
+        self.refresh()
+
+    def render(self) -> Text:
+        room, name, line = self.size.width, self.stage.name, self.summary
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if line is None:
+            return text.append(name, style="bold")
+        count = f"{line.count:,}"
+        gap = next((gap for gap in ("  ", " ") if cell_len(name + gap + count) <= room), None)
+        if gap is None and room - cell_len(count) - 1 >= min(cell_len(name), 8):
+            name, gap = _fit(name, room - cell_len(count) - 1), " "
+        if gap is None:  # too narrow for both: the name (enough of it to tell the columns apart), no count
+            text.append(_fit(name, room), style="bold")
+        else:
+            text.append(name, style="bold").append(gap + count, style="dim")
+        value = money(line.value_cents, compact=True)
+        text.append("\n" + value)
+        if line.stage.is_open:
+            weighted = money(line.weighted_cents, compact=True)
+            label = next((label for label in (" · w ", " w ", " w") if cell_len(value + label + weighted) <= room), None)
+            if label is not None:
+                text.append(label + weighted, style="dim")
+        return text
 
 
 class CardList(PagedTable):
@@ -56,21 +126,20 @@ class CardList(PagedTable):
         is_idle = self.stage.is_open and (idle is None or idle > self.idle_days)
         style = row_style
         if sub_line == 0:
-            text = item.name
+            text = card_title(item.name, item.account)
             style = style + Style(bold=True)
         elif sub_line == 1:
             text = item.account or "no account"
             style = style + Style(dim=True)
         else:
-            wide = width >= 34
             marks = []
             if stalled:
-                marks.append("⚠ stalled" if wide else "⚠")
+                marks.append(("⚠ stalled", "⚠"))
             if is_idle:
-                marks.append("◷ idle" if wide else "◷")
-            text = " ".join([f"{money(item.value_cents, compact=True)} · {days}d", *marks]) + f" · {item.owner_login}"
+                marks.append(("◷ idle", "◷"))
+            text = card_facts(money(item.value_cents, compact=True), days, marks, item.owner_login, width - 1)
             if marks:
-                style = style + self.get_component_rich_style("paged-table--warning")
+                style = style + self._cell_style("warning")  # its colour on the row's background (the cursor's)
         body = " " + text
         if cell_len(body) > width:
             body = set_cell_size(body, width - 1) + "…"
@@ -109,7 +178,7 @@ class KanbanScreen(PantryScreen):
         with Horizontal(id="kanban"):
             for stage in self.session.pipeline.stages:
                 with Vertical(classes="kanban-column" + ("" if stage.is_open else " closed-column"), id=f"col-{stage.id}"):
-                    yield Static(Text(stage.name, style="bold"), classes="kanban-header", id=f"head-{stage.id}")
+                    yield StageHeader(stage, id=f"head-{stage.id}")
                     yield CardList(stage, self._fetcher(stage.id), idle_days=self.session.pipeline.idle_days,
                                    today=today, id=f"cards-{stage.id}", paused=not stage.is_open)
 
@@ -148,13 +217,8 @@ class KanbanScreen(PantryScreen):
 
     def show_totals(self, summary: PipelineSummary) -> None:
         for line in summary.stages:
-            for header in self.query(f"#head-{line.stage.id}"):
-                text = Text(line.stage.name, style="bold")
-                text.append(f"  {line.count:,}\n", style="dim")
-                text.append(money(line.value_cents, compact=True))
-                if line.stage.is_open:
-                    text.append(f" · w {money(line.weighted_cents, compact=True)}", style="dim")
-                header.update(text)
+            for header in self.query(f"#head-{line.stage.id}").results(StageHeader):
+                header.show(line)
 
     def action_column(self, delta: int) -> None:
         lists = [cards for cards in self.query(CardList) if cards.parent.display]

@@ -24,7 +24,7 @@ class LeadDetailScreen(DetailScreen):
             with self.session.connection():
                 found = lead_detail(self.session, self.lead_id)
         except Exception as error:
-            self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
+            self.app.call_from_thread(self.show_refusal, error)
             return
         self.app.call_from_thread(self.show, found.lead, found.owner, found.opportunity, found.account, found.activities,
                                   found.changes)

@@ -212,7 +212,7 @@ class OpportunityDetailScreen(DetailScreen):
                 detail = opportunity_detail(self.session, self.opportunity_id)
                 competition = analyze_competition(self.session, self.opportunity_id) if detail.competitors else None
         except Exception as error:
-            self.app.call_from_thread(self.query_one("#detail-body", Static).update, Text(str(error)))
+            self.app.call_from_thread(self.show_refusal, error)
             return
         self.app.call_from_thread(self.show, detail, competition)
 
