@@ -53,7 +53,7 @@ def _kanban(app, screen) -> bool:
     lists = [cards for cards in screen.query(CardList) if cards.parent.display]
     if not lists or any(cards.total is None for cards in lists):
         return False
-    return all("\n" in _text(head) for head in screen.query(".kanban-header"))
+    return all(getattr(head, "summary", None) is not None for head in screen.query(".kanban-header"))
 
 
 def _forecast(app, screen) -> bool:

@@ -6,8 +6,8 @@ Domain services and the CLI receive a Store; nothing above the store sees Peewee
 from __future__ import annotations
 
 from contextlib import contextmanager
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 
 from peewee import Database
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from domain.records import ForecastSnapshot
 from domain.services.forecast_backtest import abs_pct_error
+from domain.services.forecast_state import PipelineState
 from domain.services.forecasting import (
     DEFAULT_HYBRID_WEIGHT,
     METHODS,
@@ -23,7 +24,6 @@ from domain.services.forecasting import (
     forecast_methods,
     load_state,
 )
-from domain.services.forecast_state import PipelineState
 
 if TYPE_CHECKING:
     from domain.session import Session

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Mapping, TypeVar
 
 from domain.clock import start_of_day
 from domain.enums import ForecastCategory
@@ -41,7 +41,7 @@ NO_PRODUCTS = "(no line items)"
 # -- what the store returns -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StageMark:
     """One stage_change row: the stage entered and the value and probability recorded with it."""
 
@@ -51,7 +51,7 @@ class StageMark:
     probability: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FieldMark:
     """One audited edit of a field: when, and the old and new value as text."""
 
@@ -60,7 +60,7 @@ class FieldMark:
     new: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DealHistory:
     """Raw facts about one opportunity created before the instant `at`."""
 
@@ -80,8 +80,8 @@ class DealHistory:
     last_change: StageMark | None = None  # the last stage change before `at`
     next_from_stage: str | None = None  # from_stage of the first stage change at or after `at`
     # audited edits around `at`: field -> the latest edit before `at` / the first edit at or after `at`
-    edits_before: dict[str, FieldMark] = field(default_factory=dict)
-    edits_after: dict[str, FieldMark] = field(default_factory=dict)
+    edits_before: Mapping[str, FieldMark] = field(default_factory=dict)
+    edits_after: Mapping[str, FieldMark] = field(default_factory=dict)
     # (product name, line total in cents) of the deal's line items as they are now
     products: tuple[tuple[str, int], ...] = ()
 
@@ -89,7 +89,7 @@ class DealHistory:
 # -- what the forecasts read ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OpenDeal:
     id: int
     owner: str
@@ -101,7 +101,7 @@ class OpenDeal:
     team: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Win:
     """A won deal standing at the instant: won at `won_at` for `value_cents` (the value recorded with the win)."""
 

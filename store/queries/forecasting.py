@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timezone
+from types import MappingProxyType
 
 from peewee import JOIN, fn
 
@@ -21,6 +22,9 @@ from store.models import (
 )
 
 Owner = UserRow.alias("fc_owner")
+
+# Shared by the deals without edits (most of them): read-only, one object instead of 200,000 dicts.
+NO_EDITS = MappingProxyType({})
 
 
 def _utc(value) -> datetime | None:
@@ -81,13 +85,14 @@ class ForecastQueries:
         products = self._products() if with_products else {}
         histories = []
         for (oid, login, team, created, stage, value, prob, expected, closed, category, overridden,
-             l_stage, l_at, l_value, l_prob, next_from) in query.tuples():
+             l_stage, l_at, l_value, l_prob, next_from) in query.tuples().iterator():
             mark = None if l_stage is None else StageMark(_utc(l_at), l_stage, int(l_value), int(l_prob))
             histories.append(DealHistory(
                 id=oid, owner=login, team=team or "", created_at=created, stage=stage, value_cents=int(value),
                 probability=int(prob), expected_close_date=expected, actual_close_date=closed,
                 forecast_category=category, forecast_category_overridden=bool(overridden), last_change=mark,
-                next_from_stage=next_from, edits_before=before_edits.get(oid, {}), edits_after=after_edits.get(oid, {}),
+                next_from_stage=next_from, edits_before=before_edits.get(oid, NO_EDITS),
+                edits_after=after_edits.get(oid, NO_EDITS),
                 products=products.get(oid, ()),
             ))
         return histories
@@ -112,7 +117,7 @@ class ForecastQueries:
                 .where(window.c.rn == 1)
             )
             found: dict[int, dict[str, FieldMark]] = defaultdict(dict)
-            for rid, fld, stamp, old, new in query.tuples():
+            for rid, fld, stamp, old, new in query.tuples().iterator():
                 found[int(rid)][fld] = FieldMark(_utc(stamp), old, new)
             out.append(dict(found))
         return out[0], out[1]
@@ -125,7 +130,7 @@ class ForecastQueries:
             .order_by(LineItemRow.opportunity, LineItemRow.id)
         )
         found: dict[int, list[tuple[str, int]]] = defaultdict(list)
-        for oid, name, total in query.tuples():
+        for oid, name, total in query.tuples().iterator():
             found[int(oid)].append((name, int(total)))
         return {k: tuple(v) for k, v in found.items()}
 
