@@ -2,7 +2,8 @@
 
 A fresh process (on a scratch copy of the database) opens the app headless and visits the
 dashboard, opportunities, leads, kanban and forecast, each until painted, then exits; its peak
-resident set size (`ru_maxrss`, read by the parent from `wait4`) is one sample.
+resident set size (`ru_maxrss`, read by the parent from `wait4`) is one sample; the child also reports
+the peak so far after each screen (`peak_after_mb` in the JSON), which shows which visit raised it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,17 @@ def child(db: str, login: str) -> dict:
 
     args = build_parser().parse_args(["--db", db, "--as", login, "--as-of", AS_OF])
 
+    steps: dict[str, float] = {}
+
+    def peak_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
     async def pilot_script(pilot) -> None:
         await until_painted(pilot.app, "dashboard")
+        steps["dashboard"] = peak_mb()
         for mode in WALK:
             await go(pilot, mode)
+            steps[mode] = peak_mb()
         pilot.app.exit()
 
     with session_for(global_options(args)) as session:
@@ -35,7 +43,7 @@ def child(db: str, login: str) -> dict:
         app.TICK_SECONDS = TICK_OFF
         watch(app)
         app.run(headless=True, size=SIZE, auto_pilot=pilot_script)
-    return {"ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+    return {"ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "steps_mb": steps}
 
 
 def measure(db, login: str, size: int, repeat: int) -> dict:
@@ -43,13 +51,16 @@ def measure(db, login: str, size: int, repeat: int) -> dict:
     from bench.datasets import remove, scratch_copy
     from bench.stats import summary
 
-    samples = []
+    samples, steps = [], {}
     for _ in range(repeat):
         copy = scratch_copy(db, f"memory-{size}.db")
         try:
             child_run = proc.probe("memory", "--db", str(copy), "--login", login)
         finally:
             remove(copy)
-        child_run.json()  # raises with the child's error if it failed
+        result = child_run.json()  # raises with the child's error if it failed
         samples.append(child_run.max_rss_mb)
-    return {"peak_rss_mb": summary(samples, 1)}
+        for mode, mb in result.get("steps_mb", {}).items():
+            steps.setdefault(mode, []).append(mb)
+    # the peak so far after each screen: which screen's visit raised it
+    return {"peak_rss_mb": summary(samples, 1), "peak_after_mb": {m: summary(v, 1) for m, v in steps.items()}}

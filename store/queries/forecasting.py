@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timezone
 from types import MappingProxyType
+from typing import Iterator
 
 from peewee import JOIN, fn
 
@@ -43,13 +44,17 @@ class ForecastQueries:
 
     # -- history at an instant --------------------------------------------------------------
 
-    def deal_histories(self, at: datetime, *, lost_stage: str, with_products: bool = False) -> list[DealHistory]:
+    def deal_histories(self, at: datetime, *, lost_stage: str, with_products: bool = False) -> Iterator[DealHistory]:
         """Every opportunity created before `at`, except those already lost at `at`, with its last
         stage change before `at`, the from_stage of its first change at or after `at`, and the
         audited edits of the fields a forecast reads on either side of `at`.
 
         Two window functions over stage_change (latest before, earliest at/after) and two over
         audit_log; the folding into a state is `domain.services.forecast_state.reconstruct`.
+
+        Yielded one by one (the fold keeps only what it needs), with the strings every deal repeats
+        (owner, team, stage, category, product names) shared: at 100,000 deals a copy per row costs
+        tens of megabytes.
         """
         S = StageChangeRow
         latest = fn.ROW_NUMBER().over(partition_by=[S.opportunity], order_by=[S.changed_at.desc(), S.id.desc()])
@@ -82,20 +87,22 @@ class ForecastQueries:
             .order_by(O.id)
         )
         before_edits, after_edits = self._edits(at)
-        products = self._products() if with_products else {}
-        histories = []
+        shared: dict[str, str] = {}
+        products = self._products(shared) if with_products else {}
         for (oid, login, team, created, stage, value, prob, expected, closed, category, overridden,
              l_stage, l_at, l_value, l_prob, next_from) in query.tuples().iterator():
-            mark = None if l_stage is None else StageMark(_utc(l_at), l_stage, int(l_value), int(l_prob))
-            histories.append(DealHistory(
-                id=oid, owner=login, team=team or "", created_at=created, stage=stage, value_cents=int(value),
+            mark = None if l_stage is None else StageMark(_utc(l_at), shared.setdefault(l_stage, l_stage), int(l_value),
+                                                          int(l_prob))
+            yield DealHistory(
+                id=oid, owner=shared.setdefault(login, login), team=shared.setdefault(team or "", team or ""),
+                created_at=created, stage=shared.setdefault(stage, stage), value_cents=int(value),
                 probability=int(prob), expected_close_date=expected, actual_close_date=closed,
-                forecast_category=category, forecast_category_overridden=bool(overridden), last_change=mark,
+                forecast_category=shared.setdefault(category, category),
+                forecast_category_overridden=bool(overridden), last_change=mark,
                 next_from_stage=next_from, edits_before=before_edits.get(oid, NO_EDITS),
                 edits_after=after_edits.get(oid, NO_EDITS),
                 products=products.get(oid, ()),
-            ))
-        return histories
+            )
 
     def _edits(self, at: datetime) -> tuple[dict[int, dict[str, FieldMark]], dict[int, dict[str, FieldMark]]]:
         """Per opportunity and audited field: the latest edit before `at`, and the first at or after it."""
@@ -122,8 +129,8 @@ class ForecastQueries:
             out.append(dict(found))
         return out[0], out[1]
 
-    def _products(self) -> dict[int, tuple[tuple[str, int], ...]]:
-        """(product name, line total) of every opportunity's line items, as they are now."""
+    def _products(self, shared: dict[str, str]) -> dict[int, tuple[tuple[str, int], ...]]:
+        """(product name, line total) of every opportunity's line items, as they are now (names shared)."""
         query = (
             LineItemRow.select(LineItemRow.opportunity, ProductRow.name, LineItemRow.total_cents)
             .join(ProductRow, on=(LineItemRow.product == ProductRow.id))
@@ -131,7 +138,7 @@ class ForecastQueries:
         )
         found: dict[int, list[tuple[str, int]]] = defaultdict(list)
         for oid, name, total in query.tuples().iterator():
-            found[int(oid)].append((name, int(total)))
+            found[int(oid)].append((shared.setdefault(name, name), int(total)))
         return {k: tuple(v) for k, v in found.items()}
 
     # -- snapshots -----------------------------------------------------------------------------
