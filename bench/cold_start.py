@@ -3,8 +3,9 @@
 Each sample is a fresh `python -m bench.probe …` process, timed from just before it is forked (so
 interpreter start-up and every import count) to the instant the child reports its first paint
 (bench/painted.py), both read from the machine's monotonic clock. Both run headless at 120×40.
-Pantry starts the way `pantry --db DB --as LOGIN --as-of 2026-03-16` does: the CLI's parser and
-session, then the app (not recording the visit, so the database is not written).
+Pantry starts the way `pantry --db DB --as LOGIN --as-of 2026-03-16` does: the CLI's parser (`parser_for`,
+which loads only the TUI's command module), the session, then the app (not recording the visit, so the
+database is not written).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from bench.stats import ms, summary
 SIZE = (120, 40)
 
 def pantry_child(db: str, login: str) -> dict:
-    from cli.main import build_parser
+    from cli.main import parser_for
     from cli.options import global_options, session_for
 
-    args = build_parser().parse_args(["--db", db, "--as", login, "--as-of", AS_OF])
+    argv = ["--db", db, "--as", login, "--as-of", AS_OF]
+    args = parser_for(argv).parse_args(argv)
     from tui.app import PantryApp
 
     painted: list[float] = []

@@ -19,11 +19,12 @@ def child(db: str, login: str) -> dict:
 
     from bench.painted import until_painted, watch
     from bench.screens import TICK_OFF, go
-    from cli.main import build_parser
+    from cli.main import parser_for
     from cli.options import global_options, session_for
     from tui.app import PantryApp
 
-    args = build_parser().parse_args(["--db", db, "--as", login, "--as-of", AS_OF])
+    argv = ["--db", db, "--as", login, "--as-of", AS_OF]
+    args = parser_for(argv).parse_args(argv)
 
     steps: dict[str, float] = {}
 

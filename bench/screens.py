@@ -167,11 +167,12 @@ async def script(pilot, repeat: int, results: dict, profiles: Profiles) -> None:
 
 
 def child(db: str, login: str, repeat: int) -> dict:
-    from cli.main import build_parser
+    from cli.main import parser_for
     from cli.options import global_options, session_for
     from tui.app import PantryApp
 
-    args = build_parser().parse_args(["--db", db, "--as", login, "--as-of", AS_OF])
+    argv = ["--db", db, "--as", login, "--as-of", AS_OF]
+    args = parser_for(argv).parse_args(argv)
     results: dict[str, list[tuple[float, float]]] = {}
 
     async def pilot_script(pilot) -> None:
