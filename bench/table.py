@@ -55,12 +55,19 @@ def rows(results: dict) -> list[tuple[str, list[str]]]:
     for s in sizes:
         screens.update(_screens(by[s]).keys())
     order = ["open opportunities", "open leads", "open kanban", "switch dashboard→kanban", "switch kanban→forecast",
-             "switch forecast→dashboard", "kanban move"]
+             "switch forecast→dashboard", "kanban move", "dashboard reload (worker)", "metrics recompute (worker)",
+             "forecast reload (worker)"]
     for name in order + sorted(screens - set(order)):
         out.append(line(name, "screens", name, "ms"))
     out.append(("longest input stall in those (1 frame = 16.7 ms)",
                 [_fmt(max((max(d["longest_stall_ms"]["samples"], default=0) for d in _screens(by[s]).values()),
                           default=None), " ms") for s in sizes]))
+    out.append(("  typical: worst operation's median stall",
+                [_fmt(max((d["longest_stall_ms"]["median"] for d in _screens(by[s]).values()), default=None), " ms")
+                 for s in sizes]))
+    for name in ("dashboard reload (worker)", "metrics recompute (worker)", "forecast reload (worker)"):
+        out.append((f"  stall during {name}", [_fmt(_get(_screens(by[s]), name, "longest_stall_ms", "median"), " ms")
+                                                for s in sizes]))
     out += [
         line("peak memory (RSS), app through 5 screens", "memory", "peak_rss_mb", unit=" MB"),
         line("pantry report pipeline (whole process)", "report_pipeline", "ms"),

@@ -214,9 +214,12 @@ class PantryApp(App):
             self._watcher.stop()
 
 
-# Young-generation threshold: CPython's default (700 allocations) runs the collector hundreds of times
-# while a worker turns 50,000 rows into records; each pass stops every thread, the UI's too.
-GC_THRESHOLDS = (20_000, 20, 20)
+# The collector's thresholds (CPython's default is 700, 10, 10). A worker turning 50,000 rows into records
+# makes hundreds of young collections at 700; at 10,000 they are few and short. A middle collection every 5
+# young ones keeps each small (every 20 let 100,000 objects pile up: 100-200 ms pauses). Full collections
+# only every 100 middle ones: with the start-up heap frozen they have little to walk, but they stop every
+# thread. Chosen by measuring the stalls with bench/ (docs/performance.md, "Input stalls").
+GC_THRESHOLDS = (10_000, 5, 100)
 
 
 def quiet_collector() -> None:
