@@ -123,6 +123,28 @@ async def test_a_screen_out_of_sight_catches_up_once_when_shown(board, monkeypat
         assert money(900_00) in screen_text(app)  # $3,000 x 30%, the figure after both changes
 
 
+async def test_the_board_takes_its_totals_from_the_published_metrics(board, monkeypatch):
+    from tui.screens.kanban import KanbanScreen
+
+    session, opp = board
+    loads = []
+    original = KanbanScreen.load_totals
+    monkeypatch.setattr(KanbanScreen, "load_totals", lambda screen: (loads.append(1), original(screen))[1])
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.metrics.latest is not None
+        await pilot.press("k")
+        await settle(pilot)
+        assert loads == []  # unfiltered: the whole pipeline's totals, already computed, no second scan
+        header = app.screen.query_one("#head-discovery")
+        assert header.summary is not None and header.summary.value_cents == 3_000_00  # the deal's $3,000.00
+        await pilot.press("slash")
+        await pilot.press(*"@ray", "enter")
+        await settle(pilot)
+        assert loads == [1]  # filtered: the board's own totals
+
+
 async def test_won_and_lost_columns_toggle_without_rebuilding(board):
     session, opp = board
     app = make_app(session)

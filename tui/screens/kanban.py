@@ -186,7 +186,11 @@ class KanbanScreen(PantryScreen):
         super().on_mount()
         self._show_closed_columns()
         self.call_after_refresh(self._focus_first)
-        self.load_totals()
+        latest = getattr(self.app, "metrics", None) and self.app.metrics.latest
+        if latest is not None and not self.filter_text:
+            self.show_totals(latest.summary)  # the whole pipeline's, just published: no second scan
+        else:
+            self.load_totals()
 
     def _show_closed_columns(self) -> None:
         """Won and lost columns are built once and shown or hidden (never rebuilt); hidden, they fetch nothing
