@@ -6,7 +6,7 @@ import getpass
 import os
 import tomllib
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from domain.clock import Clock, FixedClock, SystemClock
@@ -39,6 +39,14 @@ def parse_as_of(text: str) -> date:
 def make_clock(as_of: date | None) -> Clock:
     # --as-of evaluates "today" as that date: the clock stands at noon UTC on it.
     return FixedClock.on(as_of, time(12, 0)) if as_of else SystemClock()
+
+
+def demo_day(clock: Clock) -> date:
+    """The day demo data is generated for. Its history ends at noon UTC of that day (the instant a
+    fixed --as-of clock stands at), so before noon it is yesterday's: nothing in it is later than now."""
+    now = clock.now()
+    noon = datetime.combine(now.date(), time(12, 0), tzinfo=timezone.utc)
+    return now.date() if now >= noon else now.date() - timedelta(days=1)
 
 
 def database_url(options: GlobalOptions) -> str:

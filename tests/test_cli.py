@@ -847,3 +847,13 @@ def test_tables_align_wide_characters_and_use_ansi_only_on_a_terminal(monkeypatc
     tty = TtyStream()
     write_table(rows, columns, tty)
     assert "\x1b" not in tty.getvalue()
+
+
+def test_demo_data_is_generated_for_a_day_whose_noon_has_passed():
+    # the demo's history ends at noon UTC of its day: before noon, yesterday's, so nothing is later than now
+    from cli.context import demo_day
+    from domain.clock import FixedClock
+
+    assert demo_day(FixedClock(datetime(2026, 11, 21, 6, 7, tzinfo=timezone.utc))) == date(2026, 11, 20)
+    assert demo_day(FixedClock(datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc))) == date(2026, 11, 21)
+    assert demo_day(FixedClock(datetime(2026, 11, 21, 23, 59, tzinfo=timezone.utc))) == date(2026, 11, 21)

@@ -102,7 +102,7 @@ async def test_a_move_in_another_process_reaches_the_open_dashboard(board, datab
 
 async def test_a_screen_out_of_sight_catches_up_once_when_shown(board, monkeypatch):
     session, opp = board
-    app = make_app(session)
+    app = make_app(session, watch=False)  # the file watcher would also report these commits, a moment later
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         dashboard = app.screen
@@ -130,7 +130,7 @@ async def test_the_board_takes_its_totals_from_the_published_metrics(board, monk
     loads = []
     original = KanbanScreen.load_totals
     monkeypatch.setattr(KanbanScreen, "load_totals", lambda screen: (loads.append(1), original(screen))[1])
-    app = make_app(session)
+    app = make_app(session, watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert app.metrics.latest is not None
@@ -143,6 +143,60 @@ async def test_the_board_takes_its_totals_from_the_published_metrics(board, monk
         await pilot.press(*"@ray", "enter")
         await settle(pilot)
         assert loads == [1]  # filtered: the board's own totals
+
+
+async def test_quick_column_keys_each_count(board):
+    from textual import events
+
+    session, opp = board
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        assert app.focused.stage.id == "discovery"
+        for _ in range(3):  # as a terminal delivers keys typed fast: all queued before the first is handled
+            app._driver.send_message(events.Key("right", None))
+        await settle(pilot)
+        assert app.focused.stage.id == "negotiation"
+        for key in ("left", "left", "right"):
+            app._driver.send_message(events.Key(key, None))
+        await settle(pilot)
+        assert app.focused.stage.id == "proposal"
+
+
+async def test_the_opportunities_close_column_shows_what_it_sorts_by(board, make, clock):
+    from datetime import date
+
+    session, opp = board
+    rep = session.actor
+    # closed in the other order than they were expected: the column must follow the expected dates
+    make.opportunity(name="Early expected", owner_id=rep.id, stage="closed_lost", probability=0, lost_reason="Price",
+                     expected_close_date=date(2026, 2, 1), actual_close_date=date(2026, 3, 10))
+    make.opportunity(name="Late expected", owner_id=rep.id, stage="closed_won", probability=100,
+                     expected_close_date=date(2026, 3, 1), actual_close_date=date(2026, 2, 15))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+        late = next(line for line in lines if "Late expected" in line)
+        early = next(line for line in lines if "Early expected" in line)
+        assert lines.index(late) < lines.index(early)  # latest expected close first
+        assert "2026-03-01" in late and "2026-02-01" in early  # the expected dates, not the actual ones
+
+
+async def test_needs_attention_says_when_it_shows_fewer_closes_than_it_counts(board, make, clock):
+    session, opp = board
+    monday = clock.today() - timedelta(days=clock.today().weekday())
+    for n in range(7):  # due this week, no products yet: each is a blocked close
+        make.opportunity(name=f"Due {n}", owner_id=session.actor.id, stage="qualification", probability=40,
+                         value_cents=(n + 1) * 1_000_00, expected_close_date=monday + timedelta(days=3))
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "7 closing this week with open requirements (5 shown)" in text
+        assert text.count("⚑ closing") == 5
 
 
 async def test_won_and_lost_columns_toggle_without_rebuilding(board):

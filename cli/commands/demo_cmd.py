@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from cli.context import GlobalOptions, database_url, make_clock
+from cli.context import GlobalOptions, database_url, demo_day, make_clock
 from cli.errors import CommandError
 from cli.options import add_global_options, positive_int, sqlite_path
 from store.store import Store
@@ -167,7 +167,7 @@ def write_demo(url: str, *, seed: int, opportunities: int, today: date, force: b
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
     url = database_url(replace(options, demo=True))  # --db wins; else the demo database
-    today = make_clock(options.as_of).today()
+    today = demo_day(make_clock(options.as_of))
     write_demo(
         url, seed=args.seed, opportunities=args.opportunities, today=today, force=args.force,
         out=sys.stdout, err=sys.stderr,

@@ -17,7 +17,7 @@ from cli.commands.demo_cmd import (
     generate_into,
     has_data,
 )
-from cli.context import GlobalOptions, database_url, make_clock
+from cli.context import GlobalOptions, database_url, demo_day, make_clock
 from cli.errors import CommandError
 from cli.options import add_global_options, session_for, sqlite_path
 from store.store import Store
@@ -44,7 +44,7 @@ def ensure_demo_database(options: GlobalOptions) -> None:
     url = database_url(replace(options, demo=True))
     own_file = options.db is None
     path = sqlite_path(url)
-    today = make_clock(options.as_of).today()
+    today = demo_day(make_clock(options.as_of))
     err = sys.stderr
     if own_file and path is not None and path.exists():
         with Store.open(url) as store:

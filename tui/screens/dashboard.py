@@ -186,7 +186,9 @@ class DashboardScreen(PantryScreen):
         counts = []
         if closing is not None:
             more = "+" if closing.checked < closing.closing else ""
-            counts.append(f"{len(closing.risks):,}{more} closing this week with open requirements")
+            shown = min(len(closing.risks), self.CLOSING_ROWS)
+            note = f" ({shown} shown)" if shown < len(closing.risks) else ""
+            counts.append(f"{len(closing.risks):,}{more} closing this week with open requirements{note}")
         if metrics is not None:
             counts.append(f"{metrics.stalled:,} stalled · {metrics.idle:,} idle")
         title.append("   " + " · ".join(counts), style="dim")

@@ -166,6 +166,7 @@ class KanbanScreen(PantryScreen):
     def __init__(self) -> None:
         super().__init__()
         self.show_closed = False
+        self._column: CardList | None = None  # the column the last ←/→ moved to
         self.board_filter = OpportunityFilter(sort="value", descending=True)
         self.filter_text = ""
 
@@ -228,9 +229,16 @@ class KanbanScreen(PantryScreen):
         lists = [cards for cards in self.query(CardList) if cards.parent.display]
         if not lists:
             return
-        focused = self.focused
-        index = lists.index(focused) if focused in lists else 0
-        lists[(index + delta) % len(lists)].focus()
+        # From the column last asked for, not `self.focused`: focus moves after this handler, so keys
+        # pressed in quick succession would otherwise all start from the same column.
+        current = self._column if self._column in lists else self.focused
+        index = lists.index(current) if current in lists else 0
+        self._column = lists[(index + delta) % len(lists)]
+        self._column.focus()
+
+    def on_descendant_focus(self, event) -> None:
+        if isinstance(event.widget, CardList):
+            self._column = event.widget
 
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed

@@ -14,7 +14,7 @@ class OpportunitiesScreen(ListScreen):
     TITLE_TEXT = "Opportunities"
     KINDS = frozenset({"opportunity", "account", "user"})
     DEFAULT_SORT = "close"
-    DEFAULT_DESCENDING = True  # the latest (expected or actual) close first: this quarter's deals, not 2025's
+    DEFAULT_DESCENDING = True  # the latest expected close first: this quarter's deals, not 2025's
     PLACEHOLDER = "text, @rep, stage:proposal, >50000, close:2026-03 …  (/, M: mine)"
 
     def columns(self) -> list[Column]:
@@ -34,7 +34,9 @@ class OpportunitiesScreen(ListScreen):
             Column("value", "Value", 13, lambda o: money(o.value_cents), align="right"),
             Column("probability", "Prob", 5, lambda o: f"{o.probability}%", align="right", hide_below=100),
             Column("owner", "Owner", 9, lambda o: o.owner_login, hide_below=90),
-            Column("close", "Close", 10, lambda o: day(o.actual_close_date or o.expected_close_date)),
+            # the expected close date: what the column sorts by and `close:` filters on (a closed deal's
+            # actual date is on its detail screen; mixing the two made the sorted column look unsorted)
+            Column("close", "Close", 10, lambda o: day(o.expected_close_date)),
             Column("days_in_stage", "Days", 5, lambda o: str(o.days_in_stage(today)) if o.actual_close_date is None else "",
                    align="right", style=stale),
         ]
