@@ -153,8 +153,8 @@ class KanbanScreen(PantryScreen):
         # priority: the focused card list would otherwise take left/right as horizontal scrolling
         Binding("left", "column(-1)", "◀ Column", show=False, priority=True),
         Binding("right", "column(1)", "Column ▶", show=False, priority=True),
-        Binding("shift+right,right_square_bracket", "move(1)", "Move ▶"),
-        Binding("shift+left,left_square_bracket", "move(-1)", "◀ Move"),
+        Binding("right_square_bracket,shift+right", "move(1)", "Move ▶"),  # the footer shows the first: "]"
+        Binding("left_square_bracket,shift+left", "move(-1)", "◀ Move"),
         Binding("x", "lose", "Lost"),
         Binding("w", "toggle_closed", "Won/lost"),
         Binding("slash", "filter", "Filter"),
