@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from domain.events import DataChanged
 from domain.services.dashboard import Dashboard, build_dashboard
 from domain.services.metrics import MetricsRecomputed
-from tui.format import money, pct
+from tui.format import label, money, pct
 from tui.screens.base import PantryScreen
 from tui.widgets.kpi import Kpi
 
@@ -73,17 +73,17 @@ class DashboardScreen(PantryScreen):
         sources.add_column("Converted", key="converted", width=9)
         sources.add_column("Rate", key="rate", width=5)
         team = self.query_one("#team", DataTable)
-        for label, key, width in (("Rep", "rep", 11), ("Won", "won", 8), ("Quota", "quota", 8), ("Attain.", "att", 7),
+        for title, key, width in (("Rep", "rep", 11), ("Won", "won", 8), ("Quota", "quota", 8), ("Attain.", "att", 7),
                                   ("Weighted", "weighted", 9)):
-            team.add_column(label, key=key, width=width)
+            team.add_column(title, key=key, width=width)
         recent = self.query_one("#recent", DataTable)
-        for label, key, width in (("When", "when", 11), ("Who", "who", 10), ("What", "what", 34)):
-            recent.add_column(label, key=key, width=width)
+        for title, key, width in (("When", "when", 11), ("Who", "who", 10), ("What", "what", 34)):
+            recent.add_column(title, key=key, width=width)
         attention = self.query_one("#attention", DataTable)
         name_width = 44 if self.app.size.width >= 110 else 18
-        for label, key, width in (("Alert", "kind", 9), ("Opportunity", "name", name_width), ("Owner", "owner", 10),
+        for title, key, width in (("Alert", "kind", 9), ("Opportunity", "name", name_width), ("Owner", "owner", 10),
                                   ("Stage", "stage", 13), ("Days/limit", "days", 10), ("Value", "value", 8)):
-            attention.add_column(label, key=key, width=width)
+            attention.add_column(title, key=key, width=width)
         self.query_one("#empty-state").display = False
         self.load()
 
@@ -157,7 +157,7 @@ class DashboardScreen(PantryScreen):
         recent.clear()
         for index, item in enumerate(data.recent):
             recent.add_row(Text(f"{item.when:%m-%d %H:%M}"), Text(item.who),
-                           Text(f"{item.kind}: {item.subject}", no_wrap=True, overflow="ellipsis"),
+                           Text(f"{label(item.kind)}: {item.subject}", no_wrap=True, overflow="ellipsis"),
                            key=f"{index}:{item.opportunity_id or ''}")
         sources = self.query_one("#sources", DataTable)
         sources.clear()
