@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -79,6 +80,9 @@ async def test_opportunity_list_filters_and_opens_detail(demo_url):
         await settle(pilot)
         text = screen_text(app)
         assert "Line items" in text, text
+        opened = session.store.opportunities.require(app.screen.opportunity_id)
+        assert re.search(rf"Last changed +{opened.updated_at:%Y-%m-%d %H:%M} UTC", text), text
+        assert "Version" not in text  # the record's lock counter is not the user's business
         await pilot.press("escape")
         await settle(pilot)
         assert app.current_mode == "opportunities"

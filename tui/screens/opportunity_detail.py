@@ -241,7 +241,7 @@ class OpportunityDetailScreen(DetailScreen):
             ("Next step", o.next_step or "—"),
             ("Lost reason", o.lost_reason or "—"),
             ("Started", day(o.started_on)),
-            ("Version", str(o.version)),
+            ("Last changed", f"{o.updated_at:%Y-%m-%d %H:%M} UTC"),
         ])
         items = rows(
             ["Product", "Qty", "Unit price", "Discount", "Total"],
