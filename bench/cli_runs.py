@@ -14,17 +14,16 @@ import sys
 from pathlib import Path
 
 from bench import proc
-from bench.datasets import AS_OF, CACHE, remove, scratch_copy
+from bench.datasets import AS_OF, CACHE, remove, scratch
 from bench.stats import ms, summary
 
 PANTRY = [sys.executable, "-m", "cli.main"]
 
 
 def report_pipeline(db: Path, size: int, repeat: int) -> dict:
-    copy = scratch_copy(db, f"report-{size}.db")
-    argv = [*PANTRY, "report", "pipeline", "--db", str(copy), "--as-of", AS_OF, "--format", "json"]
     samples, rss = [], []
-    try:
+    with scratch(db, f"report-{size}.db") as copy:
+        argv = [*PANTRY, "report", "pipeline", "--db", str(copy), "--as-of", AS_OF, "--format", "json"]
         for index in range(repeat + 1):
             run = proc.run(argv, timeout=900)
             if run.code != 0:
@@ -32,8 +31,6 @@ def report_pipeline(db: Path, size: int, repeat: int) -> dict:
             if index:  # the first run warms the file cache
                 samples.append(run.seconds)
                 rss.append(run.max_rss_mb)
-    finally:
-        remove(copy)
     return {"ms": summary(ms(samples), 1), "peak_rss_mb": summary(rss, 1)}
 
 

@@ -13,6 +13,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +83,16 @@ def scratch_copy(path: Path, name: str) -> Path:
     remove(target)
     shutil.copyfile(path, target)
     return target
+
+
+@contextmanager
+def scratch(path: Path, name: str) -> Iterator[Path]:
+    """A throwaway copy of a cached database for the duration of a `with` block, then deleted."""
+    copy = scratch_copy(path, name)
+    try:
+        yield copy
+    finally:
+        remove(copy)
 
 
 def remove(path: Path) -> None:

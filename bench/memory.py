@@ -49,16 +49,13 @@ def child(db: str, login: str) -> dict:
 
 def measure(db, login: str, size: int, repeat: int) -> dict:
     from bench import proc
-    from bench.datasets import remove, scratch_copy
+    from bench.datasets import scratch
     from bench.stats import summary
 
     samples, steps = [], {}
     for _ in range(repeat):
-        copy = scratch_copy(db, f"memory-{size}.db")
-        try:
+        with scratch(db, f"memory-{size}.db") as copy:
             child_run = proc.probe("memory", "--db", str(copy), "--login", login)
-        finally:
-            remove(copy)
         result = child_run.json()  # raises with the child's error if it failed
         samples.append(child_run.max_rss_mb)
         for mode, mb in result.get("steps_mb", {}).items():

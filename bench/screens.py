@@ -213,14 +213,11 @@ def child(db: str, login: str, repeat: int) -> dict:
 
 def measure(db, login: str, size: int, repeat: int) -> dict:
     from bench import proc
-    from bench.datasets import remove, scratch_copy
+    from bench.datasets import scratch
     from bench.stats import ms, summary
 
-    copy = scratch_copy(db, f"screens-{size}.db")
-    try:
+    with scratch(db, f"screens-{size}.db") as copy:
         result = proc.probe("screens", "--db", str(copy), "--login", login, "--repeat", str(repeat)).json()
-    finally:
-        remove(copy)
     return {
         name: {"ms": summary(ms(data["seconds"]), 1), "longest_stall_ms": summary(ms(data["stall"]), 1)}
         for name, data in result.items()

@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 
 from bench import proc
-from bench.datasets import AS_OF, remove, scratch_copy
+from bench.datasets import AS_OF, scratch
 from bench.painted import now
 from bench.stats import ms, summary
 
@@ -129,11 +129,8 @@ def child(db: str, login: str, repeat: int) -> dict:
 
 
 def measure(db: Path, login: str, size: int, repeat: int) -> dict:
-    copy = scratch_copy(db, f"stage-move-{size}.db")
-    try:
+    with scratch(db, f"stage-move-{size}.db") as copy:
         result = proc.probe("stage-move", "--db", str(copy), "--login", login, "--repeat", str(repeat)).json()
-    finally:
-        remove(copy)
     return {
         "deal": result["deal"],
         "alerts_published": result["alerts"],
