@@ -23,11 +23,10 @@ from cli.errors import (
     describe_validation_error,
 )
 from cli.options import add_global_options, global_options
-from domain.errors import Refused
+from domain.errors import DomainError
 from domain.pipeline import PipelineConfigError
 from domain.services.stage_moves import MoveRefused
 from store.database import DatabaseUrlError
-from store.errors import StoreError
 from store.schema import SchemaError
 
 PROG = "pantry"
@@ -75,15 +74,6 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
-# Errors of the database drivers, recognised by where their classes live: peewee belongs in
-# store/ only (tests/test_layers.py), so the CLI does not import it to name its exceptions.
-_DATABASE_ERROR_MODULES = ("peewee", "sqlite3", "psycopg2")
-
-
-def _is_database_error(exc: BaseException) -> bool:
-    return any(cls.__module__.split(".", 1)[0] in _DATABASE_ERROR_MODULES for cls in type(exc).__mro__)
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["--ssh-gate"]:
@@ -113,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         for reason in exc.reasons:
             print(f"  - {reason}", file=sys.stderr)
         return EXIT_REFUSED
-    except (CommandError, SchemaError, StoreError, Refused) as exc:
+    except (CommandError, SchemaError, DomainError) as exc:  # refusals, conflicts, database failures (translated by the store)
         return _fail(EXIT_REFUSED, str(exc))
     except ValidationError as exc:
         return _fail(EXIT_REFUSED, f"invalid data: {describe_validation_error(exc)}")
@@ -127,10 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return _fail(EXIT_INTERRUPTED, "interrupted")
-    except Exception as exc:
-        if _is_database_error(exc):
-            return _fail(EXIT_REFUSED, f"database error: {exc}")
-        raise
 
 
 def _silence_stdout() -> None:

@@ -21,14 +21,14 @@ from domain.errors import Refused
 from domain.records import User
 
 if TYPE_CHECKING:
-    from store.store import Store
+    from domain.ports import Repositories
 
 
 def describe(user: User) -> str:
     return f"{user.login} ({Role(user.role).value})"
 
 
-def _user(owner: User | int | None, store: "Store") -> User | None:
+def _user(owner: User | int | None, store: "Repositories") -> User | None:
     if owner is None or isinstance(owner, User):
         return owner
     return store.users.get(owner)
@@ -40,7 +40,7 @@ def _login(user: User | None, fallback: int | None = None) -> str:
     return "nobody" if fallback is None else f"user #{fallback}"
 
 
-def team_ids(manager: User, store: "Store") -> set[int]:
+def team_ids(manager: User, store: "Repositories") -> set[int]:
     """The ids of the users who report to `manager` (manager_id is the manager)."""
     return {u.id for u in store.users.find(manager_id=manager.id)}
 
@@ -56,7 +56,7 @@ def _owner_id(owner: User | int | None) -> int | None:
 # -- questions -----------------------------------------------------------------------------------
 
 
-def can_edit_owned(actor: User | None, owner: User | int | None, store: "Store") -> bool:
+def can_edit_owned(actor: User | None, owner: User | int | None, store: "Repositories") -> bool:
     """May `actor` see and change a record owned by `owner` (a user, a user id or None)?"""
     if actor is None:
         return False
@@ -80,7 +80,7 @@ can_see_opportunity = can_edit_owned
 
 
 def can_assign(actor: User | None, current_owner: User | int | None, new_owner: User | int | None,
-               store: "Store") -> bool:
+               store: "Repositories") -> bool:
     """May `actor` give a record owned by `current_owner` to `new_owner`?
 
     A rep may not reassign at all (giving a record to its current owner is no change). A manager
@@ -98,7 +98,7 @@ def can_assign(actor: User | None, current_owner: User | int | None, new_owner: 
     return can_edit_owned(actor, current_owner, store) and can_edit_owned(actor, new_owner, store)
 
 
-def can_set_quota(actor: User | None, user: User | int | None, store: "Store") -> bool:
+def can_set_quota(actor: User | None, user: User | int | None, store: "Repositories") -> bool:
     """Admins set anyone's quota; a manager sets the quotas of the users who report to them."""
     if actor is None:
         return False
@@ -113,7 +113,7 @@ def can_set_quota(actor: User | None, user: User | int | None, store: "Store") -
 # -- checks (raise Refused) ----------------------------------------------------------------------
 
 
-def check_edit_owned(actor: User | None, owner: User | int | None, store: "Store", *, what: str) -> None:
+def check_edit_owned(actor: User | None, owner: User | int | None, store: "Repositories", *, what: str) -> None:
     """Raise Refused unless `actor` may change `what` (e.g. "opportunity 42"), owned by `owner`."""
     if actor is None:
         raise Refused(f"cannot change {what}: no Pantry user for this session")
@@ -129,12 +129,12 @@ def check_edit_owned(actor: User | None, owner: User | int | None, store: "Store
     raise Refused(f"{describe(actor)} cannot change {what}: it belongs to {owner_login}")
 
 
-def check_edit_opportunity(actor: User | None, opportunity, store: "Store") -> None:
+def check_edit_opportunity(actor: User | None, opportunity, store: "Repositories") -> None:
     check_edit_owned(actor, opportunity.owner_id, store, what=f"opportunity {opportunity.id}")
 
 
 def check_assign(actor: User | None, current_owner: User | int | None, new_owner: User | int | None,
-                 store: "Store", *, what: str) -> None:
+                 store: "Repositories", *, what: str) -> None:
     if actor is None:
         raise Refused(f"cannot reassign {what}: no Pantry user for this session")
     if can_assign(actor, current_owner, new_owner, store):
@@ -147,7 +147,7 @@ def check_assign(actor: User | None, current_owner: User | int | None, new_owner
     raise Refused(f"{describe(actor)} cannot assign {what} to {new_login}: {new_login} does not report to {actor.login}")
 
 
-def check_set_quota(actor: User | None, user: User | int | None, store: "Store") -> None:
+def check_set_quota(actor: User | None, user: User | int | None, store: "Repositories") -> None:
     if actor is None:
         raise Refused("cannot set a quota: no Pantry user for this session")
     if can_set_quota(actor, user, store):

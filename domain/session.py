@@ -28,12 +28,12 @@ from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
 from domain.visibility import can_see_owner, narrow, visible_logins
 
 if TYPE_CHECKING:
-    from store.store import Store
+    from domain.ports import Storage
 
 
 @dataclass
 class Session:
-    store: "Store"
+    store: "Storage"
     clock: Clock
     pipeline: PipelineConfig
     actor: User | None

@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, where it starts, and how many the whole list has."""
+
+    items: list[T]
+    offset: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)

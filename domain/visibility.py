@@ -24,10 +24,10 @@ from domain.errors import Refused
 from domain.records import User
 
 if TYPE_CHECKING:
-    from store.store import Store
+    from domain.ports import Repositories
 
 
-def visible_logins(actor: User | None, store: "Store") -> tuple[str, ...] | None:
+def visible_logins(actor: User | None, store: "Repositories") -> tuple[str, ...] | None:
     """The logins whose records `actor` sees, sorted; None when `actor` sees everything."""
     if actor is None:
         return None

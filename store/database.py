@@ -1,4 +1,9 @@
-"""Opening a database: URL resolution, SQLite pragmas, PostgreSQL, and the default location."""
+"""Opening a database: URL resolution, SQLite pragmas, PostgreSQL, and the default location.
+
+Both kinds of database are opened as `TranslatingDatabase`s: every statement, BEGIN, COMMIT,
+ROLLBACK and connect runs inside `store.errors.translated()`, so a driver error leaves the store as
+a domain error (`domain/errors.py`) with a plain message, wherever it happens.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import connect
+from playhouse.db_url import parse
 
+from store.errors import translated
 from store.models import database_proxy
 
 SQLITE_PRAGMAS = {
@@ -24,6 +30,38 @@ SQLITE_PRAGMAS = {
 
 
 class DatabaseUrlError(ValueError):
+    pass
+
+
+class TranslatingDatabase:
+    """Mixed into Peewee's database classes: driver errors become domain errors (store/errors.py)."""
+
+    def connect(self, reuse_if_open=False):
+        with translated():
+            return super().connect(reuse_if_open)
+
+    def execute_sql(self, sql, params=None):
+        with translated():
+            return super().execute_sql(sql, params)
+
+    def begin(self, *args, **kwargs):
+        with translated():
+            return super().begin(*args, **kwargs)
+
+    def commit(self):
+        with translated():
+            return super().commit()
+
+    def rollback(self):
+        with translated():
+            return super().rollback()
+
+
+class PantrySqliteDatabase(TranslatingDatabase, SqliteDatabase):
+    pass
+
+
+class PantryPostgresqlDatabase(TranslatingDatabase, PostgresqlDatabase):
     pass
 
 
@@ -76,9 +114,12 @@ def open_database(url: str) -> Database:
         # Write transactions begin IMMEDIATE: they take the write lock first (waiting up to the busy timeout
         # for another writer) instead of reading under a snapshot that a commit elsewhere makes stale,
         # which SQLite refuses at once with "database is locked" when the transaction then writes.
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+        db = PantrySqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     else:
-        db = connect(url)
+        params = parse(url)
+        if not params.get("database"):
+            raise DatabaseUrlError(f"--db: {url!r} names no database (postgresql://host/dbname)")
+        db = PantryPostgresqlDatabase(**params)
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     return db

@@ -1,12 +1,15 @@
-"""Generic record access: get, insert, versioned update and delete for one table."""
+"""Generic record access: get, insert, versioned update and delete for one table.
+
+Implements `domain.ports.RecordRepository`; raises the domain's NotFound and VersionConflict.
+"""
 
 from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from domain.errors import NotFound, VersionConflict
 from domain.records import Record
 from store.database import is_postgres
-from store.errors import NotFound, VersionConflict
 from store.mapping import record_to_row_dict, row_dict_to_record
 from store.models.base import BaseModel
 
@@ -99,6 +102,11 @@ class Repository(Generic[R]):
         if has_version:
             return record.model_copy(update={"version": data["version"]})
         return record
+
+    def check_version(self, record: R, expected_version: int | None) -> None:
+        """VersionConflict (naming who changed the row and when) unless `record` stands at `expected_version`."""
+        if expected_version is not None and record.version != expected_version:  # type: ignore[attr-defined]
+            raise self._conflict(record.id, None)
 
     def _conflict(self, record_id: int, fallback_actor: str | None) -> Exception:
         current = self.model.select().where(self.model.id == record_id).dicts().first()

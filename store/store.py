@@ -9,9 +9,10 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cached_property
 
-from peewee import Database
+from peewee import Database, SqliteDatabase
 
 from domain import records as r
+from domain.facts import AlertKey, AlertLabel, RequirementFacts
 from domain.filters import (
     AccountFilter,
     ContactFilter,
@@ -33,7 +34,6 @@ from store.queries.analytics import AnalyticsQueries
 from store.queries.common import owned_by, user_ids
 from store.queries.forecasting import ForecastQueries
 from store.queries.insights import InsightQueries
-from store.queries.pipeline import AlertKey, AlertLabel, RequirementFacts
 from store.repository import Repository
 
 CHANGE_CHANNEL = "pantry_changes"
@@ -120,6 +120,14 @@ class Store:
     @contextmanager
     def atomic(self):
         with self.db.atomic() as txn:
+            yield txn
+
+    @contextmanager
+    def snapshot(self):
+        """A read transaction: the reads inside it see one state of the database. On SQLite it begins
+        DEFERRED (a reader in WAL mode takes no write lock, so writers are not held up meanwhile)."""
+        lock = {"lock_type": "DEFERRED"} if isinstance(self.db, SqliteDatabase) and not self.db.in_transaction() else {}
+        with self.db.atomic(**lock) as txn:
             yield txn
 
     @property

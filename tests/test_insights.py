@@ -55,7 +55,7 @@ def interaction(make, account_id: int, when: datetime, kind: ActivityKind = Acti
 
 def facts(**overrides):
     """An AccountHealthFacts for the pure scoring functions (only what they read)."""
-    from store.queries.insights import AccountHealthFacts
+    from domain.facts import AccountHealthFacts
 
     values = dict(
         id=1, name="A", tier="standard", status="customer", owner_login="ray", owner_name="Ray", renewal_date=None,

@@ -15,7 +15,7 @@ from domain.enums import (
     Role,
     TaskStatus,
 )
-from domain.errors import Refused
+from domain.errors import Refused, VersionConflict
 from domain.events import DataChanged
 from domain.pipeline import DEFAULT_PIPELINE
 from domain.records import Opportunity, User
@@ -26,7 +26,6 @@ from domain.services.metrics import PipelineMetrics
 from domain.services.opportunity_updates import OpportunityUpdates
 from domain.services.stage_moves import MoveRefused, StageMover
 from domain.session import Session
-from store.errors import VersionConflict
 
 TABLES = ("opportunities", "stage_changes", "activities", "audit", "tasks", "notifications", "outbox", "automation_runs")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-import peewee
 import pydantic
 import pytest
 
@@ -37,7 +36,7 @@ from domain.enums import (
     TaskStatus,
     TeamRole,
 )
-from store.errors import NotFound, VersionConflict
+from domain.errors import MissingReference, NotFound, VersionConflict
 from store.repository import Repository
 
 NOW = datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc)  # the conftest clock
@@ -506,7 +505,7 @@ def test_foreign_keys_are_enforced_with_their_delete_rules(store, make):
     store.accounts.delete(account.id)
     assert store.locations.get(location.id) is None  # ON DELETE CASCADE
     assert store.contacts.require(contact.id).account_id is None  # ON DELETE SET NULL
-    with pytest.raises(peewee.IntegrityError):
+    with pytest.raises(MissingReference, match="does not exist"):
         store.locations.insert(r.AccountLocation(account_id=999_999, name="Nowhere"))
 
 

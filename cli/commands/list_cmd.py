@@ -14,7 +14,7 @@ from cli.context import GlobalOptions, UsageError
 from cli.errors import describe_validation_error
 from cli.options import add_global_options, non_negative_int, session_for
 from cli.output import FORMATS, write_csv, write_json_list, write_table
-from store.queries.common import InvalidSort
+from domain.errors import InvalidSort
 
 NAME = "list"
 BATCH = 1000  # rows per query when paging through a whole table

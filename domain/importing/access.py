@@ -24,14 +24,14 @@ from domain.permissions import can_assign, can_edit_owned, check_assign, check_e
 from domain.records import User
 
 if TYPE_CHECKING:
-    from store.store import Store
+    from domain.ports import Storage
 
 NO_ACTOR = ("no Pantry user for this session: an import that changes the database needs one "
             "(run with --as LOGIN; `pantry list users` shows the logins)")
 
 
 class Access:
-    def __init__(self, actor: User | None, store: "Store", *, bootstrap: bool) -> None:
+    def __init__(self, actor: User | None, store: "Storage", *, bootstrap: bool) -> None:
         self.actor = actor
         self.store = store
         self.bootstrap = bootstrap

@@ -29,15 +29,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from domain.enums import ActivityKind, ContractStatus
 from domain.events import DataChanged
+from domain.facts import AccountHealthFacts
 from domain.money import format_money
 from domain.session import Session
-
-if TYPE_CHECKING:
-    from store.queries.insights import AccountHealthFacts
 
 Impact = Literal["positive", "neutral", "negative"]
 RiskLevel = Literal["low", "medium", "high"]
@@ -92,7 +90,7 @@ class AccountHealth:
     factors: tuple[HealthFactor, ...]
     recommendations: tuple[str, ...]
     days_since_last_interaction: float | None
-    facts: "AccountHealthFacts"
+    facts: AccountHealthFacts
     as_of: datetime
 
     def factor(self, name: str) -> HealthFactor:
@@ -239,7 +237,7 @@ def risk_level(score: int) -> RiskLevel:
     return "high"
 
 
-def health_recommendations(factors: tuple[HealthFactor, ...], facts: "AccountHealthFacts", as_of: date,
+def health_recommendations(factors: tuple[HealthFactor, ...], facts: AccountHealthFacts, as_of: date,
                            days_since: float | None) -> tuple[str, ...]:
     """What to do about the weak factors (the seed's undefined generateHealthRecommendations)."""
     by_name = {f.name: f for f in factors}
@@ -305,13 +303,13 @@ def health_recommendations(factors: tuple[HealthFactor, ...], facts: "AccountHea
     return tuple(out)
 
 
-def days_since_last_interaction(facts: "AccountHealthFacts", as_of: datetime) -> float | None:
+def days_since_last_interaction(facts: AccountHealthFacts, as_of: datetime) -> float | None:
     if facts.last_interaction_at is None:
         return None
     return max(0.0, days_between(as_of, facts.last_interaction_at))
 
 
-def score_of(facts: "AccountHealthFacts", as_of: datetime) -> int:
+def score_of(facts: AccountHealthFacts, as_of: datetime) -> int:
     """The health score alone (no factor texts or recommendations): what refresh_health_scores stores."""
     return min(SCORE_MAX, recent_activity_points(days_since_last_interaction(facts, as_of))
                + contract_value_points(facts.contract_value_cents)
@@ -320,7 +318,7 @@ def score_of(facts: "AccountHealthFacts", as_of: datetime) -> int:
                                    facts.expansion_deals)))
 
 
-def score_account(facts: "AccountHealthFacts", as_of: datetime) -> AccountHealth:
+def score_account(facts: AccountHealthFacts, as_of: datetime) -> AccountHealth:
     """The health of one account from its facts, as of an instant (pure)."""
     days_since = days_since_last_interaction(facts, as_of)
     factors = (

@@ -10,7 +10,7 @@ from domain.enums import AuditAction
 from domain.records import AuditEntry
 
 if TYPE_CHECKING:
-    from store.store import Store
+    from domain.ports import Storage
 
 
 def audit_text(value: Any) -> str | None:
@@ -24,7 +24,7 @@ def audit_text(value: Any) -> str | None:
     return str(value)
 
 
-def record_changes(store: "Store", *, actor: str, at: datetime, table: str, record_id: int, before: Any, after: Any,
+def record_changes(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int, before: Any, after: Any,
                    fields: tuple[str, ...]) -> None:
     for field in fields:
         old, new = getattr(before, field), getattr(after, field)
@@ -35,13 +35,13 @@ def record_changes(store: "Store", *, actor: str, at: datetime, table: str, reco
             ))
 
 
-def record_created(store: "Store", *, actor: str, at: datetime, table: str, record_id: int, summary: str) -> None:
+def record_created(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int, summary: str) -> None:
     store.audit.insert(AuditEntry(
         at=at, actor=actor, action=AuditAction.CREATE, table_name=table, record_id=record_id, new_value=summary,
     ))
 
 
-def record_owner_change(store: "Store", *, actor: str, at: datetime, table: str, record_id: int,
+def record_owner_change(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int,
                         old_owner_id: int | None, new_owner_id: int | None) -> None:
     """A reassignment, written with logins (who had it, who has it now) rather than user ids."""
     logins = store.user_logins({i for i in (old_owner_id, new_owner_id) if i is not None})

@@ -11,7 +11,7 @@ from domain.pipeline import PipelineConfig, StageDef, StageKind
 from domain.views import StageTotal
 
 if TYPE_CHECKING:
-    from store.store import Store
+    from domain.ports import Aggregates
 
 
 def weighted_cents(numerator: int) -> int:
@@ -78,5 +78,5 @@ def summarise(totals: list[StageTotal], pipeline: PipelineConfig) -> PipelineSum
     )
 
 
-def pipeline_summary(store: "Store", pipeline: PipelineConfig, flt: OpportunityFilter | None = None) -> PipelineSummary:
+def pipeline_summary(store: "Aggregates", pipeline: PipelineConfig, flt: OpportunityFilter | None = None) -> PipelineSummary:
     return summarise(store.stage_totals(flt or OpportunityFilter(), pipeline), pipeline)

@@ -120,8 +120,7 @@ class StageMover:
         with self.store.atomic():
             current = self.store.opportunities.require(opportunity_id)
             check_edit_opportunity(actor, current, self.store)
-            if expected_version is not None and current.version != expected_version:
-                raise self.store.opportunities._conflict(opportunity_id, None)
+            self.store.opportunities.check_version(current, expected_version)
             if current.stage == target.id:
                 raise MoveRefused(opportunity_id, target.id, [f"it is already in {target.id}"])
             reasons, advisories = unmet_requirements(self.session, current, target, from_stage=current.stage)

@@ -6,11 +6,12 @@ Every method aggregates in SQL and returns small rows; none loads every opportun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from peewee import JOIN, Case, Value, fn
 
+from domain.facts import Breakdown, ClosedStats, ConversionRow, RepProfile, SourceLine, StageDuration
 from domain.filters import Scope
 from store.models import (
     ActivityRow,
@@ -55,66 +56,6 @@ def _leads_in(query, start: datetime | None, end: datetime | None, scope: Scope)
 
 def _opportunities(*columns):
     return OpportunityRow.select(*columns).join(Owner, on=(OpportunityRow.owner == Owner.id))
-
-
-@dataclass(frozen=True)
-class ClosedStats:
-    won_count: int
-    won_value: int
-    lost_count: int
-    lost_value: int
-    won_cycle_days_sum: float
-    closed_cycle_days_sum: float
-
-
-@dataclass(frozen=True)
-class ConversionRow:
-    from_stage: str
-    to_stage: str
-    entered: int
-    reached: int
-
-
-@dataclass(frozen=True)
-class StageDuration:
-    stage: str
-    stays: int
-    total_days: float
-
-
-@dataclass(frozen=True)
-class Breakdown:
-    key: str
-    won_count: int
-    won_value: int
-    lost_count: int
-    lost_value: int
-    open_count: int
-    open_value: int
-    weighted_numerator: int
-
-
-@dataclass(frozen=True)
-class SourceLine:
-    source: str
-    leads: int
-    converted: int
-    won_count: int
-    won_value: int
-    cost: int | None
-    response_hours_sum: float
-    responded: int
-
-
-@dataclass(frozen=True)
-class RepLine:
-    user_id: int
-    login: str
-    name: str
-    manager: str
-    team: str
-    region: str
-    role: str
 
 
 class AnalyticsQueries:
@@ -356,7 +297,7 @@ class AnalyticsQueries:
 
     # -- reps ---------------------------------------------------------------------------------
 
-    def reps(self, scope: Scope, roles: tuple[str, ...] = ("rep",)) -> list[RepLine]:
+    def reps(self, scope: Scope, roles: tuple[str, ...] = ("rep",)) -> list[RepProfile]:
         Manager = UserRow.alias("rep_manager")
         query = (
             UserRow.select(UserRow.id, UserRow.login, UserRow.display_name, fn.COALESCE(Manager.login, ""),
@@ -369,7 +310,7 @@ class AnalyticsQueries:
             query = query.where(UserRow.login.in_(scope.owners))
         if scope.team:
             query = query.where(UserRow.team == scope.team)
-        return [RepLine(*row) for row in query.tuples()]
+        return [RepProfile(*row) for row in query.tuples()]
 
     def activities_by_user(self, start: datetime, end: datetime) -> dict[int, int]:
         """Completed activities (not system stage changes) per creator in [start, end)."""

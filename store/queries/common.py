@@ -1,18 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
-
+from domain.errors import InvalidSort
+from domain.views import Page
 from store.models import AccountRow, AccountTeamMemberRow, UserRow
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    offset: int
-    total: int
+__all__ = ["InvalidSort", "Page", "any_contains", "order_by", "owned_by", "restrict", "user_ids", "visible_accounts"]
 
 
 def any_contains(text: str, *fields):
@@ -22,10 +14,6 @@ def any_contains(text: str, *fields):
         clause = field.contains(text)
         condition = clause if condition is None else (condition | clause)
     return condition
-
-
-class InvalidSort(ValueError):
-    """An unknown sort column; the message names the choices."""
 
 
 def order_by(query, columns: dict, sort: str, descending: bool, default: str, tiebreak):

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from peewee import JOIN, SQL, Case, NodeList, PostgresqlDatabase, fn
 
+from domain.facts import AccountHealthFacts, InteractionBucket, InteractionTotals, LeadResponseTotals, RepName
 from domain.records import Battlecard, Competitor
 from store.mapping import row_dict_to_record
 from store.models import (
@@ -117,81 +117,6 @@ def _users_in(logins: Collection[str], team: str):
 
 
 # -- read models --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AccountHealthFacts:
-    """Everything the four health factors need for one account, as of one instant."""
-
-    id: int
-    name: str
-    tier: str
-    status: str
-    owner_login: str  # '' when the account has no owner
-    owner_name: str
-    renewal_date: date | None
-    last_interaction_at: datetime | None  # newest completed interaction at or before as-of
-    contract_value_cents: int  # contracts in force on the as-of date
-    contracts_in_force: int
-    interactions: int  # completed interactions in the engagement window
-    contacts_engaged: int  # distinct contacts in them (the activity's contact and attending participants)
-    sentiment_sum: float
-    sentiment_scored: int
-    won_last_year_cents: int
-    won_prior_year_cents: int
-    open_pipeline_cents: int  # deals open at as-of
-    open_deals: int
-    expansion_deals: int  # open at as-of or won in the last year, started after the account's first win
-
-    @property
-    def sentiment_average(self) -> float | None:
-        return None if self.sentiment_scored == 0 else self.sentiment_sum / self.sentiment_scored
-
-
-@dataclass(frozen=True)
-class InteractionTotals:
-    """Counts and sentiment of activities in a period, and in its two halves (for the trend)."""
-
-    by_kind: dict[str, int]
-    sentiment_sum: float
-    scored: int
-    positive: int
-    neutral: int
-    negative: int
-    first_half: int
-    first_half_sentiment_sum: float
-    first_half_scored: int
-    second_half: int
-    second_half_sentiment_sum: float
-    second_half_scored: int
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_kind.values())
-
-
-@dataclass(frozen=True)
-class InteractionBucket:
-    start: date
-    count: int
-    sentiment_sum: float
-    scored: int
-
-
-@dataclass(frozen=True)
-class LeadResponse:
-    leads: int  # leads created in the period
-    responded: int  # of which have a first response
-    hours_sum: float  # creation -> first response, summed over the responded ones
-    within_target: int  # responded within the target hours
-
-
-@dataclass(frozen=True)
-class RepLine:
-    id: int
-    login: str
-    name: str
-    team: str
 
 
 # -- the namespace ------------------------------------------------------------------------------
@@ -452,7 +377,7 @@ class InsightQueries:
         )
         return {int(user): int(n) for user, n in query.tuples()}
 
-    def reps(self, logins: Collection[str] = (), team: str = "") -> list[RepLine]:
+    def reps(self, logins: Collection[str] = (), team: str = "") -> list[RepName]:
         """Active users with role `rep`, by login; with `logins`, exactly those users (any role)."""
         query = UserRow.select(UserRow.id, UserRow.login, UserRow.display_name, UserRow.team).order_by(UserRow.login)
         if logins:
@@ -461,10 +386,10 @@ class InsightQueries:
             query = query.where((UserRow.role == "rep") & (UserRow.active == True))  # noqa: E712
         if team:
             query = query.where(UserRow.team == team)
-        return [RepLine(*row) for row in query.tuples()]
+        return [RepName(*row) for row in query.tuples()]
 
     def lead_response(self, *, start: datetime, end: datetime, target_hours: float, account_id: int | None = None,
-                      owners: Collection[str] = (), team: str = "") -> LeadResponse:
+                      owners: Collection[str] = (), team: str = "") -> LeadResponseTotals:
         """Leads created in [start, end): how many, how many answered, total and on-target response hours.
 
         With `account_id`, the leads that converted into that account; `owners`/`team` scope by lead owner.
@@ -484,7 +409,7 @@ class InsightQueries:
         if users is not None:
             query = query.where(L.owner.in_(users))
         leads, responded, total, within = query.tuples().first() or (0, 0, 0.0, 0)
-        return LeadResponse(int(leads or 0), int(responded or 0), float(total or 0.0), int(within or 0))
+        return LeadResponseTotals(int(leads or 0), int(responded or 0), float(total or 0.0), int(within or 0))
 
     # -- competition -------------------------------------------------------------------------
 

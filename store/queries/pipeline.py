@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
 from peewee import JOIN, Case, fn
 
+from domain.facts import AlertKey, AlertLabel, RequirementFacts
 from store.models import (
     AccountRow,
     ActivityRow,
@@ -22,13 +22,6 @@ from store.queries.common import restrict
 from store.queries.sqltime import as_date
 
 Owner = UserRow.alias("alert_owner")
-
-
-@dataclass(frozen=True)
-class RequirementFacts:
-    completed_activity_kinds: frozenset[str]
-    line_item_count: int
-    sent_proposal_count: int
 
 
 def requirement_facts(opportunity_id: int) -> RequirementFacts:
@@ -65,23 +58,6 @@ def requirement_facts_many(ids: list[int]) -> dict[int, RequirementFacts]:
                     .where(ProposalRow.opportunity.in_(chunk) & ProposalRow.sent_at.is_null(False))
                     .group_by(ProposalRow.opportunity).tuples())
     return {i: RequirementFacts(frozenset(kinds[i]), int(items.get(i, 0)), int(sent.get(i, 0))) for i in ids}
-
-
-@dataclass(frozen=True)
-class AlertKey:
-    """What ranks an alert: enough to compute its days and severity, nothing to display."""
-    id: int
-    stage: str
-    value_cents: int
-    stage_entered_at: datetime
-    last_touch_at: datetime
-
-
-@dataclass(frozen=True)
-class AlertLabel:
-    name: str
-    account: str
-    owner_login: str
 
 
 def _last_touch():

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
-from domain.errors import Refused
+from domain.errors import Refused, VersionConflict
 from domain.events import DataChanged
 from domain.filters import OpportunityFilter
 from domain.pipeline import StageDef
@@ -25,7 +25,6 @@ from domain.services.metrics import MetricsRecomputed
 from domain.services.pipeline_summary import PipelineSummary, StageSummary
 from domain.services.stage_moves import MoveRefused, StageMover
 from domain.views import OpportunityItem
-from store.errors import VersionConflict
 from tui.format import money
 from tui.screens.base import PantryScreen
 from tui.screens.move_dialogs import LostReasonScreen, MessageScreen

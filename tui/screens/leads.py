@@ -5,12 +5,11 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
-from domain.errors import Refused
+from domain.errors import Refused, VersionConflict
 from domain.filters import LeadFilter, UserFilter
 from domain.money import MoneyError, parse_cents
 from domain.services.lead_actions import LeadActions
 from domain.views import LeadItem
-from store.errors import VersionConflict
 from tui.format import day, label
 from tui.screens.form import Field, FormScreen
 from tui.screens.list_base import ListScreen

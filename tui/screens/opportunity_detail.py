@@ -12,14 +12,13 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
-from domain.errors import Refused
+from domain.errors import Refused, VersionConflict
 from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry
 from domain.money import MoneyError, parse_cents
 from domain.services.competition import analyze_competition
 from domain.services.details import OpportunityDetail, opportunity_detail
 from domain.services.opportunity_updates import OpportunityUpdates
 from domain.services.stage_moves import MoveRefused, StageMover
-from store.errors import VersionConflict
 from tui.format import day, label, money
 from tui.screens.detail_base import DetailScreen
 from tui.screens.form import Field, FormScreen

@@ -6,11 +6,10 @@ from textual import work
 from textual.binding import Binding
 
 from domain.enums import ProposalStatus
-from domain.errors import Refused
+from domain.errors import Refused, VersionConflict
 from domain.filters import ProposalFilter
 from domain.services.proposal_actions import NEXT, follow_up, set_proposal_status
 from domain.views import ProposalItem
-from store.errors import VersionConflict
 from tui.format import day, label, money
 from tui.screens.form import Field, FormScreen
 from tui.screens.list_base import ListScreen

@@ -5,11 +5,10 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
-from domain.errors import Refused
+from domain.errors import Refused, VersionConflict
 from domain.filters import TaskFilter
 from domain.services.task_actions import set_task_done
 from domain.views import TaskItem
-from store.errors import VersionConflict
 from tui.format import day, label
 from tui.screens.list_base import ListScreen
 from tui.widgets.paged_table import Column
