@@ -245,6 +245,11 @@ class PipelineQueries(Protocol):
 
     def automation_has_run(self, opportunity_id: int, automation: str, stay_started_at: datetime) -> bool: ...
 
+    def outbox_messages(self, status: str | None = None, logins: tuple[str, ...] | None = None,
+                        limit: int = 50) -> list[r.OutboxMessage]:
+        """The newest e-mails of the outbox; with `logins`, those to these users or about their deals."""
+        ...
+
     def set_last_activity(self, opportunity_id: int | None, account_id: int | None, at: datetime) -> None: ...
 
 

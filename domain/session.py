@@ -1,17 +1,20 @@
 """A Session: who is acting, on which store, at what time, under which pipeline.
 
-The CLI and every screen go through a Session; it is where reads are scoped and where
-services are reached. It holds no UI and runs no SQL itself (the store does).
+The CLI and every screen go through a Session; it is where reads are scoped (the role's
+visibility) and where writes begin (`write`, the unit of work). It holds no UI and runs no SQL
+itself: `store` is any implementation of `domain.ports.Storage`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from domain.clock import Clock
 from domain.enums import Role
-from domain.events import EventBus
+from domain.events import DataChanged, EventBus
 from domain.filters import (
     AccountFilter,
     ContactFilter,
@@ -23,12 +26,15 @@ from domain.filters import (
     UserFilter,
 )
 from domain.pipeline import PipelineConfig
-from domain.records import User
+from domain.records import Product, User
 from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
+from domain.unit_of_work import Change, UnitsOfWork
 from domain.visibility import can_see_owner, narrow, visible_logins
 
 if TYPE_CHECKING:
-    from domain.ports import Storage
+    from contextlib import AbstractContextManager
+
+    from domain.ports import ChangeWatch, Storage
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Session:
     actor: User | None
     bus: EventBus = field(default_factory=EventBus)
     _visible: tuple[tuple[str, ...] | None] | None = field(default=None, init=False, repr=False)
+    _work: UnitsOfWork = field(default_factory=UnitsOfWork, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.bus.subscribe(self._forget_visibility)
@@ -54,6 +61,32 @@ class Session:
     def connection(self):
         """Use in worker threads: `with session.connection(): ...` opens and closes that thread's connection."""
         return self.store.connection()
+
+    def snapshot(self) -> "AbstractContextManager[object]":
+        """`with session.snapshot(): ...`: the reads inside see one consistent state (a listing's pages)."""
+        return self.store.snapshot()
+
+    # -- writes: the unit of work (domain/unit_of_work.py) -----------------------------------
+
+    def write(self, kinds: Iterable[str] = (), *, ids: Mapping[str, Iterable[int]] | None = None,
+              at: datetime | None = None) -> "AbstractContextManager[Change]":
+        """`with session.write({"task"}, ids={"task": {7}}) as change:` — one transaction for the block,
+        its audit entries through `change`, and after COMMIT one announcement to the other processes
+        and one to this one (none after a rollback). Nested, it joins the unit already open on this thread.
+        `at`: the unit's time (audit entries), when the service has taken it already; else the clock's now."""
+        return self._work.write(self, kinds, ids=ids, at=at)
+
+    def record_visit(self) -> None:
+        """Stamp the acting user's visit ("new leads since your last visit" counts from the one before).
+        A unit of work that announces nothing: no screen shows the stamp."""
+        if self.actor is None:
+            return
+        with self.write() as change:
+            self.store.touch_last_seen(self.actor.id, change.now)
+
+    def watch_other_processes(self) -> "ChangeWatch":
+        """Publish on this session's bus (as external changes) what other processes commit; `.stop()` ends it."""
+        return self.store.watch(lambda kinds: self.bus.publish(DataChanged(kinds=kinds, external=True)))
 
     # -- visibility (domain/visibility.py) ---------------------------------------------------
 
@@ -129,3 +162,19 @@ class Session:
 
     def search(self, text: str, limit: int = 20):
         return self.store.search(text, limit, self.visible_logins())
+
+    def user_by_login(self, login: str) -> User | None:
+        """The user with this login (anyone may look a login up: `pantry list users` lists them all)."""
+        return self.store.user_by_login(login)
+
+    def active_products(self) -> list[Product]:
+        """The catalogue's active products, by name (the catalogue is everyone's)."""
+        return self.store.products.find(active=True, order_by="name")
+
+    def probability_totals(self) -> list[tuple[int, int, int]]:
+        """(probability, open deals, value in cents) of the open deals this session sees, by probability."""
+        return self.store.probability_totals(self.pipeline, self.visible_logins())
+
+    def proposal_status_counts(self) -> dict[str, int]:
+        """Proposals by status, of the deals this session sees."""
+        return self.store.proposal_status_counts(self.visible_logins())

@@ -249,6 +249,19 @@ class Store:
     def automation_has_run(self, opportunity_id: int, automation: str, stay_started_at: datetime) -> bool:
         return pipeline.has_run(opportunity_id, automation, stay_started_at)
 
+    def outbox_messages(self, status: str | None = None, logins: tuple[str, ...] | None = None,
+                        limit: int = 50) -> list[r.OutboxMessage]:
+        """The newest e-mails of the outbox; with `logins`, those to these users or about their deals."""
+        O, Opp = m.OutboxRow, m.OpportunityRow
+        query = O.select()
+        if status:
+            query = query.where(O.status == status)
+        if logins is not None:
+            theirs = Opp.select(Opp.id).where(owned_by(Opp.owner, logins))
+            query = query.where(O.to_user.in_(user_ids(logins)) | O.opportunity.in_(theirs))
+        query = query.order_by(O.created_at.desc(), O.id).limit(limit)
+        return [row_dict_to_record(O, d, self.outbox.record_type) for d in query.dicts()]
+
     def set_last_activity(self, opportunity_id: int | None, account_id: int | None, at: datetime) -> None:
         """Move the last-activity stamps forward (never backward) after an activity is logged."""
         if opportunity_id is not None:

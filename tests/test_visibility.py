@@ -252,3 +252,71 @@ def test_cli_reports_lists_and_audit_are_scoped_to_the_user(store, clock, org, d
     assert code == 0 and json.loads(out) == []  # mia's assignment is not ray's doing
     code, out, _ = run("audit", "--format", "json", "--as", "mia")
     assert [(e["actor"], e["field"], e["new_value"]) for e in json.loads(out)] == [("mia", "owner", "rob")]
+
+
+# -- what screens and commands read through the Session (issue 13: never `session.store`) -------------
+
+
+def test_session_figures_for_screens_are_scoped_by_role(store, clock, org):
+    """The forecast's deals by probability and the proposals' acceptance counts, as each role sees them."""
+    ray, mia = as_(store, clock, org.ray), as_(store, clock, org.mia)
+    everyone = [as_(store, clock, org.ada), as_(store, clock, None)]
+    # open deals: ray 1 (60 %, $100), ray 2 (20 %, $200), rob (20 %, $400), sue (20 %, $800)
+    assert ray.probability_totals() == [(60, 1, 100_00), (20, 1, 200_00)]  # highest probability first
+    assert mia.probability_totals() == [(60, 1, 100_00), (20, 2, 600_00)]  # ray 2 + rob
+    for session in everyone:
+        assert session.probability_totals() == [(60, 1, 100_00), (20, 3, 1_400_00)]  # 200 + 400 + 800
+    # one sent proposal each on ray 1 and sue's deal
+    assert ray.proposal_status_counts() == {"sent": 1}
+    assert as_(store, clock, org.zoe).proposal_status_counts() == {"sent": 1}
+    assert as_(store, clock, org.rob).proposal_status_counts() == {}
+    for session in everyone:
+        assert session.proposal_status_counts() == {"sent": 2}
+
+
+def test_the_outbox_shows_each_role_the_mail_of_the_deals_and_people_it_sees(store, clock, org):
+    from domain.records import OutboxMessage
+    from domain.services.mailer import outbox
+
+    def mail(subject, **fields):
+        store.outbox.insert(OutboxMessage(created_at=clock.now(), to_address="x@example.com", subject=subject,
+                                          body="", **fields))
+
+    mail("about ray's deal", opportunity_id=org.ray_deal.id)
+    mail("to sue", to_user_id=org.sue.id)
+    mail("about rob's deal, to mia", opportunity_id=org.rob_deal.id, to_user_id=org.mia.id)
+    mail("to nobody in particular")
+
+    def subjects(user):
+        return {m.subject for m in outbox(as_(store, clock, user))}
+
+    assert subjects(org.ray) == {"about ray's deal"}
+    assert subjects(org.mia) == {"about ray's deal", "about rob's deal, to mia"}
+    assert subjects(org.zoe) == {"to sue"}
+    assert subjects(org.ada) == subjects(None) == {"about ray's deal", "to sue", "about rob's deal, to mia",
+                                                    "to nobody in particular"}
+    assert [m.subject for m in outbox(as_(store, clock, org.ada), limit=1)] == ["about ray's deal"]
+    assert outbox(as_(store, clock, org.ada), status="sent") == []
+
+
+def test_the_audit_log_is_read_through_the_domain_with_the_roles_scope(store, clock, org):
+    from domain.services.audit import audit_log
+
+    for session in (as_(store, clock, org.ray), as_(store, clock, org.sue)):
+        OpportunityUpdates(session).update_fields(
+            (org.ray_deal if session.actor.login == "ray" else org.sue_deal).id, {"next_step": "call"})
+    actors = lambda user, **kw: {e.actor for e in audit_log(as_(store, clock, user), **kw)}  # noqa: E731
+    assert actors(org.ray) == {"ray"}
+    assert actors(org.mia) == {"ray"}  # the team's changes
+    assert actors(org.zoe) == {"sue"}
+    assert actors(org.ada) == {"ray", "sue"}
+    with pytest.raises(Refused, match="cannot see the records of sue"):
+        audit_log(as_(store, clock, org.ray), user="sue")
+
+
+def test_the_catalogue_is_everyones(store, clock, org, make):
+    make.product(name="Zucchini", active=True)
+    make.product(name="Apples", active=True)
+    make.product(name="Old stock", active=False)
+    for user in (org.ray, org.mia, org.ada, None):
+        assert [p.name for p in as_(store, clock, user).active_products()] == ["Apples", "Zucchini"]

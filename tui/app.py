@@ -88,7 +88,7 @@ class PantryApp(App):
         if self._tune_gc:
             self.call_after_refresh(quiet_collector)
         if self._watch:
-            self._watcher = self.session.store.watch(self._on_external_change)
+            self._watcher = self.session.watch_other_processes()
         self.set_interval(self.TICK_SECONDS, self._tick)
         self.recompute_metrics()
         actor = self.session.actor
@@ -119,10 +119,6 @@ class PantryApp(App):
             screens.extend(s for s in stack if isinstance(s, PantryScreen))
         return screens
 
-    def _on_external_change(self, kinds: frozenset[str]) -> None:
-        """Another process committed (watcher thread): announce it like a change of our own."""
-        self.session.bus.publish(DataChanged(kinds=kinds, external=True))
-
     def _on_metrics(self, metrics: MetricsRecomputed) -> None:
         if threading.get_ident() == self._main_thread:
             self._dispatch_metrics(metrics)
@@ -139,9 +135,8 @@ class PantryApp(App):
     @work(thread=True, group="visit")
     def record_visit(self) -> None:
         """Remember this visit: "new leads since your last visit" counts from the previous one."""
-        if self.session.actor is not None:
-            with self.session.connection():
-                self.session.store.touch_last_seen(self.session.actor.id, self.session.clock.now())
+        with self.session.connection():
+            self.session.record_visit()
 
     @work(thread=True, exclusive=True, group="metrics")
     def recompute_metrics(self) -> None:

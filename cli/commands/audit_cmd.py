@@ -8,6 +8,7 @@ import sys
 from cli.context import GlobalOptions
 from cli.options import add_global_options, positive_int, session_for
 from cli.output import Column, col, write_json_list, write_table
+from domain.services.audit import audit_log
 
 NAME = "audit"
 DEFAULT_LIMIT = 100
@@ -31,42 +32,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def audit_entries(store, *, record_id: int | None = None, table: str | None = None, user: str | None = None,
-                  limit: int | None = DEFAULT_LIMIT) -> list:
-    """Matching entries, newest first (entries written at the same instant: the last written first)."""
-    filters = {}
-    if record_id is not None:
-        filters["record_id"] = record_id
-    if table:
-        filters["table_name"] = table
-    if user:
-        filters["actor"] = user
-    found = store.audit.find(order_by="at", descending=True, limit=limit, **filters)
-    if limit is not None and len(found) == limit:
-        # the limit may cut through entries of one instant: take that whole instant, then cut again
-        boundary = found[-1].at
-        found = [e for e in found if e.at != boundary] + store.audit.find(at=boundary, **filters)
-    found.sort(key=lambda e: (e.at, e.id), reverse=True)
-    return found if limit is None else found[:limit]
-
-
 def as_json(entry) -> dict:
     data = entry.model_dump(mode="json")
     return {key: data.get(key) for key in KEYS}
 
 
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
-    with session_for(options) as session:
-        visible = session.visible_logins()
-        if visible is None:
-            found = audit_entries(session.store, record_id=args.record_id, table=args.table, user=args.user,
-                                  limit=args.limit)
-        else:  # a rep sees their own changes, a manager their team's (asking for anyone else is refused)
-            found = []
-            for login in session.owners((args.user,) if args.user else ()):
-                found += audit_entries(session.store, record_id=args.record_id, table=args.table, user=login,
-                                       limit=args.limit)
-            found = sorted(found, key=lambda e: (e.at, e.id), reverse=True)[: args.limit]
+    with session_for(options) as session:  # a rep sees their own changes, a manager their team's
+        found = audit_log(session, record_id=args.record_id, table=args.table, user=args.user, limit=args.limit)
     if args.format == "json":
         write_json_list((as_json(e) for e in found), sys.stdout)
         return 0

@@ -9,7 +9,7 @@ from cli.context import GlobalOptions
 from cli.options import add_global_options, session_for
 from cli.output import col, write_json_list, write_table
 from domain.services.duration_sweep import sweep_stage_durations
-from domain.services.mailer import SmtpSettings, deliver_outbox
+from domain.services.mailer import SmtpSettings, deliver_outbox, outbox
 
 NAME = "automations"
 
@@ -48,9 +48,8 @@ def run_automations(args: argparse.Namespace, options: GlobalOptions) -> int:
 
 
 def run_outbox(args: argparse.Namespace, options: GlobalOptions) -> int:
-    equals = {"status": args.status} if args.status else {}
     with session_for(options) as session:
-        messages = session.store.outbox.find(order_by="created_at", descending=True, limit=args.limit, **equals)
+        messages = outbox(session, args.status, args.limit)
     rows = [
         {"id": m.id, "created_at": m.created_at.isoformat(), "to": m.to_address, "subject": m.subject, "body": m.body,
          "status": m.status, "automation": m.automation, "opportunity_id": m.opportunity_id, "error": m.error or None}

@@ -100,7 +100,7 @@ def run_show(args: argparse.Namespace, options: GlobalOptions) -> int:
     methods = METHODS if args.method == "all" else (args.method,)
     with session_for(options) as session:
         today = session.clock.today()
-        unknown = [login for login in args.rep if session.store.user_by_login(login) is None]
+        unknown = [login for login in args.rep if session.user_by_login(login) is None]
         if unknown:
             raise UsageError(f"--rep: no user with login {', '.join(map(repr, unknown))}")
         period = Period.of(args.period, today)

@@ -344,7 +344,7 @@ def run_add(args: argparse.Namespace, options: GlobalOptions) -> int:
     db_url = key_database_url(options)
     login = args.key_login.strip()
     with session_for(options, empty_hint=False) as session:
-        user = session.store.user_by_login(login)
+        user = session.user_by_login(login)
     if user is None:
         raise CommandError(f"no user with login {login!r} in this database (`pantry list users` shows the logins)")
     command = forced_command(pantry, user.login, db_url, pipeline_file(options))

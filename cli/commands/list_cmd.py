@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         flt = build_filter(entity, args, session)
         # one read transaction: the pages are a consistent snapshot on SQLite
-        with session.store.atomic():
+        with session.snapshot():
             pages = iter_pages(lambda o, n: entity.fetch(session, flt, o, n), offset, limit)
             try:
                 first = next(pages)

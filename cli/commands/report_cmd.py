@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
                                   reps=tuple(args.rep), team=args.team)
         except ValidationError as exc:
             raise UsageError(describe_validation_error(exc, {"from": "--from"})) from None
-        unknown = [login for login in args.rep if session.store.user_by_login(login) is None]
+        unknown = [login for login in args.rep if session.user_by_login(login) is None]
         if unknown:
             raise UsageError(f"--rep: no user with login {', '.join(map(repr, unknown))}")
         report = report_kind(args.name).build(session, params)

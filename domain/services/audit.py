@@ -1,4 +1,4 @@
-"""Writing the audit log: who changed which field of which record, from what to what."""
+"""The audit log: who changed which field of which record, from what to what — written, and read back."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from domain.records import AuditEntry
 
 if TYPE_CHECKING:
     from domain.ports import Storage
+    from domain.session import Session
 
 
 def audit_text(value: Any) -> str | None:
@@ -50,3 +51,38 @@ def record_owner_change(store: "Storage", *, actor: str, at: datetime, table: st
         old_value=logins.get(old_owner_id) if old_owner_id is not None else None,
         new_value=logins.get(new_owner_id) if new_owner_id is not None else None,
     ))
+
+
+# -- reading it back -------------------------------------------------------------------------------
+
+
+def _entries(store: "Storage", *, record_id: int | None, table: str | None, user: str | None,
+             limit: int | None) -> list[AuditEntry]:
+    """Matching entries, newest first (entries written at the same instant: the last written first)."""
+    filters: dict[str, Any] = {}
+    if record_id is not None:
+        filters["record_id"] = record_id
+    if table:
+        filters["table_name"] = table
+    if user:
+        filters["actor"] = user
+    found = store.audit.find(order_by="at", descending=True, limit=limit, **filters)
+    if limit is not None and len(found) == limit:
+        # the limit may cut through entries of one instant: take that whole instant, then cut again
+        boundary = found[-1].at
+        found = [e for e in found if e.at != boundary] + store.audit.find(at=boundary, **filters)
+    found.sort(key=lambda e: (e.at, e.id), reverse=True)
+    return found if limit is None else found[:limit]
+
+
+def audit_log(session: "Session", *, record_id: int | None = None, table: str | None = None, user: str | None = None,
+              limit: int | None = 100) -> list[AuditEntry]:
+    """The audit entries this session may read, newest first: an admin everyone's; a rep their own changes,
+    a manager their team's (asking for anyone else's is refused, with the names)."""
+    if session.visible_logins() is None:
+        return _entries(session.store, record_id=record_id, table=table, user=user, limit=limit)
+    found: list[AuditEntry] = []
+    for login in session.owners((user,) if user else ()):
+        found += _entries(session.store, record_id=record_id, table=table, user=login, limit=limit)
+    found.sort(key=lambda e: (e.at, e.id), reverse=True)
+    return found if limit is None else found[:limit]

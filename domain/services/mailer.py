@@ -7,6 +7,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from domain.records import OutboxMessage
 from domain.session import Session
 
 
@@ -30,6 +31,12 @@ class SmtpSettings:
             username=os.environ.get("PANTRY_SMTP_USER") or None, password=os.environ.get("PANTRY_SMTP_PASSWORD") or None,
             starttls=os.environ.get("PANTRY_SMTP_STARTTLS", "") in ("1", "true", "yes"),
         )
+
+
+def outbox(session: Session, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:
+    """The newest e-mails automations wrote, as far as this session sees: an admin all of them, others
+    those addressed to someone they see or about a deal they see."""
+    return session.store.outbox_messages(status or None, session.visible_logins(), limit)
 
 
 def deliver_outbox(session: Session, settings: SmtpSettings | None, limit: int = 100) -> tuple[int, int]:

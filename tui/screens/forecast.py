@@ -97,7 +97,7 @@ class ForecastScreen(PantryScreen):
         from domain.services.alerts import alerts
 
         params = ReportParams(as_of=today)
-        by_probability = self.session.store.probability_totals(self.session.pipeline, self.session.visible_logins())
+        by_probability = self.session.probability_totals()
         stalled = alerts(self.session, kinds=("stalled",), limit=8)
         weeks = analytics.weekly_changes(self.session, params)
         velocity = analytics.velocity(self.session, params)

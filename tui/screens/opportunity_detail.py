@@ -135,7 +135,7 @@ class OpportunityDetailScreen(DetailScreen):
     @work(thread=True, group="opportunity-write")
     def open_product_form(self) -> None:
         with self.session.connection():
-            products = self.session.store.products.find(active=True, order_by="name")
+            products = self.session.active_products()
         options = tuple((f"{p.name} · {money(p.list_price_cents)} / {p.unit}", str(p.id)) for p in products)
         prices = {str(p.id): p.list_price_cents for p in products}
         fields = [Field("product", "Product", options=options, allow_blank=False, value=options[0][1] if options else ""),

@@ -69,7 +69,7 @@ class ProposalsScreen(ListScreen):
     @work(thread=True, exclusive=True, group="proposal-rate")
     def load_rate(self) -> None:
         with self.session.connection():
-            counts = self.session.store.proposal_status_counts(self.session.visible_logins())
+            counts = self.session.proposal_status_counts()
         accepted, rejected = counts.get("accepted", 0), counts.get("rejected", 0)
         decided = accepted + rejected
         self._rate_text = f"acceptance {accepted / decided:.0%} ({accepted} of {decided} decided)" if decided else ""
