@@ -19,6 +19,10 @@ from domain.importing.runner import PRESETS, ImportError_, default_mapping, load
 NAME = "import"
 
 
+# What a committed import announces (once, after its commit, through the unit of work).
+IMPORTED_KINDS = ("opportunity", "account", "contact", "lead", "activity", "user", "product", "stage_change",
+                  "line_item", "audit")
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         NAME, help="import CSV files (presets: " + ", ".join(PRESETS) + ")", allow_abbrev=False,
@@ -127,12 +131,10 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
             result = run_import(store, queries, list(args.paths), preset=args.preset, pipeline=session.pipeline,
                                 today=session.clock.today(), now=session.clock.now(), dry_run=args.dry_run,
                                 skip_invalid=args.skip_invalid, mapping=args.mapping, actor=session.actor,
-                                progress=ProgressBar(sys.stderr, forced=args.progress))
+                                progress=ProgressBar(sys.stderr, forced=args.progress),
+                                write=lambda: session.write(IMPORTED_KINDS))
         except ImportError_ as exc:
             raise UsageError(str(exc)) from None
-        if result.written and result.changed:
-            store.announce_change(["opportunity", "account", "contact", "lead", "activity", "user", "product",
-                                   "stage_change", "line_item", "audit"])
     lines = result.lines()
     lines.append(f"{result.seconds:.1f} s")
     text = "\n".join(lines) + "\n"

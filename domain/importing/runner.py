@@ -143,9 +143,11 @@ def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, p
 
 def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipeline: PipelineConfig, today: date,
                dry_run: bool = False, skip_invalid: bool = False, progress: Progress | None = None,
-               mapping: Any = None, actor: User | None = None, now: datetime | None = None) -> ImportResult:
-    """`store` gives `atomic()` (and the users the role checks look at); `queries` is the store's
-    ImportQueries; `actor` is the importing user (None: the session has none)."""
+               mapping: Any = None, actor: User | None = None, now: datetime | None = None,
+               write: Any) -> ImportResult:
+    """`store` gives the users the role checks look at; `queries` is the store's ImportQueries; `actor` is
+    the importing user (None: the session has none). `write` opens the unit of work the write pass runs in
+    (`lambda: session.write(kinds)`: one transaction, committed or rolled back whole, announced once)."""
     started = _time.perf_counter()
     if preset not in PRESETS:
         raise ImportError_(f"unknown preset {preset!r} (choose from {', '.join(PRESETS)})")
@@ -168,7 +170,7 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
         writer = Writer(plan, existing, queries, pipeline=pipeline, access=access, now=now,
                         actor_login=actor.login if actor else "import", actor_id=actor.id if actor else None,
                         progress=progress)
-        written = _write(store, writer, commit=not dry_run and not (plan.errors and not skip_invalid))
+        written = _write(write, writer, commit=not dry_run and not (plan.errors and not skip_invalid))
         if not writer.refusals:
             break
         for refusal in writer.refusals:
@@ -186,10 +188,10 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
     return result
 
 
-def _write(store: Any, writer: Writer, *, commit: bool) -> bool:
+def _write(unit_of_work: Any, writer: Writer, *, commit: bool) -> bool:
     """The write pass in one transaction; committed only when asked and nothing was refused."""
     try:
-        with store.atomic():
+        with unit_of_work():
             writer.run()
             if not commit or writer.refusals:
                 raise _Rollback

@@ -32,7 +32,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from domain.enums import ActivityKind, ContractStatus
-from domain.events import DataChanged
 from domain.facts import AccountHealthFacts
 from domain.money import format_money
 from domain.session import Session
@@ -388,16 +387,14 @@ def refresh_health_scores(session: Session, account_ids=None) -> int:
     """Recompute and store `account.health_score` / `health_computed_at` (all accounts, or these ids).
 
     The factors come from grouped aggregates and the scores are written in bulk (one UPDATE per
-    distinct score), in one transaction; DataChanged(kinds={"account"}) is published after commit.
+    distinct score), in one unit of work, announced ({"account"}) after commit when any was written.
     Returns the number of accounts written.
     """
     now = session.clock.now()
     store = session.store
-    with store.atomic():
+    with session.write(at=now) as change:
         scores = {f.id: score_of(f, now) for f in _facts(session, now, account_ids=account_ids)}
         written = store.insights.write_health_scores(scores, now) if scores else 0
         if written:
-            store.announce_change({"account"})
-    if written:
-        session.bus.publish(DataChanged(kinds=frozenset({"account"}), ids={"account": frozenset(scores)}))
+            change.touch(account=scores)
     return written

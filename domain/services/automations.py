@@ -1,7 +1,8 @@
 """Running stage automations: create_task, send_email, schedule_meeting, update_field, notify_manager.
 
-Actions write inside the caller's transaction, so a move and everything it triggers commit
-together or not at all. E-mail is written to the outbox; delivery happens after commit.
+Actions write inside the caller's unit of work (`session.write` joins it), so a move and everything
+it triggers commit together or not at all, and are announced once. E-mail is written to the outbox;
+delivery happens after commit.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from domain.pipeline.rules import (
     parse_offset_days,
 )
 from domain.records import Activity, Notification, Opportunity, OutboxMessage, Task
-from domain.services.audit import record_changes
 from domain.session import Session
+from domain.unit_of_work import Change
 
 PLACEHOLDER = re.compile(r"\{(opportunity|account|value|owner|stage|days|threshold)\}")
 
@@ -40,10 +41,9 @@ def render(template: str, values: dict[str, str]) -> str:
 
 @dataclass
 class Fired:
-    """What automations did in one transaction (for messages and change events)."""
+    """What automations did in one unit of work: the labels of those that fired, the deal as they left it."""
 
     labels: list[str] = field(default_factory=list)
-    kinds: set[str] = field(default_factory=set)
     opportunity: Opportunity | None = None
 
 
@@ -57,16 +57,17 @@ class AutomationRunner:
         """Run the stage's automations for `trigger` (all, or those whose keys are in `only`)."""
         fired = fired or Fired()
         fired.opportunity = opportunity
-        for index, automation in enumerate(stage.automations):
-            if automation.trigger is not trigger:
-                continue
-            key = automation_key(stage, automation, index)
-            if only is not None and key not in only:
-                continue
-            threshold = automation.parameters.threshold or stage.stall_days
-            values = self._values(fired.opportunity, stage, days, threshold)
-            fired.opportunity = self._apply(automation, key, fired.opportunity, values, now, fired)
-            fired.labels.append(key)
+        with self.session.write(at=now) as change:  # joins the caller's unit of work
+            for index, automation in enumerate(stage.automations):
+                if automation.trigger is not trigger:
+                    continue
+                key = automation_key(stage, automation, index)
+                if only is not None and key not in only:
+                    continue
+                threshold = automation.parameters.threshold or stage.stall_days
+                values = self._values(fired.opportunity, stage, days, threshold)
+                fired.opportunity = self._apply(automation, key, fired.opportunity, values, now, change)
+                fired.labels.append(key)
         return fired
 
     # -- placeholders --------------------------------------------------------------------
@@ -86,7 +87,8 @@ class AutomationRunner:
 
     # -- actions -------------------------------------------------------------------------
 
-    def _apply(self, automation, key: str, opp: Opportunity, values: dict[str, str], now: datetime, fired: Fired) -> Opportunity:
+    def _apply(self, automation, key: str, opp: Opportunity, values: dict[str, str], now: datetime,
+               change: Change) -> Opportunity:
         today = self.session.clock.today()
         p = automation.parameters
         if isinstance(automation, CreateTask):
@@ -96,10 +98,10 @@ class AutomationRunner:
                 assignee_id=opp.owner_id, opportunity_id=opp.id, account_id=opp.account_id,
                 created_by_automation=key, created_at=now,
             ))
-            fired.kinds.add("task")
+            change.touch("task")
         elif isinstance(automation, NotifyManager):
             self._notify_manager(opp, render(p.message, values), key, now)
-            fired.kinds.add("notification")
+            change.touch("notification")
         elif isinstance(automation, ScheduleMeeting):
             self.store.activities.insert(Activity(
                 kind=ActivityKind.MEETING, subject=render(p.subject, values), description=render(p.description, values),
@@ -107,13 +109,13 @@ class AutomationRunner:
                 location=render(p.location, values), opportunity_id=opp.id, account_id=opp.account_id,
                 contact_id=opp.contact_id, created_at=now,
             ))
-            fired.kinds.add("activity")
+            change.touch("activity")
         elif isinstance(automation, SendEmail):
             self._send_email(opp, p.to, render(p.subject, values), render(p.body, values), key, now)
-            fired.kinds.update({"outbox", "notification"})
+            change.touch("outbox", "notification")
         elif isinstance(automation, UpdateField):
-            opp = self._update_field(opp, p.field, p.value, key, now)
-            fired.kinds.add("opportunity")
+            opp = self._update_field(opp, p.field, p.value, key, now, change)
+            change.touch("opportunity")
         return opp
 
     def _notify_manager(self, opp: Opportunity, message: str, key: str, now: datetime) -> None:
@@ -149,7 +151,7 @@ class AutomationRunner:
             opportunity_id=opp.id, automation=key,
         ))
 
-    def _update_field(self, opp: Opportunity, name: str, value, key: str, now: datetime) -> Opportunity:
+    def _update_field(self, opp: Opportunity, name: str, value, key: str, now: datetime, change: Change) -> Opportunity:
         if name not in self.session.pipeline.update_field_allowed:
             raise ValueError(f"automation {key}: field {name!r} is not allowed")
         changes = {name: value, "updated_at": now}
@@ -160,6 +162,5 @@ class AutomationRunner:
         updated = opp.model_copy(update=changes)
         updated = Opportunity.model_validate(updated.model_dump())  # validate the new value
         saved = self.store.opportunities.update(updated, fields=set(changes) | {"version"})
-        record_changes(self.store, actor=f"automation:{key}", at=now, table="opportunity", record_id=opp.id,
-                       before=opp, after=saved, fields=(name,))
+        change.audit_update("opportunity", opp.id, opp, saved, (name,), actor=f"automation:{key}")
         return saved

@@ -79,9 +79,10 @@ def take_daily_snapshot(session: "Session", state: PipelineState | None = None) 
                 worst_case_cents=result.worst_case_cents, commit_cents=commit, confidence=result.confidence,
                 created_at=now,
             ))
-    written = store.forecasting.insert_snapshots(rows)
-    if written:
-        store.announce_change(("forecast_snapshot",))
+    with session.write(at=now) as change:  # announced (to this process too) only when rows were written
+        written = store.forecasting.insert_snapshots(rows)
+        if written:
+            change.touch("forecast_snapshot")
     return SnapshotOutcome(today, written, len(wanted))
 
 

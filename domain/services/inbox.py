@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from domain.errors import require_actor
-from domain.events import DataChanged
 from domain.records import Notification
 from domain.session import Session
 
@@ -21,13 +20,11 @@ def mark_read(session: Session, notification_ids: list[int]) -> int:
     require_actor(session)
     now = session.clock.now()
     changed = 0
-    with session.store.atomic():
+    with session.write(at=now) as change:
         for notification_id in notification_ids:
             note = session.store.notifications.require(notification_id)
             if note.recipient_id == session.actor.id and note.read_at is None:
                 session.store.notifications.update(note.model_copy(update={"read_at": now}), fields={"read_at"})
+                change.touch("notification")
                 changed += 1
-        session.store.announce_change({"notification"})
-    if changed:
-        session.bus.publish(DataChanged(kinds=frozenset({"notification"})))
     return changed

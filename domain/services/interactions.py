@@ -4,7 +4,7 @@
 from the description), its participants, the account's and the deal's last-activity stamps,
 a follow-up task when a follow-up date is given, the audit entries, and — when the
 interaction is on a deal — the stage_requirements_met check (a logged call can complete the
-next stage's requirements). DataChanged is published after the commit.
+next stage's requirements). One unit of work (`session.write`): announced once, after the commit.
 
 `interaction_insights` answers with SQL aggregates only: counts by kind, average sentiment,
 the sentiment mix, lead response time, a weekly (or monthly) trend with its direction, and
@@ -28,10 +28,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from domain.enums import ActivityKind, Outcome, ParticipantRole, Priority
-from domain.events import DataChanged
 from domain.records import Activity, Participant, Task
 from domain.services.account_health import INTERACTION_KINDS
-from domain.services.audit import record_created
 from domain.services.automations import Fired
 from domain.services.sentiment import NEGATIVE_TO, POSITIVE_FROM, sentiment_score
 from domain.services.stage_moves import RequirementsWatcher
@@ -116,9 +114,7 @@ def record_interaction(
     actor = session.actor
     actor_id = actor.id if actor else None
     store = session.store
-    kinds = {"activity", "account"}
-    ids: dict[str, set[int]] = {"account": {account_id}}
-    with store.atomic():
+    with session.write({"activity"}, ids={"account": {account_id}}, at=now) as change:
         account = store.accounts.require(account_id)
         if contact_id is not None:
             contact = store.contacts.require(contact_id)
@@ -139,9 +135,8 @@ def record_interaction(
             attachments=list(attachments), account_id=account.id, contact_id=contact_id,
             opportunity_id=opportunity_id, created_by_id=actor_id, created_at=now,
         ))
-        ids["activity"] = {activity.id}
-        record_created(store, actor=session.actor_login, at=now, table="activity", record_id=activity.id,
-                       summary=f"{kind.value}: {subject}"[:200])
+        change.touch(activity={activity.id})
+        change.audit_create("activity", activity.id, f"{kind.value}: {subject}"[:200])
         saved_people = tuple(
             store.participants.insert(Participant(
                 activity_id=activity.id, contact_id=p.contact_id, role=p.role, attended=p.attended, feedback=p.feedback,
@@ -149,7 +144,7 @@ def record_interaction(
             for p in people
         )
         if saved_people:
-            kinds.add("participant")
+            change.touch("participant")
         store.set_last_activity(opportunity_id, account.id, occurred)
 
         task = None
@@ -164,19 +159,13 @@ def record_interaction(
                 opportunity_id=opportunity_id, account_id=account.id, contact_id=contact_id,
                 created_by_id=actor_id, created_at=now,
             ))
-            record_created(store, actor=session.actor_login, at=now, table="task", record_id=task.id,
-                           summary=task.title)
-            kinds.add("task")
-            ids["task"] = {task.id}
+            change.audit_create("task", task.id, task.title)
+            change.touch(task={task.id})
 
         fired = Fired()
         if opportunity_id is not None:
-            kinds.add("opportunity")
-            ids["opportunity"] = {opportunity_id}
+            change.touch(opportunity={opportunity_id})
             RequirementsWatcher(session).check(store.opportunities.require(opportunity_id), now=now, fired=fired)
-            kinds |= fired.kinds
-        store.announce_change(kinds)
-    session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={k: frozenset(v) for k, v in ids.items()}))
     return RecordedInteraction(activity, saved_people, task, tuple(fired.labels))
 
 

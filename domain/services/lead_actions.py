@@ -1,6 +1,6 @@
 """What a manager does with leads: assign (one or many), flag with a reason, convert to a deal.
 
-Each action is one transaction, audited, and publishes a change event after commit.
+Each action is one unit of work (`session.write`): one transaction, audited, announced once after commit.
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from datetime import timedelta
 
 from domain.enums import AccountSize, AccountStatus, Industry, LeadStatus
 from domain.errors import Refused, require_actor
-from domain.events import DataChanged
 from domain.permissions import check_assign, check_edit_owned
 from domain.records import Account, Contact, Lead, Opportunity, StageChange
-from domain.services.audit import record_changes, record_created, record_owner_change
 from domain.session import Session
+from domain.unit_of_work import Change
 
 LEAD_FIELDS = ("owner_id", "flagged", "flag_reason", "status", "converted_at", "converted_opportunity_id",
                "converted_account_id", "converted_contact_id", "first_response_at")
@@ -34,15 +33,13 @@ class LeadActions:
         self.session = session
         self.store = session.store
 
-    def _save(self, before: Lead, changes: dict) -> Lead:
+    def _save(self, change: Change, before: Lead, changes: dict) -> Lead:
         after = self.store.leads.update(Lead.model_validate({**before.model_dump(), **changes}),
                                         fields=set(changes) | {"version"}, changed_by=self.session.actor_login)
-        now = self.session.clock.now()
-        record_changes(self.store, actor=self.session.actor_login, at=now, table="lead",
-                       record_id=before.id, before=before, after=after, fields=tuple(c for c in changes if c != "owner_id"))
+        change.touch(lead={before.id})
+        change.audit_update("lead", before.id, before, after, (c for c in changes if c != "owner_id"))
         if "owner_id" in changes and before.owner_id != after.owner_id:
-            record_owner_change(self.store, actor=self.session.actor_login, at=now, table="lead", record_id=before.id,
-                                old_owner_id=before.owner_id, new_owner_id=after.owner_id)
+            change.audit_owner("lead", before.id, before.owner_id, after.owner_id)
         return after
 
     def _check_edit(self, lead: Lead) -> None:
@@ -51,9 +48,6 @@ class LeadActions:
         if lead.owner_id is None and actor.role.value in ("manager", "admin"):
             return
         check_edit_owned(actor, lead.owner_id, self.store, what=f"lead {lead.id}")
-
-    def _done(self, kinds: set[str], ids: set[int]) -> None:
-        self.session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"lead": frozenset(ids)}))
 
     def assign(self, lead_ids: list[int], login: str) -> int:
         """Give these leads to the user `login` (a rep or a manager); returns how many changed."""
@@ -65,34 +59,29 @@ class LeadActions:
         if owner is None or not owner.active:
             raise Refused(f"owner: no active user with login {login!r}")
         changed = set()
-        with self.store.atomic():
+        with self.session.write() as change:  # announces the leads it changed, if any
             for lead_id in lead_ids:
                 lead = self.store.leads.require(lead_id)
                 # an unassigned lead is the manager's to hand out; an owned one moves only within the team
                 check_assign(actor, lead.owner_id if lead.owner_id is not None else actor, owner, self.store,
                              what=f"lead {lead_id}")
                 if lead.owner_id != owner.id:
-                    self._save(lead, {"owner_id": owner.id})
+                    self._save(change, lead, {"owner_id": owner.id})
                     changed.add(lead_id)
-            self.store.announce_change({"lead"})
-        if changed:
-            self._done({"lead"}, changed)
         return len(changed)
 
     def flag(self, lead_id: int, reason: str | None) -> Lead:
         """Flag with a reason (needed), or clear the flag with `reason=None`."""
         require_actor(self.session)
-        with self.store.atomic():
+        with self.session.write({"lead"}, ids={"lead": {lead_id}}) as change:
             lead = self.store.leads.require(lead_id)
             self._check_edit(lead)
             if reason is None:
-                saved = self._save(lead, {"flagged": False, "flag_reason": ""})
+                saved = self._save(change, lead, {"flagged": False, "flag_reason": ""})
             else:
                 if not reason.strip():
                     raise Refused("flag reason: required to flag a lead")
-                saved = self._save(lead, {"flagged": True, "flag_reason": reason.strip()[:200]})
-            self.store.announce_change({"lead"})
-        self._done({"lead"}, {lead_id})
+                saved = self._save(change, lead, {"flagged": True, "flag_reason": reason.strip()[:200]})
         return saved
 
     def convert(self, lead_id: int, *, opportunity_name: str, value_cents: int, account_name: str | None = None) -> Conversion:
@@ -102,7 +91,8 @@ class LeadActions:
         now, today = self.session.clock.now(), self.session.clock.today()
         actor = self.session.actor
         first = self.session.pipeline.open_stages[0]
-        with self.store.atomic():
+        with self.session.write({"lead", "opportunity", "account", "contact", "stage_change"}, ids={"lead": {lead_id}},
+                                at=now) as change:
             lead = self.store.leads.require(lead_id)
             self._check_edit(lead)
             if lead.status is LeadStatus.CONVERTED:
@@ -133,16 +123,11 @@ class LeadActions:
                 opportunity_id=opportunity.id, from_stage=None, to_stage=first.id, changed_at=now,
                 changed_by_id=actor.id, value_cents=value_cents, probability=first.probability,
             ))
-            record_created(self.store, actor=self.session.actor_login, at=now, table="opportunity",
-                           record_id=opportunity.id, summary=f"converted from lead {lead.id}")
-            saved = self._save(lead, {
+            change.touch(opportunity={opportunity.id})
+            change.audit_create("opportunity", opportunity.id, f"converted from lead {lead.id}")
+            saved = self._save(change, lead, {
                 "status": LeadStatus.CONVERTED, "converted_at": now, "converted_opportunity_id": opportunity.id,
                 "converted_account_id": account.id, "converted_contact_id": contact.id,
                 "first_response_at": lead.first_response_at or now,
             })
-            self.store.announce_change({"lead", "opportunity", "account", "contact", "stage_change"})
-        self.session.bus.publish(DataChanged(
-            kinds=frozenset({"lead", "opportunity", "account", "contact", "stage_change"}),
-            ids={"lead": frozenset({lead_id}), "opportunity": frozenset({opportunity.id})},
-        ))
         return Conversion(saved, opportunity, account, contact, created)

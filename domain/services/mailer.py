@@ -1,4 +1,6 @@
-"""Delivering the outbox through SMTP, when a server is configured (never inside a transaction)."""
+"""The outbox: e-mail automations wrote, read as the session may see it, and delivered through SMTP when
+a server is configured — never inside a transaction: each message's new status is a unit of work of its own,
+written as soon as the server answered, so a failure later never sends a message twice."""
 
 from __future__ import annotations
 
@@ -63,15 +65,20 @@ def deliver_outbox(session: Session, settings: SmtpSettings | None, limit: int =
                 try:
                     smtp.send_message(email)
                 except smtplib.SMTPException as error:
-                    store.outbox.update(message.model_copy(update={"status": "failed", "error": str(error)}),
-                                        fields={"status", "error"})
+                    _record(session, message, status="failed", error=str(error))
                     failed += 1
                 else:
-                    store.outbox.update(message.model_copy(update={"status": "sent", "sent_at": session.clock.now(), "error": ""}),
-                                        fields={"status", "sent_at", "error"})
+                    _record(session, message, status="sent", sent_at=session.clock.now(), error="")
                     sent += 1
     except (OSError, smtplib.SMTPException) as error:
-        for message in queued[sent + failed:]:
-            store.outbox.update(message.model_copy(update={"error": f"SMTP unavailable: {error}"}), fields={"error"})
+        with session.write({"outbox"}):
+            for message in queued[sent + failed:]:
+                store.outbox.update(message.model_copy(update={"error": f"SMTP unavailable: {error}"}), fields={"error"})
         failed += len(queued) - sent - failed
     return sent, failed
+
+
+def _record(session: Session, message: OutboxMessage, **changes) -> None:
+    """A message's outcome, in a unit of work of its own."""
+    with session.write({"outbox"}, ids={"outbox": {message.id}}):
+        session.store.outbox.update(message.model_copy(update=changes), fields=set(changes))

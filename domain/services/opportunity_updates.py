@@ -1,7 +1,7 @@
 """Changes to an opportunity other than its stage: activities, products, fields, proposals.
 
-Each one can make the next stage's requirements true, so each ends by checking the
-stage_requirements_met automations, in the same transaction.
+Each one is a unit of work (`session.write`). Each can make the next stage's requirements true, so
+each ends by checking the stage_requirements_met automations, in the same unit of work.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from decimal import Decimal
 
 from domain.enums import ActivityKind, Outcome, ProposalStatus
 from domain.errors import Refused, require_actor
-from domain.events import DataChanged
 from domain.permissions import check_assign, check_edit_opportunity
 from domain.records import Activity, LineItem, Opportunity, Proposal, Task
-from domain.services.audit import record_changes, record_created, record_owner_change
 from domain.services.automations import Fired
 from domain.services.stage_moves import RequirementsWatcher
 from domain.session import Session
@@ -33,18 +31,18 @@ class OpportunityUpdates:
     def _check(self) -> None:
         require_actor(self.session)
 
-    def _finish(self, opp: Opportunity, now: datetime, kinds: set[str]) -> Opportunity:
+    def _finish(self, opp: Opportunity, now: datetime) -> Opportunity:
+        """Run the automations the change may have enabled (in the caller's unit of work)."""
         fired = Fired()
         RequirementsWatcher(self.session).check(opp, now=now, fired=fired)
-        kinds |= fired.kinds
-        self.store.announce_change(kinds)
         return fired.opportunity or opp
 
     def _allowed(self, opp: Opportunity) -> None:
         check_edit_opportunity(self.session.actor, opp, self.store)
 
-    def _publish(self, opp_id: int, kinds: set[str]) -> None:
-        self.session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"opportunity": frozenset({opp_id})}))
+    def _write(self, opportunity_id: int, kinds: set[str], now: datetime):
+        """The unit of work of a change to this deal."""
+        return self.session.write(kinds, ids={"opportunity": {opportunity_id}}, at=now)
 
     def log_activity(self, opportunity_id: int, kind: ActivityKind, subject: str, *, description: str = "",
                      outcome: Outcome | None = None, completed: bool = True, sentiment: float | None = None,
@@ -52,7 +50,7 @@ class OpportunityUpdates:
         self._check()
         now = self.session.clock.now()
         actor = self.session.actor
-        with self.store.atomic():
+        with self._write(opportunity_id, {"activity", "opportunity"}, now):
             opp = self.store.opportunities.require(opportunity_id)
             self._allowed(opp)
             if sentiment is None and description.strip():
@@ -67,10 +65,7 @@ class OpportunityUpdates:
             ))
             if completed:
                 self.store.set_last_activity(opp.id, opp.account_id, now)
-            opp = self.store.opportunities.require(opportunity_id)
-            kinds = {"activity", "opportunity"}
-            self._finish(opp, now, kinds)
-        self._publish(opportunity_id, kinds)
+            self._finish(self.store.opportunities.require(opportunity_id), now)
         return activity
 
     def add_line_item(self, opportunity_id: int, product_id: int, quantity: Decimal, *,
@@ -78,7 +73,7 @@ class OpportunityUpdates:
                       update_value: bool = True) -> LineItem:
         self._check()
         now = self.session.clock.now()
-        with self.store.atomic():
+        with self._write(opportunity_id, {"line_item"}, now) as change:
             opp = self.store.opportunities.require(opportunity_id)
             self._allowed(opp)
             product = self.store.products.require(product_id)
@@ -87,19 +82,16 @@ class OpportunityUpdates:
                 unit_price_cents=product.list_price_cents if unit_price_cents is None else unit_price_cents,
                 discount_pct=discount_pct,
             ))
-            kinds = {"line_item"}
             if update_value:
                 total = sum(i.total_cents for i in self.store.line_items.find(opportunity=opp.id))
                 updated = opp.model_copy(update={"value_cents": total, "updated_at": now,
                                                  "updated_by_id": self.session.actor.id if self.session.actor else None})
                 saved = self.store.opportunities.update(updated, fields={"value_cents", "updated_at", "updated_by_id"},
                                                         changed_by=self.session.actor_login)
-                record_changes(self.store, actor=self.session.actor_login, at=now, table="opportunity",
-                               record_id=opp.id, before=opp, after=saved, fields=("value_cents",))
+                change.audit_update("opportunity", opp.id, opp, saved, ("value_cents",))
+                change.touch("opportunity")
                 opp = saved
-                kinds.add("opportunity")
-            self._finish(opp, now, kinds)
-        self._publish(opportunity_id, kinds)
+            self._finish(opp, now)
         return item
 
     def update_fields(self, opportunity_id: int, changes: dict, *, expected_version: int | None = None) -> Opportunity:
@@ -108,7 +100,7 @@ class OpportunityUpdates:
             raise ValueError(f"{', '.join(sorted(unknown))}: not editable here (stage changes go through a move)")
         self._check()
         now = self.session.clock.now()
-        with self.store.atomic():
+        with self._write(opportunity_id, {"opportunity"}, now) as change:
             opp = self.store.opportunities.require(opportunity_id)
             self._allowed(opp)
             if expected_version is not None:
@@ -122,11 +114,8 @@ class OpportunityUpdates:
             updated = Opportunity.model_validate({**opp.model_dump(), **values})
             saved = self.store.opportunities.update(updated, fields=set(values) | {"version"},
                                                     changed_by=self.session.actor_login)
-            record_changes(self.store, actor=self.session.actor_login, at=now, table="opportunity",
-                           record_id=opp.id, before=opp, after=saved, fields=tuple(changes))
-            kinds = {"opportunity"}
-            saved = self._finish(saved, now, kinds)
-        self._publish(opportunity_id, kinds)
+            change.audit_update("opportunity", opp.id, opp, saved, changes)
+            saved = self._finish(saved, now)
         return saved
 
     def schedule(self, opportunity_id: int, kind: ActivityKind, subject: str, when: datetime) -> tuple[Activity, Task]:
@@ -135,7 +124,7 @@ class OpportunityUpdates:
         self._check()
         now = self.session.clock.now()
         actor = self.session.actor
-        with self.store.atomic():
+        with self.session.write({"activity", "task"}, at=now) as change:
             opp = self.store.opportunities.require(opportunity_id)
             self._allowed(opp)
             activity = self.store.activities.insert(Activity(
@@ -147,10 +136,8 @@ class OpportunityUpdates:
                 assignee_id=actor.id, opportunity_id=opp.id, account_id=opp.account_id, contact_id=opp.contact_id,
                 description=f"Scheduled for {when:%Y-%m-%d %H:%M} UTC", created_by_id=actor.id, created_at=now,
             ))
-            record_created(self.store, actor=self.session.actor_login, at=now, table="task", record_id=task.id,
-                           summary=f"{kind.value} scheduled on opportunity {opp.id} for {when:%Y-%m-%d %H:%M} UTC")
-            self.store.announce_change({"activity", "task"})
-        self._publish(opportunity_id, {"activity", "task"})
+            change.audit_create("task", task.id,
+                                f"{kind.value} scheduled on opportunity {opp.id} for {when:%Y-%m-%d %H:%M} UTC")
         return activity, task
 
     def reassign(self, opportunity_id: int, login: str, *, expected_version: int | None = None) -> Opportunity:
@@ -160,7 +147,7 @@ class OpportunityUpdates:
         owner = self.store.user_by_login(login)
         if owner is None or not owner.active:
             raise Refused(f"owner: no active user with login {login!r}")
-        with self.store.atomic():
+        with self.session.write(at=now) as change:  # announced only when the owner changes
             opp = self.store.opportunities.require(opportunity_id)
             check_assign(self.session.actor, opp.owner_id, owner, self.store, what=f"opportunity {opp.id}")
             if opp.owner_id == owner.id:
@@ -170,25 +157,21 @@ class OpportunityUpdates:
             values = {"owner_id": owner.id, "updated_at": now, "updated_by_id": self.session.actor.id}
             saved = self.store.opportunities.update(opp.model_copy(update=values), fields=set(values) | {"version"},
                                                     changed_by=self.session.actor_login)
-            record_owner_change(self.store, actor=self.session.actor_login, at=now, table="opportunity",
-                                record_id=opp.id, old_owner_id=opp.owner_id, new_owner_id=owner.id)
-            self.store.announce_change({"opportunity"})
-        self._publish(opportunity_id, {"opportunity"})
+            change.touch(opportunity={opp.id})
+            change.audit_owner("opportunity", opp.id, opp.owner_id, owner.id)
         return saved
 
     def send_proposal(self, proposal_id: int) -> Proposal:
         self._check()
         now = self.session.clock.now()
-        with self.store.atomic():
+        with self.session.write({"proposal"}, at=now) as change:
             proposal = self.store.proposals.require(proposal_id)
+            change.touch(proposal={proposal_id})
             self._allowed(self.store.opportunities.require(proposal.opportunity_id))
             if proposal.status is not ProposalStatus.DRAFT:
                 raise ValueError(f"status: only a draft can be sent (this one is {proposal.status.value})")
             sent = self.store.proposals.update(
                 proposal.model_copy(update={"status": ProposalStatus.SENT, "sent_at": now}), fields={"status", "sent_at"}
             )
-            opp = self.store.opportunities.require(proposal.opportunity_id)
-            kinds = {"proposal"}
-            self._finish(opp, now, kinds)
-        self._publish(proposal.opportunity_id, kinds)
+            self._finish(self.store.opportunities.require(proposal.opportunity_id), now)
         return sent

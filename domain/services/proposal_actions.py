@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from domain.enums import Priority, ProposalStatus, TaskStatus
 from domain.errors import Refused, require_actor
-from domain.events import DataChanged
 from domain.records import Proposal, Task
-from domain.services.audit import record_changes
 from domain.session import Session
 
 NEXT: dict[ProposalStatus, tuple[ProposalStatus, ...]] = {
@@ -26,7 +24,7 @@ def set_proposal_status(session: Session, proposal_id: int, status: ProposalStat
     """Move a proposal along its lifecycle; anything else is refused with the allowed next steps."""
     require_actor(session)
     store, now = session.store, session.clock.now()
-    with store.atomic():
+    with session.write({"proposal"}, ids={"proposal": {proposal_id}}, at=now) as change:
         proposal = store.proposals.require(proposal_id)
         allowed = NEXT[proposal.status]
         if status not in allowed:
@@ -41,19 +39,14 @@ def set_proposal_status(session: Session, proposal_id: int, status: ProposalStat
             changes["decided_at"] = now
         saved = store.proposals.update(Proposal.model_validate({**proposal.model_dump(), **changes}),
                                        fields=set(changes) | {"version"}, changed_by=session.actor_login)
-        record_changes(store, actor=session.actor_login, at=now, table="proposal", record_id=proposal_id,
-                       before=proposal, after=saved, fields=("status",))
-        kinds = {"proposal"}
+        change.audit_update("proposal", proposal_id, proposal, saved, ("status",))
         if status is ProposalStatus.SENT:
             # a sent proposal can satisfy negotiation's requirement: check the deal's automations
             from domain.services.automations import Fired
             from domain.services.stage_moves import RequirementsWatcher
 
-            fired = Fired()
-            RequirementsWatcher(session).check(store.opportunities.require(proposal.opportunity_id), now=now, fired=fired)
-            kinds |= fired.kinds
-        store.announce_change(kinds)
-    session.bus.publish(DataChanged(kinds=frozenset(kinds), ids={"proposal": frozenset({proposal_id})}))
+            RequirementsWatcher(session).check(store.opportunities.require(proposal.opportunity_id), now=now,
+                                               fired=Fired())
     return saved
 
 
@@ -63,7 +56,7 @@ def follow_up(session: Session, proposal_id: int, *, title: str, in_days: int) -
     if not title.strip():
         raise Refused("title: required")
     store, now, today = session.store, session.clock.now(), session.clock.today()
-    with store.atomic():
+    with session.write({"task"}, at=now):
         proposal = store.proposals.require(proposal_id)
         deal = store.opportunities.require(proposal.opportunity_id)
         task = store.tasks.insert(Task(
@@ -72,6 +65,4 @@ def follow_up(session: Session, proposal_id: int, *, title: str, in_days: int) -
             assignee_id=deal.owner_id, opportunity_id=deal.id, account_id=deal.account_id,
             created_by_id=session.actor.id, created_at=now,
         ))
-        store.announce_change({"task"})
-    session.bus.publish(DataChanged(kinds=frozenset({"task"})))
     return task

@@ -13,10 +13,8 @@ from pydantic import ValidationError
 
 from domain.enums import QuotaPeriod
 from domain.errors import Refused, require_actor
-from domain.events import DataChanged
 from domain.permissions import check_set_quota
 from domain.records import Quota
-from domain.services.audit import record_changes, record_created
 from domain.session import Session
 
 
@@ -53,21 +51,18 @@ class QuotaActions:
             item = error.errors()[0]
             field = {"period_start": "start", "amount_cents": "amount"}.get(str(item["loc"][0]), str(item["loc"][0]))
             raise Refused(f"{field}: {item['msg'].removeprefix('Value error, ')}") from None
-        now = self.session.clock.now()
-        with self.store.atomic():
+        with self.session.write() as change:
             found = self.store.quotas.find(user=user.id, period=kind.value, period_start=period_start)
             if found:
                 before = found[0]
                 saved = self.store.quotas.update(before.model_copy(update={"amount_cents": amount_cents}),
                                                  fields={"amount_cents"}, changed_by=self.session.actor_login)
-                record_changes(self.store, actor=self.session.actor_login, at=now, table="quota",
-                               record_id=before.id, before=before, after=saved, fields=("amount_cents",))
+                change.audit_update("quota", before.id, before, saved, ("amount_cents",))
             else:
                 saved = self.store.quotas.insert(wanted)
-                record_created(self.store, actor=self.session.actor_login, at=now, table="quota", record_id=saved.id,
-                               summary=f"{login} {kind.value} from {period_start.isoformat()}: {amount_cents} cents")
-            self.store.announce_change({"quota"})
-        self.session.bus.publish(DataChanged(kinds=frozenset({"quota"}), ids={"quota": frozenset({saved.id})}))
+                change.audit_create("quota", saved.id,
+                                    f"{login} {kind.value} from {period_start.isoformat()}: {amount_cents} cents")
+            change.touch(quota={saved.id})
         return saved
 
     def quotas(self, period: str | None = None, period_start: date | None = None) -> list[QuotaLine]:

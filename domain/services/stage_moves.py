@@ -2,8 +2,8 @@
 
 From the TUI, the CLI or an import alike: every unmet requirement is reported together; the
 probability, forecast category and close date follow the stage; the stage history, an activity,
-the audit log and the stage_entered automations are written in the same transaction as the
-move, so a failure leaves nothing half done. Change events are published after commit.
+the audit log and the stage_entered automations are written in the same unit of work as the
+move (`session.write`), so a failure leaves nothing half done; it announces the change once, after commit.
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from datetime import datetime
 
 from domain.enums import ActivityKind, Outcome
 from domain.errors import require_actor
-from domain.events import DataChanged
 from domain.permissions import check_edit_opportunity
 from domain.pipeline import StageDef, StageKind
 from domain.pipeline.requirements import Facts, evaluate
 from domain.pipeline.rules import Trigger
 from domain.records import Activity, AutomationRun, Opportunity, StageChange
-from domain.services.audit import record_changes
 from domain.services.automations import AutomationRunner, Fired, automation_key
 from domain.session import Session
 
@@ -117,7 +115,8 @@ class StageMover:
         now, today = self.session.clock.now(), self.session.clock.today()
         actor = self.session.actor
         fired = Fired()
-        with self.store.atomic():
+        with self.session.write(("opportunity", "stage_change", "activity"), ids={"opportunity": {opportunity_id}},
+                                at=now) as change:
             current = self.store.opportunities.require(opportunity_id)
             check_edit_opportunity(actor, current, self.store)
             self.store.opportunities.check_version(current, expected_version)
@@ -145,19 +144,13 @@ class StageMover:
                 completed_at=now, opportunity_id=saved.id, account_id=saved.account_id,
                 created_by_id=actor.id if actor else None, created_at=now,
             ))
-            record_changes(self.store, actor=self.session.actor_login, at=now, table="opportunity",
-                           record_id=saved.id, before=current, after=saved,
-                           fields=("stage", "probability", "forecast_category", "actual_close_date", "lost_reason"))
+            change.audit_update("opportunity", saved.id, current, saved,
+                                ("stage", "probability", "forecast_category", "actual_close_date", "lost_reason"))
             runner = AutomationRunner(self.session)
             runner.run(target, Trigger.STAGE_ENTERED, saved, now=now, days=0, fired=fired)
             saved = fired.opportunity or saved
             RequirementsWatcher(self.session).check(saved, now=now, fired=fired)
             saved = fired.opportunity or saved
-            self.store.announce_change(("opportunity", "stage_change", "activity", *fired.kinds))
-        self.session.bus.publish(DataChanged(
-            kinds=frozenset({"opportunity", "stage_change", "activity", *fired.kinds}),
-            ids={"opportunity": frozenset({saved.id})},
-        ))
         return MoveResult(saved, current.stage, target.id, tuple(fired.labels), tuple(advisories))
 
 
@@ -193,9 +186,11 @@ class RequirementsWatcher:
                 keys.add(key)
         if not keys:
             return
-        AutomationRunner(self.session).run(stage, Trigger.STAGE_REQUIREMENTS_MET, opportunity, now=now, only=keys, fired=fired)
-        for key in keys:
-            self.store.automation_runs.insert(AutomationRun(
-                opportunity_id=opportunity.id, automation=key, stay_started_at=opportunity.stage_entered_at,
-                fired_at=now,
-            ))
+        with self.session.write({"automation_run"}, at=now):  # joins the caller's unit of work
+            AutomationRunner(self.session).run(stage, Trigger.STAGE_REQUIREMENTS_MET, opportunity, now=now, only=keys,
+                                               fired=fired)
+            for key in keys:
+                self.store.automation_runs.insert(AutomationRun(
+                    opportunity_id=opportunity.id, automation=key, stay_started_at=opportunity.stage_entered_at,
+                    fired_at=now,
+                ))

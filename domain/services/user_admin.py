@@ -12,9 +12,7 @@ from pydantic import ValidationError
 
 from domain.enums import Role
 from domain.errors import Refused
-from domain.events import DataChanged
 from domain.records import User
-from domain.services.audit import record_changes, record_created
 from domain.session import Session
 
 FIELD_NAMES = {"display_name": "name", "manager_id": "manager"}
@@ -61,7 +59,7 @@ class UserAdmin:
             raise Refused(f"role: must be one of {', '.join(r.value for r in Role)}, not {role!r}") from None
         self._check(first_admin=wanted_role is Role.ADMIN)
         now = self.session.clock.now()
-        with self.store.atomic():
+        with self.session.write(at=now) as change:
             if self.store.user_by_login(login) is not None:
                 raise Refused(f"login: {login!r} is taken")
             try:
@@ -70,10 +68,8 @@ class UserAdmin:
             except ValidationError as error:
                 raise _refuse(error) from None
             saved = self.store.users.insert(user)
-            record_created(self.store, actor=self.session.actor_login, at=now, table="user", record_id=saved.id,
-                           summary=f"{login} ({wanted_role.value})")
-            self.store.announce_change({"user"})
-        self.session.bus.publish(DataChanged(kinds=frozenset({"user"}), ids={"user": frozenset({saved.id})}))
+            change.touch(user={saved.id})
+            change.audit_create("user", saved.id, f"{login} ({wanted_role.value})")
         return saved
 
     def change(self, login: str, **changes) -> User:
@@ -83,8 +79,7 @@ class UserAdmin:
         unknown = set(values) - set(CHANGEABLE) - {"manager"}
         if unknown:
             raise Refused(f"{', '.join(sorted(unknown))}: not a user field that can be changed")
-        now = self.session.clock.now()
-        with self.store.atomic():
+        with self.session.write() as unit:
             before = self.store.user_by_login(login)
             if before is None:
                 raise Refused(f"user: no user with login {login!r}")
@@ -107,8 +102,6 @@ class UserAdmin:
                     Role(after.role) is not Role.ADMIN or not after.active):
                 raise Refused("role: you cannot take away your own admin rights (another admin can)")
             saved = self.store.users.update(after, fields=set(values) | {"version"}, changed_by=self.session.actor_login)
-            record_changes(self.store, actor=self.session.actor_login, at=now, table="user", record_id=before.id,
-                           before=before, after=saved, fields=tuple(values))
-            self.store.announce_change({"user"})
-        self.session.bus.publish(DataChanged(kinds=frozenset({"user"}), ids={"user": frozenset({saved.id})}))
+            unit.touch(user={saved.id})
+            unit.audit_update("user", before.id, before, saved, values)
         return saved
