@@ -142,7 +142,7 @@ async def background(app, monitor: StallMonitor, start) -> tuple[float, float]:
 # must not hold up a key. Appended to the table after the screen operations.
 BACKGROUND = (
     ("dashboard", "dashboard reload (worker)", lambda app: app.screen.load()),
-    ("dashboard", "metrics recompute (worker)", lambda app: app.recompute_metrics()),
+    ("dashboard", "metrics recompute (worker)", lambda app: app.metrics.request_soon()),
     ("forecast", "forecast reload (worker)", lambda app: app.screen.load()),
 )
 

@@ -41,9 +41,10 @@ NOW = datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_data_dir(tmp_path_factory):
-    """No test may write into the real user data dir (default database, demo database)."""
+    """No test may write into the real user data or state dir (databases; the TUI's error log)."""
     patch = pytest.MonkeyPatch()
     patch.setenv("PANTRY_DATA_DIR", str(tmp_path_factory.mktemp("pantry-data")))
+    patch.setenv("PANTRY_STATE_DIR", str(tmp_path_factory.mktemp("pantry-state")))
     patch.delenv("PANTRY_DB", raising=False)
     yield
     patch.undo()

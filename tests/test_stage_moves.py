@@ -308,9 +308,37 @@ def test_metrics_are_recomputed_and_published_after_a_move(world):
     seen = []
     metrics.subscribe(seen.append)
     OpportunityUpdates(world.session).add_line_item(world.opp.id, world.product_id, Decimal(100))  # $2,450.00
+    assert metrics.wait_until_idle()  # recomputed off this thread
     assert seen and seen[-1].summary.weighted_value_cents == 490_00  # 2,450.00 x 20% = 490.00
     mover(world).move(world.opp.id, "closed_lost", lost_reason="Price")
+    assert metrics.wait_until_idle()
     assert seen[-1].summary.weighted_value_cents == 0 and seen[-1].summary.lost_count == 1
+    metrics.close()
+
+
+def test_metrics_are_recomputed_off_the_publishing_thread_and_a_burst_costs_at_most_two(world):
+    """A write returns before the figures are recomputed; twenty changes meanwhile make one more recompute."""
+    import threading
+
+    metrics = PipelineMetrics(world.session)
+    release, started = threading.Event(), threading.Event()
+    threads, original = [], metrics.recompute
+
+    def slow_recompute(**kwargs):
+        threads.append(threading.get_ident())
+        started.set()
+        release.wait(10)
+        return original(**kwargs)
+
+    metrics.recompute = slow_recompute
+    OpportunityUpdates(world.session).update_fields(world.opp.id, {"next_step": "Call"})  # returns: not waiting
+    assert started.wait(5) and threads == [threads[0]] and threads[0] != threading.get_ident()
+    for n in range(20):
+        world.session.bus.publish(DataChanged(kinds=frozenset({"opportunity"})))
+    release.set()
+    assert metrics.wait_until_idle()
+    assert len(threads) == 2, "the burst that came during the first recompute made exactly one more"
+    assert threading.get_ident() not in threads
     metrics.close()
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -39,6 +39,24 @@ ROOT = Path(__file__).resolve().parents[1]
 # -- 1. the unit of work on a store double ----------------------------------------------------------
 
 
+@contextmanager
+def logged(owner, transaction):
+    """`transaction`, with its begin and its commit or rollback (and how deeply nested) in `owner.log`."""
+    owner.depth += 1
+    depth = owner.depth
+    owner.log.append(("begin", depth))
+    try:
+        with transaction as txn:
+            yield txn
+    except BaseException:
+        owner.log.append(("rollback", depth))
+        raise
+    else:
+        owner.log.append(("commit", depth))
+    finally:
+        owner.depth -= 1
+
+
 class StoreDouble:
     """Just the Transactions port: records what happens, in order."""
 
@@ -46,20 +64,8 @@ class StoreDouble:
         self.log: list[tuple] = []
         self.depth = 0
 
-    @contextmanager
     def atomic(self):
-        self.depth += 1
-        depth = self.depth
-        self.log.append(("begin", depth))
-        try:
-            yield
-        except BaseException:
-            self.log.append(("rollback", depth))
-            raise
-        else:
-            self.log.append(("commit", depth))
-        finally:
-            self.depth -= 1
+        return logged(self, nullcontext())
 
     def announce_change(self, kinds) -> None:
         self.log.append(("announce", tuple(kinds)))
@@ -282,21 +288,8 @@ class Spy:
             return result
         return write
 
-    @contextmanager
     def atomic(self):
-        self.depth += 1
-        depth = self.depth
-        self.log.append(("begin", depth))
-        try:
-            with self._real.atomic() as txn:
-                yield txn
-        except BaseException:
-            self.log.append(("rollback", depth))
-            raise
-        else:
-            self.log.append(("commit", depth))
-        finally:
-            self.depth -= 1
+        return logged(self, self._real.atomic())
 
     def announce_change(self, kinds) -> None:
         self.log.append(("announce", frozenset(kinds)))

@@ -38,13 +38,18 @@ async def settle(pilot, rounds: int = 3) -> None:
     a finished page schedules a repaint of its own: so one wait is not enough, and an idle check
     must hold several times in a row (bounded, so a stuck worker fails the test instead of hanging).
     """
+    from textual.worker import WorkerCancelled
+
     app = pilot.app
     idle = 0
     for _ in range(200):
         await pilot.pause(0.03)
         if any(worker.is_running for worker in app.workers):
             idle = 0
-            await app.workers.wait_for_complete()
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait for that one
+                continue
             await pilot.wait_for_scheduled_animations()
             continue
         idle += 1

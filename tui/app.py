@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import gc
-import threading
 from importlib import import_module
+from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker, WorkerFailed, WorkerState
 
 from domain.events import DataChanged
 from domain.services.duration_sweep import sweep_stage_durations
@@ -17,6 +18,8 @@ from domain.services.mailer import SmtpSettings, deliver_outbox
 from domain.services.metrics import MetricsRecomputed, PipelineMetrics
 from domain.session import Session
 from tui.commands import RecordCommands, ScreenCommands
+from tui.failures import LOG_NAME, FailureLog, KeepsRunning, default_state_dir, humanise, notice
+from tui.messages import MetricsRequested, MetricsUpdated, RecordsChanged
 from tui.screens.base import PantryScreen
 from tui.widgets.nav_bar import SCREENS
 
@@ -49,7 +52,7 @@ def _opener(mode: str):
     return open_screen
 
 
-class PantryApp(App):
+class PantryApp(KeepsRunning, App):
     TITLE = "Pantry CRM"
     CSS_PATH = "app.tcss"
     MODES: ClassVar = {mode: _opener(mode) for mode in SCREEN_MODULES}
@@ -66,12 +69,15 @@ class PantryApp(App):
     TICK_SECONDS: ClassVar[float] = 60.0
 
     def __init__(self, session: Session, *, demo: bool = False, animations: bool = True, watch: bool = True,
-                 remember_visit: bool = True, tune_gc: bool = False) -> None:
+                 remember_visit: bool = True, tune_gc: bool = False, state_dir: Path | None = None) -> None:
         super().__init__()
+        # Failures: a notification, and the traceback in errors.log (tui/failures.py).
+        self.failures = FailureLog((state_dir or default_state_dir()) / LOG_NAME)
         self._tune_gc = tune_gc
         self.session = session
         self.demo = demo
-        self.metrics = PipelineMetrics(session)
+        # Recomputed in a worker of this app (never on the thread that published the change).
+        self.metrics = PipelineMetrics(session, schedule=self._schedule_metrics)
         self._unsubscribe_metrics = self.metrics.subscribe(self._on_metrics)
         self._watch = watch
         self._remember_visit = remember_visit
@@ -81,7 +87,6 @@ class PantryApp(App):
         self.cursor_blink = animations
         if not animations:
             self.animation_level = "none"
-        self._main_thread = threading.get_ident()
         self._unsubscribe = session.bus.subscribe(self._on_bus_event)
 
     def on_mount(self) -> None:
@@ -90,27 +95,57 @@ class PantryApp(App):
         if self._watch:
             self._watcher = self.session.watch_other_processes()
         self.set_interval(self.TICK_SECONDS, self._tick)
-        self.recompute_metrics()
+        self.metrics.request_soon()
         actor = self.session.actor
         who = f"{actor.login} ({actor.role.value})" if actor else "no user: read-only"
         self.title = f"Pantry CRM · {who} · {self.session.clock.today():%a %d %b %Y}" + (" · demo" if self.demo else "")
         if self._remember_visit:
             self.record_visit()
 
+    # -- failures: reported, never the end of the app (tui/failures.py) ---------------------
+
+    def report_failure(self, what: str, error: BaseException) -> None:
+        """Log the traceback and say what failed; callable from the UI thread only."""
+        self.failures.write(what, error)
+        message, severity = notice(what, error)
+        try:
+            self.notify(message, title=what, severity=severity, markup=False, timeout=8)
+        except Exception:  # the app is closing: the log has it
+            pass
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure, whichever screen or widget started it, lands here."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_failure(humanise(event.worker.name or "work"), event.worker.error)
+
+    async def run_action(self, action, default_namespace=None) -> bool:
+        """Actions (keys, clicks, commands): one that raises is reported; the key press does not end the app."""
+        try:
+            return await super().run_action(action, default_namespace)
+        except Exception as error:
+            name = action if isinstance(action, str) else getattr(action, "__name__", "action")
+            self.report_failure(humanise(name.split("(", 1)[0].rsplit(".", 1)[-1]), error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort, which would end the app: report instead. A failed worker is reported
+        by `_worker_failed` (its StateChanged arrives too), so it is not reported twice."""
+        if isinstance(error, WorkerFailed):
+            return
+        self.report_failure("Pantry", error)
+
     # -- change events -------------------------------------------------------------------
+    # Changes and figures arrive on whatever thread published them (a write worker, the change
+    # watcher, the metrics worker). They become messages here (post_message is thread-safe and never
+    # waits) and reach each screen as a message of its own, on the UI thread (tui/messages.py).
 
     def _on_bus_event(self, event: DataChanged) -> None:
-        if threading.get_ident() == self._main_thread:
-            self._dispatch_change(event)
-        else:
-            try:
-                self.call_from_thread(self._dispatch_change, event)
-            except RuntimeError:  # the app is shutting down
-                pass
+        self.post_message(RecordsChanged(event))
 
-    def _dispatch_change(self, event: DataChanged) -> None:
+    def on_records_changed(self, message: RecordsChanged) -> None:
         for screen in self._all_screens():
-            screen.receive_change(event)
+            screen.post_message(RecordsChanged(message.event))
 
     def _all_screens(self) -> list[PantryScreen]:
         """Every live main screen (one per mode that has been opened), not just the visible one."""
@@ -120,27 +155,29 @@ class PantryApp(App):
         return screens
 
     def _on_metrics(self, metrics: MetricsRecomputed) -> None:
-        if threading.get_ident() == self._main_thread:
-            self._dispatch_metrics(metrics)
-        else:
-            try:
-                self.call_from_thread(self._dispatch_metrics, metrics)
-            except RuntimeError:  # the app is shutting down
-                pass
+        self.post_message(MetricsUpdated(metrics))
 
-    def _dispatch_metrics(self, metrics: MetricsRecomputed) -> None:
+    def on_metrics_updated(self, message: MetricsUpdated) -> None:
         for screen in self._all_screens():
-            screen.receive_metrics(metrics)
+            screen.post_message(MetricsUpdated(message.metrics))
 
-    @work(thread=True, group="visit")
+    def _schedule_metrics(self, run) -> None:
+        """PipelineMetrics asks (on any thread) for a recompute: it runs in a worker, one per burst."""
+        self._metrics_run = run
+        self.post_message(MetricsRequested())
+
+    def on_metrics_requested(self, _message: MetricsRequested) -> None:
+        self.recompute_metrics()
+
+    @work(thread=True, group="visit", name="Remembering this visit", exit_on_error=False)
     def record_visit(self) -> None:
         """Remember this visit: "new leads since your last visit" counts from the previous one."""
         with self.session.connection():
             self.session.record_visit()
 
-    @work(thread=True, exclusive=True, group="metrics")
+    @work(thread=True, group="metrics", name="Pipeline metrics", exit_on_error=False)
     def recompute_metrics(self) -> None:
-        self.metrics.request()
+        self._metrics_run()
 
     def _tick(self) -> None:
         today = self.session.clock.today()
@@ -149,7 +186,7 @@ class PantryApp(App):
             self.session.bus.publish(DataChanged(kinds=frozenset({"clock"})))
         self.run_time_based()
 
-    @work(thread=True, exclusive=True, group="time-based", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="time-based", name="Background check", exit_on_error=False)
     def run_time_based(self) -> None:
         """The minute's background work. If it fails (another session holding the database, a mail
         server down) it is skipped and runs again at the next tick: it never ends the app."""
@@ -161,7 +198,7 @@ class PantryApp(App):
             self.call_from_thread(self.notify, f"Background check skipped ({error}); it runs again in a minute.",
                                   severity="warning", markup=False)
             return
-        self.metrics.request()
+        self.metrics.request_soon()  # stalls and idle deals age with time, not only with changes
 
     # -- actions -------------------------------------------------------------------------
 

@@ -37,6 +37,6 @@ def sweep_stage_durations(session: Session, limit: int = 500) -> list[tuple[int,
                     store.automation_runs.insert(AutomationRun(
                         opportunity_id=opp.id, automation=key, stay_started_at=opp.stage_entered_at, fired_at=now,
                     ))
-                    change.touch("automation_run", opportunity={opp.id})
+                    change.touch("automation_run")
                 done.append((opportunity_id, key))
     return done

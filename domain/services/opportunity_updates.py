@@ -73,7 +73,7 @@ class OpportunityUpdates:
                       update_value: bool = True) -> LineItem:
         self._check()
         now = self.session.clock.now()
-        with self._write(opportunity_id, {"line_item"}, now) as change:
+        with self.session.write({"line_item"}, at=now) as change:
             opp = self.store.opportunities.require(opportunity_id)
             self._allowed(opp)
             product = self.store.products.require(product_id)
@@ -89,7 +89,7 @@ class OpportunityUpdates:
                 saved = self.store.opportunities.update(updated, fields={"value_cents", "updated_at", "updated_by_id"},
                                                         changed_by=self.session.actor_login)
                 change.audit_update("opportunity", opp.id, opp, saved, ("value_cents",))
-                change.touch("opportunity")
+                change.touch(opportunity={opp.id})
                 opp = saved
             self._finish(opp, now)
         return item

@@ -186,7 +186,7 @@ class RequirementsWatcher:
                 keys.add(key)
         if not keys:
             return
-        with self.session.write({"automation_run"}, at=now):  # joins the caller's unit of work
+        with self.session.write(at=now):  # joins the caller's unit of work (the automations add their kinds)
             AutomationRunner(self.session).run(stage, Trigger.STAGE_REQUIREMENTS_MET, opportunity, now=now, only=keys,
                                                fired=fired)
             for key in keys:

@@ -22,7 +22,7 @@ class AccountDetailScreen(DetailScreen):
         super().__init__()
         self.account_id = account_id
 
-    @work(thread=True, exclusive=True, group="account-detail")
+    @work(thread=True, exclusive=True, group="account-detail", name="Loading the account", exit_on_error=False)
     def load(self) -> None:
         try:
             with self.session.connection():

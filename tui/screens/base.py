@@ -9,6 +9,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from domain.events import DataChanged
+from tui.failures import KeepsRunning
+from tui.messages import MetricsUpdated, RecordsChanged
 from tui.widgets.nav_bar import NavBar
 
 if TYPE_CHECKING:
@@ -16,7 +18,7 @@ if TYPE_CHECKING:
     from domain.session import Session
 
 
-class PantryScreen(Screen):
+class PantryScreen(KeepsRunning, Screen):
     MODE: ClassVar[str] = ""
     TITLE_TEXT: ClassVar[str] = ""
 
@@ -48,19 +50,20 @@ class PantryScreen(Screen):
         if change is not None:
             self.data_changed(change)
 
-    def receive_change(self, event: DataChanged) -> None:
-        """From the app: refresh now if the screen is in sight, else when it is shown again."""
+    def on_records_changed(self, message: RecordsChanged) -> None:
+        """From the app (a burst arrives merged): refresh now if the screen is in sight, else when it is shown."""
+        event = message.event
         if self.is_current:
             self.data_changed(event)
         else:
             self._missed_change = event if self._missed_change is None else self._missed_change.merge(event)
 
-    def receive_metrics(self, metrics: "MetricsRecomputed") -> None:
+    def on_metrics_updated(self, message: MetricsUpdated) -> None:
         """From the app: show the figures now if the screen is in sight, else the latest when shown again."""
         if self.is_current:
-            self.metrics_updated(metrics)
+            self.metrics_updated(message.metrics)
         else:
-            self._missed_metrics = metrics
+            self._missed_metrics = message.metrics
 
     def on_mount(self) -> None:
         self.sub_title = self.TITLE_TEXT

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from domain.services.details import contact_detail
+from tui.failures import KeepsRunning
 from tui.format import label
 from tui.widgets.tables import facts
 
@@ -25,7 +26,7 @@ def _who(contact) -> Text:
     return text
 
 
-class ContactDetailScreen(Screen):
+class ContactDetailScreen(KeepsRunning, Screen):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("a", "account", "Account")]
 
     def __init__(self, contact_id: int) -> None:
@@ -48,7 +49,7 @@ class ContactDetailScreen(Screen):
         self.sub_title = "Contact"
         self.load()
 
-    @work(thread=True, exclusive=True, group="contact-detail")
+    @work(thread=True, exclusive=True, group="contact-detail", name="Loading the contact", exit_on_error=False)
     def load(self) -> None:
         try:
             with self.session.connection():

@@ -107,7 +107,7 @@ class DashboardScreen(PantryScreen):
         if event.touches("opportunity", "lead", "quota"):
             self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", name="Loading the dashboard", exit_on_error=False)
     def load(self) -> None:
         with self.session.connection():
             data = build_dashboard(self.session)

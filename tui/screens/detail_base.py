@@ -9,8 +9,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tui.failures import KeepsRunning
 
-class DetailScreen(Screen):
+
+class DetailScreen(KeepsRunning, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+r", "reload", "Refresh"),

@@ -77,7 +77,7 @@ class ForecastScreen(PantryScreen):
         if event.touches("opportunity", "quota"):
             self.load()
 
-    @work(thread=True, exclusive=True, group="forecast")
+    @work(thread=True, exclusive=True, group="forecast", name="Loading the forecast", exit_on_error=False)
     def load(self) -> None:
         today = self.session.clock.today()
         with self.session.connection():

@@ -17,6 +17,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from tui.failures import KeepsRunning
+
 
 @dataclass(frozen=True)
 class Field:
@@ -31,7 +33,7 @@ class Field:
 Validator = Callable[[dict[str, str]], tuple[Any, dict[str, str]]]
 
 
-class FormScreen(ModalScreen[Any]):
+class FormScreen(KeepsRunning, ModalScreen[Any]):
     def on_resize(self) -> None:
         self.set_class(self.app.size.height < 30, "short")
 

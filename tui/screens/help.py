@@ -9,10 +9,11 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.failures import KeepsRunning
 from tui.widgets.tables import rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(KeepsRunning, ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close")]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:

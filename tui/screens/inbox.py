@@ -10,10 +10,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from domain.services.inbox import inbox, mark_read
+from tui.failures import KeepsRunning
 from tui.format import label
 
 
-class InboxScreen(Screen):
+class InboxScreen(KeepsRunning, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "read", "Mark read"),
@@ -39,7 +40,7 @@ class InboxScreen(Screen):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="inbox")
+    @work(thread=True, exclusive=True, group="inbox", name="Loading the inbox", exit_on_error=False)
     def load(self) -> None:
         with self.session.connection():
             items = inbox(self.session)
@@ -75,7 +76,7 @@ class InboxScreen(Screen):
     def action_read_all(self) -> None:
         self.write([n.id for n in self.items.values() if n.read_at is None])
 
-    @work(thread=True, group="inbox-write")
+    @work(thread=True, group="inbox-write", name="Marking read", exit_on_error=False)
     def write(self, ids: list[int]) -> None:
         with self.session.connection():
             mark_read(self.session, ids)

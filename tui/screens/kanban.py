@@ -25,6 +25,7 @@ from domain.services.metrics import MetricsRecomputed
 from domain.services.pipeline_summary import PipelineSummary, StageSummary
 from domain.services.stage_moves import MoveRefused, StageMover
 from domain.views import OpportunityItem
+from tui.failures import KeepsRunning
 from tui.format import money
 from tui.screens.base import PantryScreen
 from tui.screens.move_dialogs import LostReasonScreen, MessageScreen
@@ -63,7 +64,7 @@ def card_facts(value: str, days: int, marks: list[tuple[str, str]], owner: str, 
     return next((short for short in (core, " ".join([value, *signs])) if cell_len(short) <= room), value)
 
 
-class StageHeader(Widget):
+class StageHeader(KeepsRunning, Widget):
     """A column's header: the stage and its deal count, then its value and weighted value, fitted to the
     column's width so that no figure is cut (the weighted value loses its dot and spaces, then its place)."""
 
@@ -213,7 +214,7 @@ class KanbanScreen(PantryScreen):
 
         return fetch
 
-    @work(thread=True, exclusive=True, group="kanban-totals")
+    @work(thread=True, exclusive=True, group="kanban-totals", name="Loading the board totals", exit_on_error=False)
     def load_totals(self) -> None:
         with self.session.connection():
             summary = self.session.pipeline_summary(self.board_filter)
@@ -354,7 +355,7 @@ class KanbanScreen(PantryScreen):
 
         self.app.push_screen(LostReasonScreen(item.name), chosen)
 
-    @work(thread=True, group="kanban-move")
+    @work(thread=True, group="kanban-move", name="Moving the deal", exit_on_error=False)
     def run_move(self, item: OpportunityItem, target: str, lost_reason: str | None) -> None:
         try:
             with self.session.connection():

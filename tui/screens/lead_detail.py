@@ -18,7 +18,7 @@ class LeadDetailScreen(DetailScreen):
         super().__init__()
         self.lead_id = lead_id
 
-    @work(thread=True, exclusive=True, group="lead-detail")
+    @work(thread=True, exclusive=True, group="lead-detail", name="Loading the lead", exit_on_error=False)
     def load(self) -> None:
         try:
             with self.session.connection():

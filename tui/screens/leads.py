@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
-from domain.errors import Refused, VersionConflict
 from domain.filters import LeadFilter, UserFilter
 from domain.money import MoneyError, parse_cents
 from domain.services.lead_actions import LeadActions
@@ -13,7 +12,6 @@ from domain.views import LeadItem
 from tui.format import day, label
 from tui.screens.form import Field, FormScreen
 from tui.screens.list_base import ListScreen
-from tui.screens.move_dialogs import MessageScreen
 from tui.widgets.paged_table import Column
 
 
@@ -86,7 +84,7 @@ class LeadsScreen(ListScreen):
         if targets:
             self.open_assign_form(targets)
 
-    @work(thread=True, group="lead-action")
+    @work(thread=True, group="lead-action", name="Loading the reps", exit_on_error=False)
     def open_assign_form(self, targets: list[int]) -> None:
         with self.session.connection():
             users = self.session.users(UserFilter(roles=("rep", "manager"), active=True), 0, 500).items
@@ -150,14 +148,11 @@ class LeadsScreen(ListScreen):
 
         self.app.push_screen(FormScreen(f"Convert {item.name}", fields, validate, submit_label="Convert"), chosen)
 
-    @work(thread=True, group="lead-action")
+    @work(thread=True, group="lead-action", name="Updating the leads", exit_on_error=False)
     def act(self, change, done: str) -> None:
-        try:
-            with self.session.connection():
-                change(LeadActions(self.session))
-        except (Refused, VersionConflict) as error:
-            self.app.call_from_thread(self.app.push_screen, MessageScreen("Not done", [str(error)]))
-            return
+        """A refusal or a conflict is shown by the app's failure handler (tui/failures.py)."""
+        with self.session.connection():
+            change(LeadActions(self.session))
         self.marked.clear()
         self.app.call_from_thread(self.app.notify, done, markup=False)
         self.app.call_from_thread(self.reload, True)

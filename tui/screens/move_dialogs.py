@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
+from tui.failures import KeepsRunning
+
 COMMON_REASONS = (
     "Price — competitor cheaper",
     "Went with incumbent distributor",
@@ -26,7 +28,7 @@ class FitsSmallTerminals:
         self.set_class(self.app.size.height < 30, "short")
 
 
-class LostReasonScreen(FitsSmallTerminals, ModalScreen[str | None]):
+class LostReasonScreen(KeepsRunning, FitsSmallTerminals, ModalScreen[str | None]):
     """Ask why the deal was lost: pick a common reason or type one. Esc cancels the move."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -80,7 +82,7 @@ class LostReasonScreen(FitsSmallTerminals, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class MessageScreen(FitsSmallTerminals, ModalScreen[bool]):
+class MessageScreen(KeepsRunning, FitsSmallTerminals, ModalScreen[bool]):
     """A titled list of lines (why a move was refused, a conflict); Enter/Esc closes.
 
     With `confirm_label`, Enter answers True (e.g. "Reload"), Esc False.

@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
-from domain.errors import Refused, VersionConflict
 from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry
 from domain.money import MoneyError, parse_cents
 from domain.services.competition import analyze_competition
@@ -132,7 +131,7 @@ class OpportunityDetailScreen(DetailScreen):
     def action_add_product(self) -> None:
         self.open_product_form()
 
-    @work(thread=True, group="opportunity-write")
+    @work(thread=True, group="opportunity-write", name="Loading the products", exit_on_error=False)
     def open_product_form(self) -> None:
         with self.session.connection():
             products = self.session.active_products()
@@ -175,18 +174,15 @@ class OpportunityDetailScreen(DetailScreen):
 
         self.app.call_from_thread(self.app.push_screen, FormScreen("Add a product", fields, validate, submit_label="Add"), added)
 
-    @work(thread=True, group="opportunity-write")
+    @work(thread=True, group="opportunity-write", name="Saving the deal", exit_on_error=False)
     def write(self, change, done: str) -> None:
-        try:
-            with self.session.connection():
-                change(OpportunityUpdates(self.session))
-        except (VersionConflict, Refused, ValueError) as error:
-            self.app.call_from_thread(self.app.push_screen, MessageScreen("Not saved", [str(error)]))
-            return
+        """A refusal, a conflict or a bad value is shown by the app's failure handler (tui/failures.py)."""
+        with self.session.connection():
+            change(OpportunityUpdates(self.session))
         self.app.call_from_thread(self.app.notify, done, markup=False)
         self.app.call_from_thread(self.load)
 
-    @work(thread=True, group="opportunity-write")
+    @work(thread=True, group="opportunity-write", name="Moving the deal", exit_on_error=False)
     def move(self, stage: str, lost_reason: str | None, version: int) -> None:
         try:
             with self.session.connection():
@@ -196,15 +192,12 @@ class OpportunityDetailScreen(DetailScreen):
             name = self.session.pipeline.stage(stage).name if self.session.pipeline.has(stage) else stage
             self.app.call_from_thread(self.app.push_screen, MessageScreen(f"Cannot move to {name}", refused.reasons))
             return
-        except (VersionConflict, Refused) as error:
-            self.app.call_from_thread(self.app.push_screen, MessageScreen("Not moved", [str(error)]))
-            return
         names = {s.id: s.name for s in self.session.pipeline.stages}
         self.app.call_from_thread(self.app.notify, f"Moved: {names[result.from_stage]} → {names[result.to_stage]}",
                                   markup=False)
         self.app.call_from_thread(self.load)
 
-    @work(thread=True, exclusive=True, group="opportunity-detail")
+    @work(thread=True, exclusive=True, group="opportunity-detail", name="Loading the deal", exit_on_error=False)
     def load(self) -> None:
         try:
             with self.session.connection():

@@ -6,14 +6,12 @@ from textual import work
 from textual.binding import Binding
 
 from domain.enums import ProposalStatus
-from domain.errors import Refused, VersionConflict
 from domain.filters import ProposalFilter
 from domain.services.proposal_actions import NEXT, follow_up, set_proposal_status
 from domain.views import ProposalItem
 from tui.format import day, label, money
 from tui.screens.form import Field, FormScreen
 from tui.screens.list_base import ListScreen
-from tui.screens.move_dialogs import MessageScreen
 from tui.widgets.paged_table import Column
 
 
@@ -66,7 +64,7 @@ class ProposalsScreen(ListScreen):
     def status_extra(self) -> str:
         return getattr(self, "_rate_text", "")
 
-    @work(thread=True, exclusive=True, group="proposal-rate")
+    @work(thread=True, exclusive=True, group="proposal-rate", name="Loading the acceptance rate", exit_on_error=False)
     def load_rate(self) -> None:
         with self.session.connection():
             counts = self.session.proposal_status_counts()
@@ -121,13 +119,10 @@ class ProposalsScreen(ListScreen):
 
         self.app.push_screen(FormScreen(f"Follow up {item.number}", fields, validate, submit_label="Create"), chosen)
 
-    @work(thread=True, group="proposal-action")
+    @work(thread=True, group="proposal-action", name="Updating the proposal", exit_on_error=False)
     def act(self, change, done: str) -> None:
-        try:
-            with self.session.connection():
-                change()
-        except (Refused, VersionConflict) as error:
-            self.app.call_from_thread(self.app.push_screen, MessageScreen("Not done", [str(error)]))
-            return
+        """A refusal or a conflict is shown by the app's failure handler (tui/failures.py)."""
+        with self.session.connection():
+            change()
         self.app.call_from_thread(self.app.notify, done, markup=False)
         self.app.call_from_thread(self.reload, True)

@@ -78,7 +78,7 @@ class ReportsScreen(PantryScreen):
     def status(self) -> WorkStatus:
         return self.query_one("#report-status", WorkStatus)
 
-    @work(thread=True, exclusive=True, group="report")
+    @work(thread=True, exclusive=True, group="report", name="Building the report", exit_on_error=False)
     def load(self) -> None:
         name = self.selected
         kind = report_kind(name)
@@ -119,7 +119,7 @@ class ReportsScreen(PantryScreen):
 
     EXPORT_CHUNK = 64 * 1024
 
-    @work(thread=True, exclusive=True, group="report-export")
+    @work(thread=True, exclusive=True, group="report-export", name="Exporting the report", exit_on_error=False)
     def export(self, report: Report, fmt: str) -> None:
         """Render, then write in chunks with a progress bar (bytes written of the total)."""
         as_of = self._params().as_of.isoformat()
@@ -136,9 +136,7 @@ class ReportsScreen(PantryScreen):
                     out.write(chunk)
                     self.app.call_from_thread(self.status.advance, len(chunk))
             partial.replace(path)  # never a half-written file under the final name
-        except OSError as error:
-            self.app.call_from_thread(self.notify, f"Export failed: {error}", severity="error", markup=False)
-            return
-        finally:
+        finally:  # a failure (a full disk, a folder it may not write) is shown by the app's failure handler
+
             self.app.call_from_thread(self.status.finish, job)
         self.app.call_from_thread(self.notify, f"Exported to {path}", title="Report exported", markup=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
-from domain.errors import Refused, VersionConflict
 from domain.filters import TaskFilter
 from domain.services.task_actions import set_task_done
 from domain.views import TaskItem
@@ -76,13 +75,10 @@ class TasksScreen(ListScreen):
         if item is not None:
             self.complete(item.id, item.title)
 
-    @work(thread=True, group="task-action")
+    @work(thread=True, group="task-action", name="Updating the task", exit_on_error=False)
     def complete(self, task_id: int, title: str) -> None:
-        try:
-            with self.session.connection():
-                set_task_done(self.session, task_id)
-        except (Refused, VersionConflict) as error:
-            self.app.call_from_thread(self.app.notify, str(error), severity="error", markup=False)
-            return
+        """A refusal or a conflict is shown by the app's failure handler (tui/failures.py)."""
+        with self.session.connection():
+            set_task_done(self.session, task_id)
         self.app.call_from_thread(self.app.notify, f"Done: {title}", markup=False)
         self.app.call_from_thread(self.reload, True)

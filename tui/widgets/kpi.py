@@ -5,8 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.failures import KeepsRunning
 
-class Kpi(Static):
+
+class Kpi(KeepsRunning, Static):
     DEFAULT_CSS = """
     Kpi {
         width: 1fr;

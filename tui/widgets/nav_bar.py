@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.events import Click
 from textual.widget import Widget
 
+from tui.failures import KeepsRunning
+
 # Short names for terminals under 110 columns.
 COMPACT = {"dashboard": "Dash", "kanban": "Kanban", "forecast": "Fcst", "opportunities": "Opps", "leads": "Leads",
            "accounts": "Accts", "contacts": "Cont", "proposals": "Props", "tasks": "Tasks", "reports": "Rpts"}
@@ -25,7 +27,7 @@ SCREENS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class NavBar(Widget):
+class NavBar(KeepsRunning, Widget):
     DEFAULT_CSS = """
     NavBar { height: 1; background: $panel; color: $text-muted; }
     """

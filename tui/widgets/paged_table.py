@@ -25,6 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from tui.failures import KeepsRunning
+
 T = TypeVar("T")
 
 
@@ -48,7 +50,7 @@ class PageResult:
     total: int
 
 
-class PagedTable(ScrollView, can_focus=True):
+class PagedTable(KeepsRunning, ScrollView, can_focus=True):
     """Rows come from `fetch(offset, limit) -> PageResult`, called in a thread worker."""
 
     COMPONENT_CLASSES = {
@@ -191,7 +193,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._pending.add(page_no)
         self._load(page_no, self._generation)
 
-    @work(thread=True, group="paged-table")
+    @work(thread=True, group="paged-table", name="Loading the list", exit_on_error=False)
     def _load(self, page_no: int, generation: int) -> None:
         worker = get_current_worker()
         try:

@@ -13,8 +13,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
+from tui.failures import KeepsRunning
 
-class WorkStatus(Horizontal):
+
+class WorkStatus(KeepsRunning, Horizontal):
     DEFAULT_CSS = """
     WorkStatus {
         height: 1;
