@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.enums import ActivityKind, Outcome
-from domain.errors import require_actor
+from domain.errors import Refused, require_actor
 from domain.permissions import check_edit_opportunity
 from domain.pipeline import StageDef, StageKind
 from domain.pipeline.requirements import Facts, evaluate
@@ -27,7 +27,7 @@ MOVE_FIELDS = (
 )
 
 
-class MoveRefused(Exception):
+class MoveRefused(Refused):
     """The move breaks a rule; `reasons` lists every one. Nothing was written."""
 
     def __init__(self, opportunity_id: int, target: str, reasons: list[str]) -> None:
