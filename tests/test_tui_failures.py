@@ -67,6 +67,30 @@ async def test_a_failed_worker_is_a_notification_and_a_logged_traceback(session,
         assert "RuntimeError: the [bold]unexpected[/bold]" in log and "in broken" in log
 
 
+async def test_a_screens_worker_that_fails_reaches_the_apps_handler(session, store, make, tmp_path, monkeypatch):
+    """Textual posts a worker's state to the screen that started it, without bubbling: it still lands here."""
+    import tui.screens.tasks as tasks_screen
+    from domain.errors import DatabaseBusy
+
+    make.task(assignee_id=session.actor.id, title="Call the chef")
+
+    def busy(*_args, **_kwargs):
+        raise DatabaseBusy("the database is busy (another session holds it); try again in a moment")
+
+    monkeypatch.setattr(tasks_screen, "set_task_done", busy)
+    app = app_for(session, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.is_running
+        assert ("Updating the task", "the database is busy (another session holds it); try again in a moment",
+                "warning") in notices(app)
+        assert "DatabaseBusy" in (tmp_path / LOG_NAME).read_text(encoding="utf-8")
+        assert [n for n in notices(app) if n[0] == "Updating the task"] == notices(app)[-1:]  # reported once
+
+
 async def test_a_refusal_in_a_worker_shows_its_own_message(session, tmp_path):
     app = app_for(session, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

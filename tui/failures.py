@@ -2,7 +2,9 @@
 
 The app never exits on an error. Three doors lead here (tui/app.py):
 - a worker that fails: the app's `Worker.StateChanged` handler (every worker runs with
-  `exit_on_error=False`, so Textual does not end the app for it);
+  `exit_on_error=False`, so Textual does not end the app for it). Textual posts a worker's state
+  changes to the screen or widget that started it and they do not bubble: `KeepsRunning` hands a
+  failure on to the app, so the one handler sees them all;
 - an exception in a message handler or an action (a key press, a click, a command): `KeepsRunning`
   catches it where Textual dispatches it, so the widget's message loop goes on;
 - anything else Textual meets: `App._handle_exception`, overridden to report instead of exiting.
@@ -20,6 +22,8 @@ import threading
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
+
+from textual.worker import Worker, WorkerState
 
 from domain.errors import DomainError
 
@@ -71,7 +75,12 @@ class FailureLog:
 
 class KeepsRunning:
     """Mixed into the app, its screens and its widgets: an exception in one of their message handlers
-    (a key, a click, a timer, a reply from a worker) is reported, and the message loop goes on."""
+    (a key, a click, a timer, a reply from a worker) is reported, and the message loop goes on; a
+    worker of theirs that fails is handed to the app's one failure handler."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and self is not self.app:  # type: ignore[attr-defined]
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))  # type: ignore[attr-defined]
 
     async def _dispatch_message(self, message) -> None:
         try:
