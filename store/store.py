@@ -1,6 +1,8 @@
 """The Store: one open database, its repositories and its queries, behind one object.
 
-Domain services and the CLI receive a Store; nothing above the store sees Peewee.
+It implements the domain's ports (`domain/ports.py`: `Storage` and the Protocols it is made of;
+tests/test_ports.py checks it member by member). Domain services receive it as a Session's store;
+nothing above the store sees Peewee, and no driver error leaves it (store/errors.py).
 """
 
 from __future__ import annotations
@@ -142,9 +144,11 @@ class Store:
         return not m.OpportunityRow.select().exists() and not m.AccountRow.select().exists()
 
     def announce_change(self, kinds) -> None:
-        """Tell other processes what changed: PostgreSQL NOTIFY (delivered at commit).
+        """Tell other processes what changes in the current transaction: PostgreSQL NOTIFY, which the
+        server delivers when the transaction commits and drops when it rolls back. Called by the unit
+        of work (domain/unit_of_work.py) at the end of its transaction, once.
 
-        SQLite needs nothing: other processes notice through PRAGMA data_version.
+        SQLite needs nothing: other processes notice any commit through PRAGMA data_version.
         """
         if self.is_postgres:
             import json
