@@ -1,8 +1,9 @@
 """Driver errors turned into domain errors, so nothing above the store names peewee, sqlite3 or psycopg2.
 
 Every statement, BEGIN, COMMIT, ROLLBACK and connect of the store's databases runs inside
-`translated()` (see `TranslatingDatabase` in store/database.py). What the drivers raise arrives
-here as Peewee's wrappers (IntegrityError, OperationalError, DataError, InterfaceError…, the
+`translated()` (see `TranslatingDatabase` in store/database.py), and so does every transaction
+(`Store.atomic`) and the demo generator, which also reach the driver's cursor directly (bulk
+inserts, COPY). What the drivers raise arrives here as Peewee's wrappers (IntegrityError, OperationalError, DataError, InterfaceError…, the
 driver's exception as their `orig`) or, for a few value problems, as plain Python
 errors; each leaves as one of `domain.errors`:
 
@@ -25,6 +26,7 @@ exception stays attached as `__cause__` for the log.
 from __future__ import annotations
 
 import re
+import sqlite3
 from contextlib import contextmanager
 
 import peewee
@@ -135,10 +137,32 @@ def _data(driver: BaseException) -> DomainError:
     return UnstorableValue(f"a value the database cannot store ({message}); {NOTHING_SAVED}")
 
 
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import psycopg2
+    except ImportError:  # SQLite only
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg2.Error)
+
+
+def _wrapped(error: BaseException) -> BaseException:
+    """A driver's own exception (raised by a cursor used directly) as Peewee would have wrapped it."""
+    try:
+        with peewee.__exception_wrapper__:
+            raise error
+    except peewee.PeeweeException as wrapped:
+        return wrapped
+    except BaseException:  # a driver error Peewee has no class for
+        return peewee.DatabaseError(error, *error.args)
+    raise AssertionError("unreachable")
+
+
 def translate(error: BaseException) -> DomainError | None:
     """The domain error standing for a driver error, or None when `error` is not one."""
     if isinstance(error, DomainError):
         return None
+    if isinstance(error, _driver_errors()):
+        error = _wrapped(error)
     if isinstance(error, OverflowError):  # sqlite3 binding a Python int beyond 64 bits
         return UnstorableValue(f"a number is too large for the database (at most {SQLITE_MAX_INTEGER:,}); "
                                f"{NOTHING_SAVED}")

@@ -30,6 +30,7 @@ from domain.views import SearchHit, StageTotal
 from store import models as m
 from store import schema
 from store.database import describe, is_postgres, open_database
+from store.errors import translated
 from store.mapping import row_dict_to_record
 from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
 from store.queries.analytics import AnalyticsQueries
@@ -121,7 +122,9 @@ class Store:
 
     @contextmanager
     def atomic(self):
-        with self.db.atomic() as txn:
+        """A write transaction (nested: a savepoint); a driver error inside it, even from a cursor used
+        directly (the importer's bulk writes), leaves as a domain error."""
+        with translated(), self.db.atomic() as txn:
             yield txn
 
     @contextmanager

@@ -290,3 +290,24 @@ def test_an_old_record_id_past_64_bits_is_refused_plainly(capsys, database_url, 
     code = main(["move", str(2**70), "closed_won", "--as", "ana", "--db", database_url])
     err = capsys.readouterr().err
     assert code in (1, 2) and "Traceback" not in err and err.startswith("pantry: ")
+
+
+@pytest.mark.parametrize(("driver_error", "expected", "words"), DRIVER_ERRORS,
+                         ids=lambda value: type(value).__name__ if isinstance(value, BaseException) else None)
+def test_a_driver_error_raised_by_a_cursor_used_directly_is_translated_too(driver_error, expected, words):
+    """The importer's bulk writes and the demo's COPY use the driver's cursor: its errors are not wrapped."""
+    with pytest.raises(expected, match=words.replace("(", r"\(").replace(")", r"\)")):
+        with translated():
+            raise driver_error
+
+
+def test_a_duplicate_written_through_the_cursor_inside_a_transaction_is_a_duplicate(store, make):
+    make.user(login="ana")
+    mark = store.db.param
+    columns = '"login", "display_name", "role", "active", "created_at", "team", "region", "version"'
+    with pytest.raises(DuplicateValue, match="login"):
+        with store.atomic():
+            cursor = store.db.cursor()
+            cursor.execute(f'INSERT INTO "user" ({columns}) VALUES ({", ".join([mark] * 8)})',
+                           ("ana", "Ana again", "rep", True, NOW.isoformat(), "", "", 1))
+    assert store.users.count() == 1

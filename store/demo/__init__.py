@@ -34,6 +34,7 @@ from store.demo.scale import Scale
 from store.demo.summary import SUMMARY_FIELD, DemoError, DemoSummary
 from store.demo.timeline import Timeline
 from store.demo.writer import Writer
+from store.errors import translated
 
 __all__ = ["DemoError", "DemoSummary", "generate_demo"]
 
@@ -52,8 +53,15 @@ def generate_demo(
 
     Raises DemoError when the database already holds opportunities (or any other data the
     demo would write) or when the arguments make no sense. `progress(table, done, total)` is
-    called as each table fills.
+    called as each table fills. A driver error on the way (COPY and the bulk inserts use the
+    cursor directly) leaves as a domain error (store/errors.py).
     """
+    with translated():
+        return _generate(db, seed=seed, opportunities=opportunities, today=today, progress=progress)
+
+
+def _generate(db: Database, *, seed: int, opportunities: int, today: date,
+              progress: Callable[[str, int, int], None] | None) -> DemoSummary:
     if isinstance(today, datetime) or not isinstance(today, date):
         raise DemoError(f"today must be a date, not {type(today).__name__}")
     if isinstance(opportunities, bool) or not isinstance(opportunities, int) or not 1 <= opportunities <= MAX_OPPORTUNITIES:
