@@ -151,17 +151,6 @@ class Store:
         watcher.start()
         return watcher
 
-    # -- settings --------------------------------------------------------------------------
-
-    def get_setting(self, key: str) -> str | None:
-        row = m.SettingRow.get_or_none(m.SettingRow.key == key)
-        return None if row is None else row.value
-
-    def set_setting(self, key: str, value: str) -> None:
-        m.SettingRow.insert(key=key, value=value).on_conflict(
-            conflict_target=[m.SettingRow.key], update={m.SettingRow.value: value}
-        ).execute()
-
     # -- users -----------------------------------------------------------------------------
 
     def user_by_login(self, login: str) -> r.User | None:

@@ -537,10 +537,3 @@ def test_atomic_commits_on_success(store, make):
         user = make.user()
         make.account(owner_id=user.id)
     assert store.users.count() == 1 and store.accounts.count() == 1
-
-
-def test_settings_upsert(store):
-    assert store.get_setting("demo.seed") is None
-    store.set_setting("demo.seed", "42")
-    store.set_setting("demo.seed", "🍕 43")
-    assert store.get_setting("demo.seed") == "🍕 43"

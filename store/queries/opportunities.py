@@ -172,18 +172,6 @@ def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list
     return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())
 
 
-def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
-    return (
-        OpportunityRow.select()
-        .where(
-            OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
-            & (OpportunityRow.expected_close_date >= start)
-            & (OpportunityRow.expected_close_date <= end)
-        )
-        .count()
-    )
-
-
 def category_totals(start: date | None, end: date, pipeline: PipelineConfig,
                     logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
     """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]

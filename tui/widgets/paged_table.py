@@ -145,10 +145,6 @@ class PagedTable(ScrollView, can_focus=True):
 
     # -- data ----------------------------------------------------------------------------
 
-    def set_fetch(self, fetch: Callable[[int, int], PageResult], *, keep_cursor: bool = False) -> None:
-        self._fetch = fetch
-        self.reload(keep_cursor=keep_cursor)
-
     def reload(self, *, keep_cursor: bool = True) -> None:
         """Drop cached pages and fetch again (after a filter change or a data change)."""
         self._generation += 1
