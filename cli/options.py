@@ -12,9 +12,7 @@ import argparse
 import sys
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
 
 from cli.context import GlobalOptions, UsageError, open_session, parse_as_of
 from cli.errors import CommandError
@@ -78,16 +76,6 @@ def session_for(options: GlobalOptions, *, empty_hint: bool = True) -> Iterator[
         yield session
     finally:
         session.store.close()
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a (normalised) SQLite URL; None for PostgreSQL or an in-memory database."""
-    if not url.startswith("sqlite"):
-        return None
-    path = urlparse(url).path
-    if not path or path == "/:memory:":
-        return None
-    return Path(path)
 
 
 # -- argparse value types: a bad value is an argparse error (exit 2) naming the option ----------

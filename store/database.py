@@ -55,11 +55,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def sqlite_path(url: str) -> str:
-    """sqlite:///relative.db -> relative.db; sqlite:////abs/x.db -> /abs/x.db; sqlite:// or :memory: -> :memory:."""
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, as the database is opened: sqlite:///relative.db -> relative.db (from
+    the working directory), sqlite:////abs/x.db -> /abs/x.db. None for an in-memory database (sqlite://,
+    sqlite:///:memory:) and for any other scheme."""
+    if not url.startswith("sqlite://"):
+        return None
     rest = url.split("://", 1)[1]
     path = rest[1:] if rest.startswith("/") else rest
-    return path if path and path != ":memory:" else ":memory:"
+    return Path(path) if path and path != ":memory:" else None
 
 
 def is_postgres(db: Database) -> bool:
@@ -71,12 +75,12 @@ def open_database(url: str) -> Database:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         # Write transactions begin IMMEDIATE: they take the write lock first (waiting up to the busy timeout
         # for another writer) instead of reading under a snapshot that a commit elsewhere makes stale,
         # which SQLite refuses at once with "database is locked" when the transaction then writes.
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+        db = SqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     else:
         db = connect(url)
     database_proxy.initialize(db)

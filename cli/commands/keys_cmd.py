@@ -264,7 +264,7 @@ def key_database_url(options: GlobalOptions) -> str:
     url = database_url(options)
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path == ":memory:":
+        if path is None:
             raise CommandError("--db: an in-memory database cannot be shared over SSH; name a file")
         url = sqlite_url(path)
     return url

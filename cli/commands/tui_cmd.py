@@ -19,7 +19,8 @@ from cli.commands.demo_cmd import (
 )
 from cli.context import GlobalOptions, database_url, demo_day, make_clock
 from cli.errors import CommandError
-from cli.options import add_global_options, session_for, sqlite_path
+from cli.options import add_global_options, session_for
+from store.database import sqlite_path
 from store.store import Store
 
 NAME = "tui"
