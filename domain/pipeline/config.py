@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from domain.pipeline.stages import PipelineConfig
+from domain.validation import field_errors
 
 DEFAULT_PIPELINE_FILE = Path(__file__).with_name("default.toml")
 
@@ -59,12 +60,11 @@ def parse_pipeline(text: str, path: Path) -> PipelineConfig:
         return PipelineConfig.model_validate(data)
     except ValidationError as error:
         problems = []
-        for item in error.errors():
-            key = _key(tuple(item["loc"]), data)
-            reason = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "union_tag_invalid":
-                reason = f"unknown type {item['input'].get('type') or item['input'].get('action')!r}: {reason}" if isinstance(item.get("input"), dict) else reason
-            problems.append((key, reason))
+        for problem in field_errors(error):
+            reason = problem.reason
+            if problem.type == "union_tag_invalid" and isinstance(problem.input, dict):
+                reason = f"unknown type {problem.input.get('type') or problem.input.get('action')!r}: {reason}"
+            problems.append((_key(problem.loc, data) or problem.field, reason))
         raise PipelineConfigError(path, problems) from None
 
 

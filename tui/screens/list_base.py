@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from domain.events import DataChanged
 from domain.filter_syntax import ParsedFilter, parse_filter
+from domain.validation import field_errors
 from tui.screens.base import PantryScreen
 from tui.widgets.paged_table import Column, PagedTable
 
@@ -184,7 +185,6 @@ class ListScreen(PantryScreen):
 
 def describe(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        item = error.errors()[0]
-        where = ".".join(str(p) for p in item["loc"] if not isinstance(p, int))
-        return f"{where}: {item['msg'].removeprefix('Value error, ')}" if where else item["msg"]
+        problem = field_errors(error)[0]
+        return f"{problem.path}: {problem.reason}" if problem.path else problem.reason
     return str(error)
