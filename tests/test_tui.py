@@ -330,6 +330,11 @@ async def test_filter_words_narrow_the_opportunities_and_mistakes_are_explained(
         await settle(pilot)
         assert "stage:won: no such stage" in screen_text(app)
         assert app.screen.table.total == expected  # the last good filter stays
+        await pilot.press("slash", "ctrl+u", *"tier:key", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert "tier:key: does not filter the opportunities" in screen_text(app)
+        assert app.screen.table.total == expected
 
 
 async def test_a_visit_is_remembered_for_new_leads_since_last_visit(tmp_path):

@@ -328,6 +328,41 @@ async def test_the_board_filters_by_rep_team_and_value(tmp_path_factory):
         assert app.screen.query_one("#cards-discovery").total > big
 
 
+async def test_stage_words_narrow_the_board_to_their_columns_and_other_words_are_named(tmp_path_factory):
+    from domain.filters import OpportunityFilter
+    from tests.tui_support import demo_database, make_session
+
+    session = make_session(demo_database(tmp_path_factory, name="kanban-filter.db"), login="pshah")
+    in_proposal = session.opportunities(OpportunityFilter(stages=("proposal",)), 0, 1).total
+    won = session.opportunities(OpportunityFilter(stages=("closed_won",)), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+
+        def shown() -> list[str]:
+            return [c.stage.id for c in app.screen.query(CardList) if c.parent.display]
+
+        assert shown() == ["discovery", "qualification", "proposal", "negotiation"]
+        await pilot.press("slash", *"stage:proposal stage:closed_won", "enter")
+        await settle(pilot)
+        assert shown() == ["proposal", "closed_won"]  # a closed column named in the filter shows too
+        assert app.screen.query_one("#cards-proposal").total == in_proposal
+        assert app.screen.query_one("#cards-closed_won").total == won
+        assert app.focused is app.screen.query_one("#cards-proposal")
+        await pilot.press("slash", "ctrl+u", *"tier:key", "enter")
+        await settle(pilot)
+        assert any(n.message.startswith("tier:key: does not filter the board (here: @rep, stage:ID")
+                   for n in app._notifications)
+        assert shown() == ["proposal", "closed_won"]  # refused: the board stays as it was
+        await pilot.press("slash", "ctrl+u", *"stage:nope", "enter")
+        await settle(pilot)
+        assert any(n.message.startswith("stage:nope: no such stage") for n in app._notifications)
+        await pilot.press("slash", "ctrl+u", "enter")
+        await settle(pilot)
+        assert shown() == ["discovery", "qualification", "proposal", "negotiation"]
+
+
 async def test_scheduling_a_follow_up_call_from_the_deal(board):
     from datetime import timedelta
 

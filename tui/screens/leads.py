@@ -6,6 +6,7 @@ from textual import work
 from textual.binding import Binding
 
 from domain.errors import Refused
+from domain.filter_syntax import LEAD_WORDS
 from domain.filters import LeadFilter, UserFilter
 from domain.money import MoneyError, parse_cents
 from domain.services.lead_actions import LeadActions
@@ -30,6 +31,7 @@ class LeadsScreen(ListScreen):
     KINDS = frozenset({"lead"})
     DEFAULT_SORT = "status"
     PLACEHOLDER = "text, @rep, status:new, source:Referral, flagged …  (/, M: mine)"
+    FILTER_WORDS = LEAD_WORDS
 
     def __init__(self) -> None:
         super().__init__()

@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from domain.enums import ProposalStatus
 from domain.errors import Refused
+from domain.filter_syntax import OWNER_AND_STATUS
 from domain.filters import ProposalFilter
 from domain.services.proposal_actions import NEXT, follow_up, set_proposal_status
 from domain.views import ProposalItem
@@ -25,6 +26,7 @@ class ProposalsScreen(ListScreen):
     KINDS = frozenset({"proposal", "opportunity"})
     DEFAULT_SORT = "status"
     PLACEHOLDER = "text, @owner, status:sent …  (/, M: mine)"
+    FILTER_WORDS = OWNER_AND_STATUS
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()

@@ -6,6 +6,7 @@ from textual import work
 from textual.binding import Binding
 
 from domain.errors import Refused
+from domain.filter_syntax import OWNER_AND_STATUS
 from domain.filters import TaskFilter
 from domain.services.task_actions import set_task_done
 from domain.views import TaskItem
@@ -22,6 +23,7 @@ class TasksScreen(ListScreen):
     KINDS = frozenset({"task"})
     DEFAULT_SORT = "due"
     PLACEHOLDER = "text, @assignee, status:done …  (/, M: mine)"
+    FILTER_WORDS = OWNER_AND_STATUS
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
