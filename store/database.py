@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import connect
 
+from store.errors import StoreError
 from store.models import database_proxy
 
 SQLITE_PRAGMAS = {
@@ -25,6 +26,23 @@ SQLITE_PRAGMAS = {
 
 class DatabaseUrlError(ValueError):
     pass
+
+
+POSTGRES_INSTALL = "pip install 'pantry-crm[postgres]'"
+
+
+class DriverMissing(StoreError):
+    """A PostgreSQL URL, but the driver (an optional extra) is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(f"PostgreSQL needs the psycopg2 driver, which is not installed: {POSTGRES_INSTALL}")
+
+
+def require_postgres_driver() -> None:
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        raise DriverMissing() from None
 
 
 def default_data_dir() -> Path:
@@ -82,6 +100,7 @@ def open_database(url: str) -> Database:
         # which SQLite refuses at once with "database is locked" when the transaction then writes.
         db = SqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
     else:
+        require_postgres_driver()
         db = connect(url)
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)

@@ -605,6 +605,17 @@ def test_sqlite_path_is_the_file_the_store_opens(url, path):
     assert sqlite_path(url) == path
 
 
+@pytest.mark.parametrize("argv", [
+    ("list", "users"), ("db", "status"), ("db", "upgrade"), ("stats",), ("tui",),
+])
+def test_a_postgresql_url_without_the_driver_names_the_install_line(capsys, monkeypatch, argv):
+    monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if psycopg2-binary were not installed
+    code, out, err = run(capsys, *argv, "--db", "postgresql://pantry@127.0.0.1:1/pantry")
+    assert code == 1 and out == ""
+    assert err == ("pantry: PostgreSQL needs the psycopg2 driver, which is not installed: "
+                   "pip install 'pantry-crm[postgres]'\n")
+
+
 def test_db_upgrade_on_an_empty_sqlite_file(capsys, tmp_path):
     path = tmp_path / "empty.db"
     sqlite3.connect(path).close()
