@@ -1,18 +1,16 @@
-"""Turning global options (--db, --as, --as-of, --demo) into an open Session."""
+"""Turning global options (--db, --as, --as-of, --demo) and the settings into an open Session."""
 
 from __future__ import annotations
 
 import getpass
-import os
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.pipeline import PipelineConfig, load_pipeline
 from domain.session import Session
-from store.database import default_database_url, demo_database_url, normalise_url
+from domain.settings import Settings
+from store.database import normalise_url, sqlite_url
 from store.store import Store
 
 
@@ -27,6 +25,7 @@ class GlobalOptions:
     as_of: date | None = None
     demo: bool = False
     pipeline: str | None = None
+    settings: Settings = field(default_factory=Settings.defaults)  # PANTRY_* and settings.toml, read once
 
 
 def parse_as_of(text: str) -> date:
@@ -50,9 +49,13 @@ def demo_day(clock: Clock) -> date:
 
 
 def database_url(options: GlobalOptions) -> str:
+    """--db, else the demo database with --demo, else `db` in the settings, else pantry.db in the data directory."""
+    settings = options.settings
     if options.db:
         return normalise_url(options.db)
-    return demo_database_url() if options.demo else default_database_url()
+    if options.demo:
+        return sqlite_url(settings.data_path / "demo.db")
+    return normalise_url(settings.db) if settings.db else sqlite_url(settings.data_path / "pantry.db")
 
 
 def resolve_actor(store: Store, login: str | None, *, demo: bool):
@@ -68,33 +71,11 @@ def resolve_actor(store: Store, login: str | None, *, demo: bool):
     return user
 
 
-def settings_path() -> Path:
-    """settings.toml in the user config directory ($PANTRY_CONFIG_DIR overrides the directory)."""
-    from platformdirs import user_config_dir
-
-    return Path(os.environ.get("PANTRY_CONFIG_DIR") or user_config_dir("pantry-crm", appauthor=False)) / "settings.toml"
-
-
-def read_settings() -> dict:
-    path = settings_path()
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"{path}: cannot read the settings: {error}") from None
-
-
 def pipeline_file(options: GlobalOptions) -> str | None:
-    """--pipeline FILE, else $PANTRY_PIPELINE, else `pipeline` in settings.toml, else None (the default)."""
+    """--pipeline FILE, else `pipeline` in the settings (PANTRY_PIPELINE, settings.toml), else None (the default)."""
     if options.pipeline:
         return options.pipeline
-    if os.environ.get("PANTRY_PIPELINE"):
-        return os.environ["PANTRY_PIPELINE"]
-    configured = read_settings().get("pipeline")
-    if configured is not None and not isinstance(configured, str):
-        raise UsageError(f"{settings_path()}: pipeline: expected a file path")
-    return configured
+    return str(options.settings.pipeline) if options.settings.pipeline else None
 
 
 def open_session(options: GlobalOptions, pipeline: PipelineConfig | None = None) -> Session:
@@ -107,4 +88,4 @@ def open_session(options: GlobalOptions, pipeline: PipelineConfig | None = None)
     except Exception:
         store.close()
         raise
-    return Session(store=store, clock=make_clock(options.as_of), pipeline=pipeline, actor=actor)
+    return Session(store=store, clock=make_clock(options.as_of), pipeline=pipeline, actor=actor, settings=options.settings)

@@ -18,6 +18,7 @@ from cli.context import GlobalOptions, UsageError, open_session, parse_as_of
 from cli.errors import CommandError
 from domain.money import MoneyError, parse_cents
 from domain.session import Session
+from domain.settings import load_settings
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -25,8 +26,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
     group = parser.add_argument_group("global options (before or after the subcommand)")
     group.add_argument(
         "--db", metavar="URL", default=unset,
-        help="database: a file path, sqlite:///PATH or postgresql://... (default: $PANTRY_DB, "
-        "else pantry.db in the user data dir, $PANTRY_DATA_DIR overrides the dir)",
+        help="database: a file path, sqlite:///PATH or postgresql://... (default: `db` in the settings, "
+        "$PANTRY_DB, else pantry.db in the user data dir, `data_dir`/$PANTRY_DATA_DIR overrides the dir)",
     )
     group.add_argument(
         "--as", dest="login", metavar="LOGIN", default=unset,
@@ -56,7 +57,7 @@ def global_options(args: argparse.Namespace) -> GlobalOptions:
         raise UsageError("--as: expected a login, got an empty string")
     as_of = parse_as_of(as_of_text) if as_of_text is not None else None
     return GlobalOptions(db=db, login=login, as_of=as_of, demo=bool(getattr(args, "demo", False)),
-                         pipeline=getattr(args, "pipeline", None))
+                         pipeline=getattr(args, "pipeline", None), settings=load_settings())
 
 
 @contextmanager

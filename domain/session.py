@@ -25,6 +25,7 @@ from domain.filters import (
 from domain.pipeline import PipelineConfig
 from domain.records import User
 from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
+from domain.settings import Settings
 from domain.visibility import can_see_owner, narrow, visible_logins
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Session:
     pipeline: PipelineConfig
     actor: User | None
     bus: EventBus = field(default_factory=EventBus)
+    settings: Settings = field(default_factory=Settings.defaults)  # built once at start (domain/settings.py)
     _visible: tuple[tuple[str, ...] | None] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:

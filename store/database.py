@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,20 +42,6 @@ def require_postgres_driver() -> None:
         import psycopg2  # noqa: F401
     except ImportError:
         raise DriverMissing() from None
-
-
-def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(os.environ.get("PANTRY_DATA_DIR") or user_data_dir("pantry-crm", appauthor=False))
-
-
-def default_database_url() -> str:
-    return os.environ.get("PANTRY_DB") or sqlite_url(default_data_dir() / "pantry.db")
-
-
-def demo_database_url() -> str:
-    return sqlite_url(default_data_dir() / "demo.db")
 
 
 def sqlite_url(path: Path | str) -> str:

@@ -1,7 +1,6 @@
 from datetime import date
 
 import pytest
-
 from hypothesis import given
 from hypothesis import strategies as st
 

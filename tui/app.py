@@ -13,7 +13,7 @@ from textual.binding import Binding
 
 from domain.events import DataChanged
 from domain.services.duration_sweep import sweep_stage_durations
-from domain.services.mailer import SmtpSettings, deliver_outbox
+from domain.services.mailer import deliver_outbox
 from domain.services.metrics import MetricsRecomputed, PipelineMetrics
 from domain.session import Session
 from tui.commands import RecordCommands, ScreenCommands
@@ -161,7 +161,7 @@ class PantryApp(App):
         try:
             with self.session.connection():
                 sweep_stage_durations(self.session)
-                deliver_outbox(self.session, SmtpSettings.from_env())
+                deliver_outbox(self.session, self.session.settings.smtp)
         except Exception as error:
             self.call_from_thread(self.notify, f"Background check skipped ({error}); it runs again in a minute.",
                                   severity="warning", markup=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
@@ -69,8 +68,8 @@ def parse_pipeline(text: str, path: Path) -> PipelineConfig:
 
 
 def load_pipeline(path: Path | str | None = None) -> PipelineConfig:
-    """The pipeline in `path`, else $PANTRY_PIPELINE, else the default shipped with Pantry."""
-    chosen = Path(path) if path else Path(os.environ["PANTRY_PIPELINE"]) if os.environ.get("PANTRY_PIPELINE") else DEFAULT_PIPELINE_FILE
+    """The pipeline in `path`, else the default shipped with Pantry."""
+    chosen = Path(path) if path else DEFAULT_PIPELINE_FILE
     try:
         text = chosen.read_text(encoding="utf-8")
     except OSError as error:
