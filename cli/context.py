@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from domain.clock import Clock, FixedClock, SystemClock
-from domain.pipeline import PipelineConfig, load_pipeline
+from domain.pipeline import DEFAULT_PIPELINE
+from domain.pipeline.config import read_pipeline_file
+from domain.services.pipeline_versions import PipelineFile, PipelineVersions
 from domain.session import Session
 from domain.settings import Settings
 from store.database import normalise_url, sqlite_url
@@ -71,21 +73,33 @@ def resolve_actor(store: Store, login: str | None, *, demo: bool):
     return user
 
 
-def pipeline_file(options: GlobalOptions) -> str | None:
-    """--pipeline FILE, else `pipeline` in the settings (PANTRY_PIPELINE, settings.toml), else None (the default)."""
+def pipeline_file(options: GlobalOptions) -> PipelineFile | None:
+    """The pipeline file a new database starts with: --pipeline FILE, else `pipeline` in the settings
+    (PANTRY_PIPELINE, settings.toml), else None (the default). Read and validated here, before any
+    database is touched: an invalid file is refused with every problem."""
     if options.pipeline:
-        return options.pipeline
-    return str(options.settings.pipeline) if options.settings.pipeline else None
+        path, given_by = options.pipeline, "--pipeline"
+    elif options.settings.pipeline:
+        path, given_by = str(options.settings.pipeline), options.settings.origin("pipeline")
+    else:
+        return None
+    given = PipelineFile(path, read_pipeline_file(path), given_by)
+    given.config  # an invalid file is refused here, every problem listed
+    return given
 
 
-def open_session(options: GlobalOptions, pipeline: PipelineConfig | None = None) -> Session:
-    """Open the store and resolve the actor. The pipeline comes from `pipeline_file`; an invalid
-    file is refused before the database is touched."""
-    pipeline = pipeline or load_pipeline(pipeline_file(options))
+def open_session(options: GlobalOptions, *, strict_pipeline: bool = True) -> Session:
+    """Open the store, resolve the actor and put the session under the pipeline stored in the database
+    (domain/services/pipeline_versions.py): a new database stores the pipeline file as version 1; on
+    another, a file that differs is refused unless `strict_pipeline` is off (the `pipeline` commands)."""
+    given = pipeline_file(options)
     store = Store.open(database_url(options))
     try:
         actor = resolve_actor(store, options.login, demo=options.demo)
-    except Exception:
+        session = Session(store=store, clock=make_clock(options.as_of), pipeline=DEFAULT_PIPELINE, actor=actor,
+                          settings=options.settings)
+        PipelineVersions(session).start(given, strict=strict_pipeline)
+    except BaseException:
         store.close()
         raise
-    return Session(store=store, clock=make_clock(options.as_of), pipeline=pipeline, actor=actor, settings=options.settings)
+    return session

@@ -39,7 +39,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
     )
     group.add_argument(
         "--pipeline", metavar="FILE", default=unset,
-        help="pipeline configuration (TOML; default: $PANTRY_PIPELINE, else the shipped default)",
+        help="the pipeline (TOML) a new database starts with (default: `pipeline` in the settings, else the "
+        "shipped default); the database keeps its own: change it with `pantry pipeline set FILE`",
     )
     group.add_argument(
         "--demo", action="store_true", default=False if top else argparse.SUPPRESS,
@@ -61,10 +62,10 @@ def global_options(args: argparse.Namespace) -> GlobalOptions:
 
 
 @contextmanager
-def session_for(options: GlobalOptions, *, empty_hint: bool = True) -> Iterator[Session]:
+def session_for(options: GlobalOptions, *, empty_hint: bool = True, strict_pipeline: bool = True) -> Iterator[Session]:
     """An open Session for one command; the store is closed afterwards."""
     try:
-        session = open_session(options)
+        session = open_session(options, strict_pipeline=strict_pipeline)
     except UsageError as exc:
         # open_session raises UsageError only for an unknown --as login: the option is well
         # formed, the database just has no such user, so it is a refusal (exit 1), not usage.

@@ -606,7 +606,7 @@ def test_sqlite_path_is_the_file_the_store_opens(url, path):
 
 
 @pytest.mark.parametrize("argv", [
-    ("list", "users"), ("db", "status"), ("db", "upgrade"), ("stats",), ("tui",),
+    ("list", "users"), ("db", "status"), ("db", "upgrade"), ("stats",), ("tui",), ("pipeline", "show"),
 ])
 def test_a_postgresql_url_without_the_driver_names_the_install_line(capsys, monkeypatch, argv):
     monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if psycopg2-binary were not installed

@@ -100,6 +100,39 @@ async def test_a_move_in_another_process_reaches_the_open_dashboard(board, datab
         assert "1 stalled" not in screen_text(app)
 
 
+async def test_a_pipeline_set_in_another_process_repaints_the_open_screens(board, database_url, tmp_path):
+    """An admin stores a new pipeline version from the command line: the open TUI reads it and the kanban
+    rebuilds its columns under the new stage names; the dashboard, out of sight, catches up when shown."""
+    from domain.pipeline import DEFAULT_PIPELINE_FILE
+    from domain.services.pipeline_versions import PipelineVersions
+
+    session, opp = board
+    session.store.users.insert(session.actor.model_copy(update={"id": None, "login": "ada", "role": Role.ADMIN,
+                                                                "manager_id": None}))
+    PipelineVersions(session).start(None)  # as `pantry` does on opening: version 1, the default
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(DEFAULT_PIPELINE_FILE.read_text().replace('name = "Discovery"', 'name = "First contact"'))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        assert "Discovery" in screen_text(app) and "First contact" not in screen_text(app)
+        env = {**os.environ, "PYTHONPATH": os.getcwd()}
+        subprocess.run([sys.executable, "-m", "cli", "pipeline", "set", str(renamed), "--db", database_url,
+                        "--as", "ada"], check=True, env=env, capture_output=True, timeout=60)
+        committed = time.monotonic()
+        while time.monotonic() - committed < 2.0 and "First contact" not in screen_text(app):
+            await pilot.pause(0.05)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "First contact" in text and "Discovery" not in text
+        assert session.pipeline_version == 2
+        assert isinstance(app.focused, CardList) and app.focused.current_item.id == opp.id  # the board works
+        await pilot.press("d")
+        await settle(pilot)
+        assert "First contact" in screen_text(app)
+
+
 async def test_a_screen_out_of_sight_catches_up_once_when_shown(board, monkeypatch):
     session, opp = board
     app = make_app(session, watch=False)  # the file watcher would also report these commits, a moment later

@@ -14,7 +14,7 @@ DEFAULT_PIPELINE_FILE = Path(__file__).with_name("default.toml")
 
 
 class PipelineConfigError(ValueError):
-    def __init__(self, path: Path, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, path: Path | str, problems: list[tuple[str, str]]) -> None:
         self.path = path
         self.problems = problems
         lines = [f"{path}: {key}: {reason}" if key else f"{path}: {reason}" for key, reason in problems]
@@ -50,7 +50,8 @@ def _key(loc: tuple, data: dict) -> str:
     return ".".join(parts)
 
 
-def parse_pipeline(text: str, path: Path) -> PipelineConfig:
+def parse_pipeline(text: str, path: Path | str) -> PipelineConfig:
+    """The pipeline in `text`; `path` names where it came from in the errors (a file, a stored version)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -67,14 +68,18 @@ def parse_pipeline(text: str, path: Path) -> PipelineConfig:
         raise PipelineConfigError(path, problems) from None
 
 
+def read_pipeline_file(path: Path | str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise PipelineConfigError(path, [("", f"cannot read: {reason}")]) from None
+
+
 def load_pipeline(path: Path | str | None = None) -> PipelineConfig:
     """The pipeline in `path`, else the default shipped with Pantry."""
     chosen = Path(path) if path else DEFAULT_PIPELINE_FILE
-    try:
-        text = chosen.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PipelineConfigError(chosen, [("", f"cannot read: {error.strerror or error}")]) from None
-    return parse_pipeline(text, chosen)
+    return parse_pipeline(read_pipeline_file(chosen), chosen)
 
 
 def default_pipeline() -> PipelineConfig:

@@ -264,6 +264,18 @@ class KanbanScreen(PantryScreen):
             for cards in self.query(CardList):
                 cards.reload(keep_cursor=True)
 
+    def pipeline_changed(self) -> None:
+        """Another pipeline version: the columns are the stages, so the board is built again."""
+        self.rebuild()
+
+    @work(exclusive=True, group="kanban-rebuild")
+    async def rebuild(self) -> None:
+        self._column = None
+        await self.recompose()
+        self._show_columns()
+        self._focus_first()
+        self.load_totals()
+
     def metrics_updated(self, metrics: MetricsRecomputed) -> None:
         if self.filter_text:
             self.load_totals()  # the board is filtered: its totals are its own, not the whole pipeline's
