@@ -54,6 +54,10 @@ class PantryApp(App):
     CSS_PATH = "app.tcss"
     MODES: ClassVar = {mode: _opener(mode) for mode in SCREEN_MODULES}
     DEFAULT_MODE = "dashboard"
+    # Every screen gets `-narrow` below 100 columns (an 80x24 SSH terminal: panels stack instead of standing
+    # side by side) and `-short` below 30 rows (dialogs and forms tighten): app.tcss styles them.
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
     COMMANDS = App.COMMANDS | {ScreenCommands, RecordCommands}
     BINDINGS = [
         *(Binding(key, f"switch_mode('{mode}')", name, show=False, id=f"go-{mode}") for mode, key, name in SCREENS),
@@ -83,8 +87,12 @@ class PantryApp(App):
             self.animation_level = "none"
         self._main_thread = threading.get_ident()
         self._unsubscribe = session.bus.subscribe(self._on_bus_event)
+        # The user's keys: binding id -> keys, from `[keymap]` in the settings (README, "Your own keys").
+        self.user_keymap = dict(session.settings.keymap)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         if self._tune_gc:
             self.call_after_refresh(quiet_collector)
         if self._watch:
@@ -170,27 +178,33 @@ class PantryApp(App):
 
     # -- actions -------------------------------------------------------------------------
 
+    def keys_of(self, binding: Binding) -> str:
+        """The keys a binding answers to, as the footer shows them: the user's keymap, else its own."""
+        keys = self.user_keymap.get(binding.id or "") or binding.key
+        return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
     def action_help(self) -> None:
+        """The keys of the app and of the screen underneath, each with its binding id (what `[keymap]` remaps)."""
         from tui.screens.help import HelpScreen
+        from tui.widgets.paged_table import PagedTable
 
-        def keys(binding: Binding) -> str:
-            return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
+        def listed(bindings) -> list[tuple[str, str, str]]:
+            found, seen = [], set()
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description and binding.id not in seen:
+                    seen.add(binding.id)
+                    found.append((self.keys_of(binding), binding.description, binding.id or ""))
+            return found
 
-        sections = [("Screens", [(key, name) for _, key, name in SCREENS])]
-        app_keys = [(keys(b), b.description) for b in self.BINDINGS
-                    if isinstance(b, Binding) and b.description and not (b.id or "").startswith("go-")]
-        app_keys.append(("ctrl+p", "Command palette: screens, accounts and deals by name, actions"))
+        go = [b for b in self.BINDINGS if isinstance(b, Binding) and (b.id or "").startswith("go-")]
+        sections = [("Screens", listed(go))]
+        app_keys = listed(b for b in self.BINDINGS if b not in go)
+        app_keys.append(("ctrl+p", "Palette: screens, accounts, deals, actions", ""))
         sections.append(("Everywhere", app_keys))
-        screen_keys = []
-        seen: set[str] = set()
-        for cls in type(self.screen).__mro__:
-            for binding in cls.__dict__.get("BINDINGS", []):
-                if isinstance(binding, Binding) and binding.description and binding.description not in seen:
-                    seen.add(binding.description)
-                    screen_keys.append((keys(binding), binding.description))
+        screen_keys = listed(b for cls in type(self.screen).__mro__ for b in cls.__dict__.get("BINDINGS", []))
         if screen_keys:
             sections.append((f"On this screen ({self.screen.sub_title or 'current'})", screen_keys))
-        sections.append(("Lists", [("↑ ↓ PgUp PgDn Home End", "move"), ("Enter", "open the record")]))
+        sections.append(("Lists and the kanban's columns", listed(PagedTable.BINDINGS)))
         self.push_screen(HelpScreen(sections))
 
     def action_toggle_dark(self) -> None:

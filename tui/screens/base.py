@@ -76,10 +76,6 @@ class PantryScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = self.TITLE_TEXT
 
-    def on_resize(self) -> None:
-        # Below 100 columns (an 80x24 SSH terminal) panels stack instead of standing side by side.
-        self.set_class(self.size.width < 100, "narrow")
-
     def _pipeline_moved(self) -> bool:
         if self._pipeline is None or self._pipeline is self.session.pipeline:
             return False

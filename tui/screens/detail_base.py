@@ -12,8 +12,8 @@ from textual.widgets import Footer, Header, Static
 
 class DetailScreen(Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("ctrl+r", "reload", "Refresh", id="detail.refresh"),
     ]
 
     refused = False

@@ -153,16 +153,17 @@ class KanbanScreen(PantryScreen):
     TITLE_TEXT = "Kanban"
     BINDINGS = [
         # priority: the focused card list would otherwise take left/right as horizontal scrolling
-        Binding("left", "column(-1)", "◀ Column", show=False, priority=True),
-        Binding("right", "column(1)", "Column ▶", show=False, priority=True),
-        Binding("right_square_bracket,shift+right", "move(1)", "Move ▶"),  # the footer shows the first: "]"
-        Binding("left_square_bracket,shift+left", "move(-1)", "◀ Move"),
-        Binding("x", "lose", "Lost"),
-        Binding("w", "toggle_closed", "Won/lost"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "cards", "Back to the cards", show=False),
-        Binding("M", "mine", "Mine"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("left", "column(-1)", "◀ Column", show=False, priority=True, id="kanban.column-left"),
+        Binding("right", "column(1)", "Column ▶", show=False, priority=True, id="kanban.column-right"),
+        # the footer shows the first key: "]"
+        Binding("right_square_bracket,shift+right", "move(1)", "Move ▶", id="kanban.move-next"),
+        Binding("left_square_bracket,shift+left", "move(-1)", "◀ Move", id="kanban.move-previous"),
+        Binding("x", "lose", "Lost", id="kanban.lose"),
+        Binding("w", "toggle_closed", "Won/lost", id="kanban.closed-columns"),
+        Binding("slash", "filter", "Filter", id="kanban.filter"),
+        Binding("escape", "cards", "Back to the cards", show=False, id="kanban.cards"),
+        Binding("M", "mine", "Mine", id="kanban.mine"),
+        Binding("ctrl+r", "reload", "Refresh", id="kanban.refresh"),
     ]
 
     def __init__(self) -> None:

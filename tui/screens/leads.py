@@ -21,10 +21,10 @@ from tui.widgets.paged_table import Column
 
 class LeadsScreen(ListScreen):
     BINDINGS = [
-        Binding("space", "mark", "Mark"),
-        Binding("A", "assign", "Assign"),
-        Binding("F", "flag", "Flag"),
-        Binding("C", "convert", "Convert"),
+        Binding("space", "mark", "Mark", id="leads.mark"),
+        Binding("A", "assign", "Assign", id="leads.assign"),
+        Binding("F", "flag", "Flag", id="leads.flag"),
+        Binding("C", "convert", "Convert", id="leads.convert"),
     ]
     MODE = "leads"
     TITLE_TEXT = "Leads"

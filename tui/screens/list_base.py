@@ -23,11 +23,11 @@ class ListScreen(PantryScreen):
     """Subclasses give COLUMNS, KINDS (record kinds whose change refreshes the list) and fetch()."""
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("s", "sort_next", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
-        Binding("M", "mine", "Mine"),
-        Binding("escape", "focus_table", "Back to list", show=False),
+        Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        Binding("s", "sort_next", "Sort", id="list.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="list.reverse"),
+        Binding("M", "mine", "Mine", id="list.mine"),
+        Binding("escape", "focus_table", "Back to list", show=False, id="list.back"),
     ]
     KINDS: ClassVar[frozenset[str]] = frozenset()
     DEFAULT_SORT: ClassVar[str] = ""

@@ -20,7 +20,10 @@ from tui.widgets.paged_table import Column
 
 
 class ProposalsScreen(ListScreen):
-    BINDINGS = [Binding("u", "update_status", "Status"), Binding("T", "follow_up", "Follow-up task")]
+    BINDINGS = [
+        Binding("u", "update_status", "Status", id="proposals.status"),
+        Binding("T", "follow_up", "Follow-up task", id="proposals.follow-up"),
+    ]
     MODE = "proposals"
     TITLE_TEXT = "Proposals"
     KINDS = frozenset({"proposal", "opportunity"})

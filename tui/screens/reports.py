@@ -24,9 +24,9 @@ class ReportsScreen(PantryScreen):
     MODE = "reports"
     TITLE_TEXT = "Reports"
     BINDINGS = [
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("m", "export('md')", "Export Markdown"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("e", "export('csv')", "Export CSV", id="reports.export-csv"),
+        Binding("m", "export('md')", "Export Markdown", id="reports.export-markdown"),
+        Binding("ctrl+r", "reload", "Refresh", id="reports.refresh"),
     ]
 
     def __init__(self) -> None:
