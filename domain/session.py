@@ -56,7 +56,10 @@ class Session:
         if event.external or not event.kinds or "user" in event.kinds:
             self._visible = None
         if event.external and event.touches("pipeline") and self.pipeline_version:
-            self.refresh_pipeline()
+            try:
+                self.refresh_pipeline()
+            except Exception:  # noqa: BLE001 - the database busy a moment: read it on the next change, and
+                pass  # never let the change watcher's thread (which publishes external changes) end
 
     # -- the pipeline in force ---------------------------------------------------------------
 
