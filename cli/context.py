@@ -1,18 +1,18 @@
-"""Turning global options (--db, --as, --as-of, --demo) into an open Session."""
+"""Turning global options (--db, --as, --as-of, --demo) and the settings into an open Session."""
 
 from __future__ import annotations
 
 import getpass
-import os
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 
 from domain.clock import Clock, FixedClock, SystemClock
-from domain.pipeline import PipelineConfig, load_pipeline
+from domain.pipeline import DEFAULT_PIPELINE
+from domain.pipeline.config import read_pipeline_file
+from domain.services.pipeline_versions import PipelineFile, PipelineVersions
 from domain.session import Session
-from store.database import default_database_url, demo_database_url, normalise_url
+from domain.settings import Settings
+from store.database import normalise_url, sqlite_url
 from store.store import Store
 
 
@@ -27,6 +27,7 @@ class GlobalOptions:
     as_of: date | None = None
     demo: bool = False
     pipeline: str | None = None
+    settings: Settings = field(default_factory=Settings.defaults)  # PANTRY_* and settings.toml, read once
 
 
 def parse_as_of(text: str) -> date:
@@ -50,9 +51,13 @@ def demo_day(clock: Clock) -> date:
 
 
 def database_url(options: GlobalOptions) -> str:
+    """--db, else the demo database with --demo, else `db` in the settings, else pantry.db in the data directory."""
+    settings = options.settings
     if options.db:
         return normalise_url(options.db)
-    return demo_database_url() if options.demo else default_database_url()
+    if options.demo:
+        return sqlite_url(settings.data_path / "demo.db")
+    return normalise_url(settings.db) if settings.db else sqlite_url(settings.data_path / "pantry.db")
 
 
 def resolve_actor(store: Store, login: str | None, *, demo: bool):
@@ -68,43 +73,33 @@ def resolve_actor(store: Store, login: str | None, *, demo: bool):
     return user
 
 
-def settings_path() -> Path:
-    """settings.toml in the user config directory ($PANTRY_CONFIG_DIR overrides the directory)."""
-    from platformdirs import user_config_dir
-
-    return Path(os.environ.get("PANTRY_CONFIG_DIR") or user_config_dir("pantry-crm", appauthor=False)) / "settings.toml"
-
-
-def read_settings() -> dict:
-    path = settings_path()
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"{path}: cannot read the settings: {error}") from None
-
-
-def pipeline_file(options: GlobalOptions) -> str | None:
-    """--pipeline FILE, else $PANTRY_PIPELINE, else `pipeline` in settings.toml, else None (the default)."""
+def pipeline_file(options: GlobalOptions) -> PipelineFile | None:
+    """The pipeline file a new database starts with: --pipeline FILE, else `pipeline` in the settings
+    (PANTRY_PIPELINE, settings.toml), else None (the default). Read and validated here, before any
+    database is touched: an invalid file is refused with every problem."""
     if options.pipeline:
-        return options.pipeline
-    if os.environ.get("PANTRY_PIPELINE"):
-        return os.environ["PANTRY_PIPELINE"]
-    configured = read_settings().get("pipeline")
-    if configured is not None and not isinstance(configured, str):
-        raise UsageError(f"{settings_path()}: pipeline: expected a file path")
-    return configured
+        path, given_by = options.pipeline, "--pipeline"
+    elif options.settings.pipeline:
+        path, given_by = str(options.settings.pipeline), options.settings.origin("pipeline")
+    else:
+        return None
+    given = PipelineFile(path, read_pipeline_file(path), given_by)
+    given.config  # an invalid file is refused here, every problem listed
+    return given
 
 
-def open_session(options: GlobalOptions, pipeline: PipelineConfig | None = None) -> Session:
-    """Open the store and resolve the actor. The pipeline comes from `pipeline_file`; an invalid
-    file is refused before the database is touched."""
-    pipeline = pipeline or load_pipeline(pipeline_file(options))
+def open_session(options: GlobalOptions, *, strict_pipeline: bool = True) -> Session:
+    """Open the store, resolve the actor and put the session under the pipeline stored in the database
+    (domain/services/pipeline_versions.py): a new database stores the pipeline file as version 1; on
+    another, a file that differs is refused unless `strict_pipeline` is off (the `pipeline` commands)."""
+    given = pipeline_file(options)
     store = Store.open(database_url(options))
     try:
         actor = resolve_actor(store, options.login, demo=options.demo)
-    except Exception:
+        session = Session(store=store, clock=make_clock(options.as_of), pipeline=DEFAULT_PIPELINE, actor=actor,
+                          settings=options.settings)
+        PipelineVersions(session).start(given, strict=strict_pipeline)
+    except BaseException:
         store.close()
         raise
-    return Session(store=store, clock=make_clock(options.as_of), pipeline=pipeline, actor=actor)
+    return session

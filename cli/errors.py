@@ -13,6 +13,8 @@ import re
 
 from pydantic import ValidationError
 
+from domain.validation import field_errors
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -34,20 +36,12 @@ def describe_validation_error(exc: ValidationError, option_names: dict[str, str]
         if key.endswith("_cents"):
             names.setdefault(key[: -len("_cents")], label)
     parts: list[str] = []
-    for err in exc.errors():
-        loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
-        field = loc[0] if loc else ""
-        msg = str(err.get("msg", "invalid value"))
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        if not field and ": " in msg:
-            # model-level validators phrase their message as "field: reason"
-            head, rest = msg.split(": ", 1)
-            if head in names:
-                field, msg = head, rest
-                # "min_value: must not exceed max_value" -> "... must not exceed --max-value"
-                for key in sorted(names, key=len, reverse=True):
-                    msg = re.sub(rf"\b{re.escape(key)}\b", names[key], msg)
+    for problem in field_errors(exc):
+        field, msg = problem.field, problem.reason
+        if not problem.loc and field:
+            # a model-level validator: "min_value: must not exceed max_value" -> "... must not exceed --max-value"
+            for key in sorted(names, key=len, reverse=True):
+                msg = re.sub(rf"\b{re.escape(key)}\b", names[key], msg)
         label = names.get(field) or (f"--{field.replace('_', '-')}" if field else "")
         parts.append(f"{label}: {msg}" if label else msg)
     return "; ".join(parts) or str(exc)

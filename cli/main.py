@@ -26,6 +26,7 @@ from cli.options import add_global_options, global_options
 from domain.errors import DomainError
 from domain.pipeline import PipelineConfigError
 from domain.services.stage_moves import MoveRefused
+from domain.settings import SettingsError
 from store.database import DatabaseUrlError
 from store.schema import SchemaError
 
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         options = global_options(args)
         handler = getattr(args, "handler", None) or tui_cmd.run
         return handler(args, options)
-    except (UsageError, DatabaseUrlError) as exc:
+    except (UsageError, DatabaseUrlError, SettingsError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except PipelineConfigError as exc:  # several lines: file: key: reason, one per problem
         print(f"{PROG}: {exc}", file=sys.stderr)

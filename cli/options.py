@@ -12,14 +12,13 @@ import argparse
 import sys
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlparse
 
 from cli.context import GlobalOptions, UsageError, open_session, parse_as_of
 from cli.errors import CommandError
 from domain.money import MoneyError, parse_cents
 from domain.session import Session
+from domain.settings import load_settings
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -27,8 +26,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
     group = parser.add_argument_group("global options (before or after the subcommand)")
     group.add_argument(
         "--db", metavar="URL", default=unset,
-        help="database: a file path, sqlite:///PATH or postgresql://... (default: $PANTRY_DB, "
-        "else pantry.db in the user data dir, $PANTRY_DATA_DIR overrides the dir)",
+        help="database: a file path, sqlite:///PATH or postgresql://... (default: `db` in the settings, "
+        "$PANTRY_DB, else pantry.db in the user data dir, `data_dir`/$PANTRY_DATA_DIR overrides the dir)",
     )
     group.add_argument(
         "--as", dest="login", metavar="LOGIN", default=unset,
@@ -40,7 +39,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, top: bool = False) ->
     )
     group.add_argument(
         "--pipeline", metavar="FILE", default=unset,
-        help="pipeline configuration (TOML; default: $PANTRY_PIPELINE, else the shipped default)",
+        help="the pipeline (TOML) a new database starts with (default: `pipeline` in the settings, else the "
+        "shipped default); the database keeps its own: change it with `pantry pipeline set FILE`",
     )
     group.add_argument(
         "--demo", action="store_true", default=False if top else argparse.SUPPRESS,
@@ -58,14 +58,14 @@ def global_options(args: argparse.Namespace) -> GlobalOptions:
         raise UsageError("--as: expected a login, got an empty string")
     as_of = parse_as_of(as_of_text) if as_of_text is not None else None
     return GlobalOptions(db=db, login=login, as_of=as_of, demo=bool(getattr(args, "demo", False)),
-                         pipeline=getattr(args, "pipeline", None))
+                         pipeline=getattr(args, "pipeline", None), settings=load_settings())
 
 
 @contextmanager
-def session_for(options: GlobalOptions, *, empty_hint: bool = True) -> Iterator[Session]:
+def session_for(options: GlobalOptions, *, empty_hint: bool = True, strict_pipeline: bool = True) -> Iterator[Session]:
     """An open Session for one command; the store is closed afterwards."""
     try:
-        session = open_session(options)
+        session = open_session(options, strict_pipeline=strict_pipeline)
     except UsageError as exc:
         # open_session raises UsageError only for an unknown --as login: the option is well
         # formed, the database just has no such user, so it is a refusal (exit 1), not usage.
@@ -78,16 +78,6 @@ def session_for(options: GlobalOptions, *, empty_hint: bool = True) -> Iterator[
         yield session
     finally:
         session.store.close()
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file behind a (normalised) SQLite URL; None for PostgreSQL or an in-memory database."""
-    if not url.startswith("sqlite"):
-        return None
-    path = urlparse(url).path
-    if not path or path == "/:memory:":
-        return None
-    return Path(path)
 
 
 # -- argparse value types: a bad value is an argparse error (exit 2) naming the option ----------

@@ -10,21 +10,37 @@
     health<40 health>70   account health score
     close:2026-03     expected close in that month; close:2026-03-31 that day
     flagged           flagged leads only
-Anything else is free text. A malformed word (e.g. `>abc`, `close:March`) is an error naming the word.
+Anything else is free text. A malformed word (e.g. `>abc`, `close:March`) is an error naming the word,
+and so is a word that does not filter the list it is typed into (`tier:key` on the opportunities),
+with the words that do (`ParsedFilter.only`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 
+from domain.filters import OpportunityFilter
 from domain.money import MoneyError, parse_cents
 from domain.periods import month_end
+from domain.pipeline import PipelineConfig
 
 
 class FilterSyntaxError(ValueError):
     pass
+
+
+# Each kind of word, as the filter box's placeholder shows it.
+WORD_KINDS = {
+    "owner": "@rep", "stage": "stage:ID", "status": "status:S", "source": "source:S", "tier": "tier:T",
+    "team": "team:Name", "value": ">N <N", "health": "health<N health>N", "close": "close:YYYY-MM", "flagged": "flagged",
+}
+OPPORTUNITY_WORDS = frozenset({"owner", "stage", "team", "value", "close"})
+LEAD_WORDS = frozenset({"owner", "status", "source", "flagged"})
+ACCOUNT_WORDS = frozenset({"owner", "tier", "status", "health"})
+OWNER_AND_STATUS = frozenset({"owner", "status"})  # proposals (@owner), tasks (@assignee)
 
 
 @dataclass
@@ -43,6 +59,15 @@ class ParsedFilter:
     close_from: date | None = None
     close_to: date | None = None
     flagged: bool | None = None
+    typed: list[tuple[str, str]] = field(default_factory=list)  # (kind, the word as typed), in order
+
+    def only(self, kinds: Collection[str], where: str) -> "ParsedFilter":
+        """Refuse the first word that does not filter `where`, naming it and the words that do."""
+        for kind, word in self.typed:
+            if kind not in kinds:
+                usable = ", ".join(WORD_KINDS[k] for k in WORD_KINDS if k in kinds) or "text only"
+                raise FilterSyntaxError(f"{word}: does not filter {where} (here: {usable})")
+        return self
 
 
 KEYED = {"stage": "stages", "status": "statuses", "source": "sources", "tier": "tiers", "team": "teams"}
@@ -54,12 +79,17 @@ def parse_filter(text: str) -> ParsedFilter:
     words = []
     for word in text.split():
         lowered = word.lower()
-        if word.startswith("@") and len(word) > 1:
+        kind = _kind(word, lowered)
+        if kind is None:
+            words.append(word)
+            continue
+        result.typed.append((kind, word))
+        if kind == "owner":
             result.owners.append(word[1:])
-        elif ":" in word and lowered.split(":", 1)[0] in KEYED and word.split(":", 1)[1]:
-            key, value = word.split(":", 1)
-            getattr(result, KEYED[key.lower()]).append(value.replace("_", " ") if key.lower() in VERBATIM else value.lower())
-        elif lowered.startswith("close:"):
+        elif kind in KEYED:
+            value = word.split(":", 1)[1]
+            getattr(result, KEYED[kind]).append(value.replace("_", " ") if kind in VERBATIM else value.lower())
+        elif kind == "close":
             value = word[6:]
             if re.fullmatch(r"\d{4}-\d{2}", value):
                 start = date.fromisoformat(value + "-01")
@@ -69,13 +99,12 @@ def parse_filter(text: str) -> ParsedFilter:
                     result.close_from = result.close_to = date.fromisoformat(value)
                 except ValueError:
                     raise FilterSyntaxError(f"{word}: expected close:YYYY-MM or close:YYYY-MM-DD") from None
-        elif re.fullmatch(r"health[<>]\d{1,3}", lowered):
-            number = int(lowered[7:])
+        elif kind == "health":
             if lowered[6] == "<":
-                result.max_health = number
+                result.max_health = int(lowered[7:])
             else:
-                result.min_health = number
-        elif word[0] in "<>" and len(word) > 1:
+                result.min_health = int(lowered[7:])
+        elif kind == "value":
             try:
                 cents = parse_cents(word[1:])
             except MoneyError:
@@ -84,9 +113,35 @@ def parse_filter(text: str) -> ParsedFilter:
                 result.min_value_cents = cents
             else:
                 result.max_value_cents = cents
-        elif lowered == "flagged":
+        else:  # flagged
             result.flagged = True
-        else:
-            words.append(word)
     result.text = " ".join(words)
     return result
+
+
+def _kind(word: str, lowered: str) -> str | None:
+    """Which kind of filter word this is (None: free text)."""
+    if word.startswith("@") and len(word) > 1:
+        return "owner"
+    if ":" in word and lowered.split(":", 1)[0] in KEYED and word.split(":", 1)[1]:
+        return lowered.split(":", 1)[0]
+    if lowered.startswith("close:"):
+        return "close"
+    if re.fullmatch(r"health[<>]\d{1,3}", lowered):
+        return "health"
+    if word[0] in "<>" and len(word) > 1:
+        return "value"
+    return "flagged" if lowered == "flagged" else None
+
+
+def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "the opportunities",
+                       **fields) -> OpportunityFilter:
+    """The filter box's words as an opportunity filter (the opportunities list and the kanban alike): a word
+    that does not filter opportunities, or a stage the pipeline does not have, is refused and named."""
+    p.only(OPPORTUNITY_WORDS, where)
+    unknown = [s for s in p.stages if not pipeline.has(s)]
+    if unknown:
+        raise FilterSyntaxError(f"stage:{unknown[0]}: no such stage (stages: {', '.join(s.id for s in pipeline.stages)})")
+    return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
+                             min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
+                             close_from=p.close_from, close_to=p.close_to, **fields)

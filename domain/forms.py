@@ -13,16 +13,13 @@ from pydantic import ValidationError
 from domain.enums import ActivityKind, ForecastCategory, Outcome
 from domain.money import MoneyError, parse_cents
 from domain.records import Opportunity
+from domain.validation import field_errors
 
 RECORD_TO_FORM = {"budget_cents": "budget", "value_cents": "value", "expected_close_date": "expected_close"}
 
 
 def _errors(error: ValidationError) -> dict[str, str]:
-    found = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else ""
-        found[RECORD_TO_FORM.get(field, field)] = item["msg"].removeprefix("Value error, ")
-    return found
+    return {problem.field: problem.reason for problem in field_errors(error, RECORD_TO_FORM)}
 
 
 def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[dict | None, dict[str, str]]:

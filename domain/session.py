@@ -3,6 +3,10 @@
 The CLI and every screen go through a Session; it is where reads are scoped (the role's
 visibility) and where writes begin (`write`, the unit of work). It holds no UI and runs no SQL
 itself: `store` is any implementation of `domain.ports.Storage`.
+
+The pipeline is the one in force in the database (domain/services/pipeline_versions.py); when
+another process sets a new version, the session reads it before its subscribers hear of the
+change (it subscribes first), so screens repaint under the new stages.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from domain.filters import (
     TaskFilter,
     UserFilter,
 )
-from domain.pipeline import PipelineConfig
-from domain.records import Product, User
+from domain.pipeline import PipelineConfig, PipelineConfigError
+from domain.pipeline.config import parse_pipeline
+from domain.records import PipelineVersion, Product, User
 from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
+from domain.settings import Settings
 from domain.unit_of_work import Change, UnitsOfWork
 from domain.visibility import can_see_owner, narrow, visible_logins
 
@@ -44,15 +50,45 @@ class Session:
     pipeline: PipelineConfig
     actor: User | None
     bus: EventBus = field(default_factory=EventBus)
+    settings: Settings = field(default_factory=Settings.defaults)  # built once at start (domain/settings.py)
+    # The stored pipeline version in force (0: a pipeline given directly, as tests do; never reloaded).
+    pipeline_version: int = 0
     _visible: tuple[tuple[str, ...] | None] | None = field(default=None, init=False, repr=False)
     _work: UnitsOfWork = field(default_factory=UnitsOfWork, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.bus.subscribe(self._forget_visibility)
+        self.bus.subscribe(self._on_change)
 
-    def _forget_visibility(self, event) -> None:
+    def _on_change(self, event) -> None:
         if event.external or not event.kinds or "user" in event.kinds:
             self._visible = None
+        if event.external and event.touches("pipeline") and self.pipeline_version:
+            try:
+                self.refresh_pipeline()
+            except Exception:  # noqa: BLE001 - the database busy a moment: read it on the next change, and
+                pass  # never let the change watcher's thread (which publishes external changes) end
+
+    # -- the pipeline in force ---------------------------------------------------------------
+
+    def use_pipeline(self, version: PipelineVersion) -> PipelineConfig:
+        """Work under this stored version from now on (a PipelineConfigError if this Pantry cannot read it)."""
+        self.pipeline = parse_pipeline(version.toml, f"pipeline version {version.number}")
+        self.pipeline_version = version.number
+        return self.pipeline
+
+    def refresh_pipeline(self) -> bool:
+        """Another process may have set a new pipeline version: read it. True when the pipeline changed.
+        A version this program cannot read leaves the one in use as it was."""
+        with self.connection():
+            number = self.store.pipeline_version_number()
+            if not number or number == self.pipeline_version:
+                return False
+            version = self.store.pipeline_version(number)
+        try:
+            self.use_pipeline(version)
+        except PipelineConfigError:
+            return False
+        return True
 
     @property
     def actor_login(self) -> str:

@@ -43,6 +43,7 @@ class Change:
         self.session = session
         self.now = now
         self.kinds: set[str] = set()
+        self._after_commit: list = []
         self.ids: dict[str, set[int]] = {}
 
     def touch(self, *kinds: str, **ids: Iterable[int]) -> None:
@@ -68,6 +69,11 @@ class Change:
         """A reassignment, written with the logins of who had the record and who has it now."""
         record_owner_change(self.session.store, actor=self.session.actor_login, at=self.now, table=table,
                             record_id=record_id, old_owner_id=old_owner_id, new_owner_id=new_owner_id)
+
+    def after_commit(self, action) -> None:
+        """Run `action()` once the unit has committed, before this process hears of the change (a session
+        that takes a new pipeline must do so before its screens repaint); never after a rollback."""
+        self._after_commit.append(action)
 
     # -- the announcement ------------------------------------------------------------------------
 
@@ -104,5 +110,7 @@ class UnitsOfWork:
                     session.store.announce_change(sorted(change.kinds))  # delivered by the COMMIT below
         finally:
             self._local.change = None
+        for action in change._after_commit:
+            action()
         if change.kinds:  # committed: tell this process, once
             session.bus.publish(change.event())

@@ -7,13 +7,13 @@ a domain error (`domain/errors.py`) with a plain message, wherever it happens.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse.db_url import parse
 
+from domain.errors import DatabaseUnavailable
 from store.errors import translated
 from store.models import database_proxy
 
@@ -65,18 +65,21 @@ class PantryPostgresqlDatabase(TranslatingDatabase, PostgresqlDatabase):
     pass
 
 
-def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(os.environ.get("PANTRY_DATA_DIR") or user_data_dir("pantry-crm", appauthor=False))
+POSTGRES_INSTALL = "pip install 'pantry-crm[postgres]'"
 
 
-def default_database_url() -> str:
-    return os.environ.get("PANTRY_DB") or sqlite_url(default_data_dir() / "pantry.db")
+class DriverMissing(DatabaseUnavailable):
+    """A PostgreSQL URL, but the driver (an optional extra) is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(f"PostgreSQL needs the psycopg2 driver, which is not installed: {POSTGRES_INSTALL}")
 
 
-def demo_database_url() -> str:
-    return sqlite_url(default_data_dir() / "demo.db")
+def require_postgres_driver() -> None:
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        raise DriverMissing() from None
 
 
 def sqlite_url(path: Path | str) -> str:
@@ -93,11 +96,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def sqlite_path(url: str) -> str:
-    """sqlite:///relative.db -> relative.db; sqlite:////abs/x.db -> /abs/x.db; sqlite:// or :memory: -> :memory:."""
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, as the database is opened: sqlite:///relative.db -> relative.db (from
+    the working directory), sqlite:////abs/x.db -> /abs/x.db. None for an in-memory database (sqlite://,
+    sqlite:///:memory:) and for any other scheme."""
+    if not url.startswith("sqlite://"):
+        return None
     rest = url.split("://", 1)[1]
     path = rest[1:] if rest.startswith("/") else rest
-    return path if path and path != ":memory:" else ":memory:"
+    return Path(path) if path and path != ":memory:" else None
 
 
 def is_postgres(db: Database) -> bool:
@@ -109,13 +116,15 @@ def open_database(url: str) -> Database:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         # Write transactions begin IMMEDIATE: they take the write lock first (waiting up to the busy timeout
         # for another writer) instead of reading under a snapshot that a commit elsewhere makes stale,
         # which SQLite refuses at once with "database is locked" when the transaction then writes.
-        db = PantrySqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+        db = PantrySqliteDatabase(str(path) if path else ":memory:", pragmas=SQLITE_PRAGMAS, timeout=10,
+                                  lock_type="IMMEDIATE")
     else:
+        require_postgres_driver()
         params = parse(url)
         if not params.get("database"):
             raise DatabaseUrlError(f"--db: {url!r} names no database (postgresql://host/dbname)")

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from functools import cached_property
 
-from peewee import Database, SqliteDatabase
+from peewee import Database, SqliteDatabase, fn
 
 from domain import records as r
 from domain.facts import AlertKey, AlertLabel, RequirementFacts
@@ -31,7 +31,7 @@ from store import models as m
 from store import schema
 from store.database import describe, is_postgres, open_database
 from store.errors import translated
-from store.mapping import row_dict_to_record
+from store.mapping import record_to_row_dict, row_dict_to_record
 from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
 from store.queries.analytics import AnalyticsQueries
 from store.queries.common import owned_by, user_ids
@@ -71,6 +71,7 @@ class Store:
         self.audit = Repository(m.AuditRow, r.AuditEntry, "audit entry")
         self.outbox = Repository(m.OutboxRow, r.OutboxMessage, "outbox message")
         self.automation_runs = Repository(m.AutomationRunRow, r.AutomationRun, "automation run")
+        self.pipeline_versions = Repository(m.PipelineVersionRow, r.PipelineVersion, "pipeline version")
         # Query namespaces of the analytics layer, one module each.
         self.analytics = AnalyticsQueries()
         self.forecasting = ForecastQueries()
@@ -166,16 +167,28 @@ class Store:
         watcher.start()
         return watcher
 
-    # -- settings --------------------------------------------------------------------------
+    # -- the pipeline in force ----------------------------------------------------------------
 
-    def get_setting(self, key: str) -> str | None:
-        row = m.SettingRow.get_or_none(m.SettingRow.key == key)
-        return None if row is None else row.value
+    def pipeline_version_number(self) -> int:
+        """The number of the pipeline version in force (0: none stored yet). Cheap: a change watcher asks it."""
+        return m.PipelineVersionRow.select(fn.MAX(m.PipelineVersionRow.number)).scalar() or 0
 
-    def set_setting(self, key: str, value: str) -> None:
-        m.SettingRow.insert(key=key, value=value).on_conflict(
-            conflict_target=[m.SettingRow.key], update={m.SettingRow.value: value}
-        ).execute()
+    def pipeline_version(self, number: int | None = None) -> r.PipelineVersion | None:
+        """A stored pipeline version; without a number the one in force (the highest)."""
+        wanted = number if number is not None else self.pipeline_version_number()
+        found = self.pipeline_versions.find(number=wanted)
+        return found[0] if found else None
+
+    def add_pipeline_version(self, version: r.PipelineVersion) -> r.PipelineVersion | None:
+        """Store a pipeline version; None when another process stored that number first (nothing written)."""
+        data = record_to_row_dict(m.PipelineVersionRow, version)
+        new_id = m.PipelineVersionRow.insert(**data).on_conflict_ignore().execute()
+        return version.model_copy(update={"id": new_id}) if new_id else None
+
+    def opportunities_per_stage(self) -> dict[str, int]:
+        """How many opportunities each stage id holds (every stage id in use, known to the pipeline or not)."""
+        O = m.OpportunityRow
+        return {stage: int(n) for stage, n in O.select(O.stage, fn.COUNT(O.id)).group_by(O.stage).tuples()}
 
     # -- users -----------------------------------------------------------------------------
 

@@ -41,11 +41,14 @@ NOW = datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_data_dir(tmp_path_factory):
-    """No test may write into the real user data or state dir (databases; the TUI's error log)."""
+    """No test may write into the real user data or state dir (databases; the TUI's error log), nor read the
+    user's settings (a settings.toml in ~/.config/pantry-crm, PANTRY_* variables of the shell)."""
     patch = pytest.MonkeyPatch()
+    for name in [name for name in os.environ if name.startswith("PANTRY_") and name != "PANTRY_TEST_DATABASE_URL"]:
+        patch.delenv(name)
     patch.setenv("PANTRY_DATA_DIR", str(tmp_path_factory.mktemp("pantry-data")))
     patch.setenv("PANTRY_STATE_DIR", str(tmp_path_factory.mktemp("pantry-state")))
-    patch.delenv("PANTRY_DB", raising=False)
+    patch.setenv("PANTRY_CONFIG_DIR", str(tmp_path_factory.mktemp("pantry-config")))
     yield
     patch.undo()
 

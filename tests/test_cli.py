@@ -581,6 +581,41 @@ def test_db_status_and_upgrade_on_a_fresh_file(capsys, tmp_path):
     assert code == 0 and json.loads(out) == []
 
 
+def test_db_status_finds_a_relative_sqlite_url(capsys, tmp_path, monkeypatch):
+    """sqlite:///x.db is x.db in the working directory, as the store opens it (it was once read as /x.db)."""
+    monkeypatch.chdir(tmp_path)
+    assert run(capsys, "db", "upgrade", "--db", "sqlite:///rel.db")[0] == 0
+    assert (tmp_path / "rel.db").exists()
+    code, out, err = run(capsys, "db", "status", "--db", "sqlite:///rel.db")
+    assert code == 0, err
+    assert "does not exist" not in out and "applied:  0001_initial" in out and "schema is up to date" in out
+
+
+@pytest.mark.parametrize(("url", "path"), [
+    ("sqlite:///rel.db", Path("rel.db")),
+    ("sqlite:///sub/rel.db", Path("sub/rel.db")),
+    ("sqlite:////abs/x.db", Path("/abs/x.db")),
+    ("sqlite://", None),
+    ("sqlite:///:memory:", None),
+    ("postgresql://u@h/db", None),
+])
+def test_sqlite_path_is_the_file_the_store_opens(url, path):
+    from store.database import sqlite_path
+
+    assert sqlite_path(url) == path
+
+
+@pytest.mark.parametrize("argv", [
+    ("list", "users"), ("db", "status"), ("db", "upgrade"), ("stats",), ("tui",), ("pipeline", "show"),
+])
+def test_a_postgresql_url_without_the_driver_names_the_install_line(capsys, monkeypatch, argv):
+    monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if psycopg2-binary were not installed
+    code, out, err = run(capsys, *argv, "--db", "postgresql://pantry@127.0.0.1:1/pantry")
+    assert code == 1 and out == ""
+    assert err == ("pantry: PostgreSQL needs the psycopg2 driver, which is not installed: "
+                   "pip install 'pantry-crm[postgres]'\n")
+
+
 def test_db_upgrade_on_an_empty_sqlite_file(capsys, tmp_path):
     path = tmp_path / "empty.db"
     sqlite3.connect(path).close()

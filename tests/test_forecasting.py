@@ -21,9 +21,9 @@ from domain.errors import Refused
 from domain.pipeline import DEFAULT_PIPELINE, PipelineConfig
 from domain.records import ForecastSnapshot, StageChange
 from domain.reports import forecast as forecast_report
+from domain.reports.base import ReportParams
 from domain.services import forecast_snapshots as snapshots_module
 from domain.services import forecasting as forecasting_module
-from domain.reports.base import ReportParams
 from domain.services.forecast_backtest import (
     BASELINES,
     BacktestRangeError,

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-
 import cli.main
 from cli.commands.import_cmd import ProgressBar
 

@@ -80,6 +80,7 @@ def test_offsets():
 def test_pipeline_show_prints_the_active_configuration(capsys):
     assert main(["pipeline", "show"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith("version 1, set by ")
     assert "2. Qualification [qualification] open · 40%" in out
     assert "requires activity_completed call" in out and "requires field_populated budget" in out
 
@@ -99,14 +100,16 @@ def test_docs_show_the_default_file_verbatim():
     assert "```toml\n" + DEFAULT_TEXT + "```" in doc
 
 
-def test_the_settings_file_can_name_the_pipeline(tmp_path, monkeypatch, capsys):
+def test_the_settings_file_can_name_the_pipeline_a_new_database_starts_with(tmp_path, monkeypatch, capsys):
     custom = tmp_path / "custom.toml"
     custom.write_text(DEFAULT_TEXT.replace('name = "Discovery"', 'name = "First contact"'))
     monkeypatch.setenv("PANTRY_CONFIG_DIR", str(tmp_path))
-    monkeypatch.delenv("PANTRY_PIPELINE", raising=False)
     (tmp_path / "settings.toml").write_text(f'pipeline = "{custom}"\n')
-    assert main(["pipeline", "show"]) == 0
+    db = str(tmp_path / "new.db")
+    assert main(["pipeline", "show", "--db", db]) == 0
     assert "1. First contact [discovery]" in capsys.readouterr().out
-    # the command line wins over the settings
-    assert main(["pipeline", "show", "--pipeline", str(DEFAULT_PIPELINE_FILE)]) == 0
-    assert "1. Discovery [discovery]" in capsys.readouterr().out
+    # the database keeps it: a command line naming another file is refused (docs/pipeline.md)
+    assert main(["stats", "--db", db, "--pipeline", str(DEFAULT_PIPELINE_FILE)]) == 1
+    assert "pantry pipeline set" in capsys.readouterr().err
+    assert main(["pipeline", "show", "--db", db, "--pipeline", str(DEFAULT_PIPELINE_FILE)]) == 0
+    assert "1. First contact [discovery]" in capsys.readouterr().out

@@ -257,6 +257,10 @@ def rich_audit_entry(w: World) -> r.AuditEntry:
     )
 
 
+def rich_pipeline_version(w: World) -> r.PipelineVersion:
+    return r.PipelineVersion(number=2**31 - 1, toml=T * 50, created_by=T, created_at=LOCAL_TIME)
+
+
 def rich_outbox_message(w: World) -> r.OutboxMessage:
     return r.OutboxMessage(
         created_at=LOCAL_TIME, to_address="chef.müller@example.com", to_user_id=w.user.id, subject=T, body=T * 20,
@@ -289,6 +293,7 @@ RICH = {
     r.LineItem: rich_line_item,
     r.Notification: rich_notification,
     r.Opportunity: rich_opportunity,
+    r.PipelineVersion: rich_pipeline_version,
     r.OpportunityCompetitor: rich_opportunity_competitor,
     r.Participant: rich_participant,
     r.Product: rich_product,
@@ -536,10 +541,3 @@ def test_atomic_commits_on_success(store, make):
         user = make.user()
         make.account(owner_id=user.id)
     assert store.users.count() == 1 and store.accounts.count() == 1
-
-
-def test_settings_upsert(store):
-    assert store.get_setting("demo.seed") is None
-    store.set_setting("demo.seed", "42")
-    store.set_setting("demo.seed", "🍕 43")
-    assert store.get_setting("demo.seed") == "🍕 43"

@@ -11,6 +11,7 @@ from domain.enums import AccountSize, Industry
 from domain.filters import OpportunityFilter
 from domain.records import Account, Opportunity, User
 from domain.services.pipeline_summary import pipeline_summary
+from domain.settings import Settings
 from store.database import sqlite_url
 from tests.tui_support import (
     DEMO_TODAY,
@@ -228,8 +229,8 @@ async def test_reports_screen_matches_pantry_report_and_exports(demo_url, tmp_pa
     from domain.reports.base import ReportParams
     from domain.reports.registry import report_kind
 
-    monkeypatch.setenv("PANTRY_EXPORT_DIR", str(tmp_path))
     session = make_session(demo_url)
+    session.settings = Settings.defaults().model_copy(update={"export_dir": tmp_path})
     expected = report_kind("pipeline").build(session, ReportParams(as_of=DEMO_TODAY))
     app = make_app(session)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -330,6 +331,11 @@ async def test_filter_words_narrow_the_opportunities_and_mistakes_are_explained(
         await settle(pilot)
         assert "stage:won: no such stage" in screen_text(app)
         assert app.screen.table.total == expected  # the last good filter stays
+        await pilot.press("slash", "ctrl+u", *"tier:key", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert "tier:key: does not filter the opportunities" in screen_text(app)
+        assert app.screen.table.total == expected
 
 
 async def test_a_visit_is_remembered_for_new_leads_since_last_visit(tmp_path):

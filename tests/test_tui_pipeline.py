@@ -100,6 +100,39 @@ async def test_a_move_in_another_process_reaches_the_open_dashboard(board, datab
         assert "1 stalled" not in screen_text(app)
 
 
+async def test_a_pipeline_set_in_another_process_repaints_the_open_screens(board, database_url, tmp_path):
+    """An admin stores a new pipeline version from the command line: the open TUI reads it and the kanban
+    rebuilds its columns under the new stage names; the dashboard, out of sight, catches up when shown."""
+    from domain.pipeline import DEFAULT_PIPELINE_FILE
+    from domain.services.pipeline_versions import PipelineVersions
+
+    session, opp = board
+    session.store.users.insert(session.actor.model_copy(update={"id": None, "login": "ada", "role": Role.ADMIN,
+                                                                "manager_id": None}))
+    PipelineVersions(session).start(None)  # as `pantry` does on opening: version 1, the default
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(DEFAULT_PIPELINE_FILE.read_text().replace('name = "Discovery"', 'name = "First contact"'))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+        assert "Discovery" in screen_text(app) and "First contact" not in screen_text(app)
+        env = {**os.environ, "PYTHONPATH": os.getcwd()}
+        subprocess.run([sys.executable, "-m", "cli", "pipeline", "set", str(renamed), "--db", database_url,
+                        "--as", "ada"], check=True, env=env, capture_output=True, timeout=60)
+        committed = time.monotonic()
+        while time.monotonic() - committed < 2.0 and "First contact" not in screen_text(app):
+            await pilot.pause(0.05)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "First contact" in text and "Discovery" not in text
+        assert session.pipeline_version == 2
+        assert isinstance(app.focused, CardList) and app.focused.current_item.id == opp.id  # the board works
+        await pilot.press("d")
+        await settle(pilot)
+        assert "First contact" in screen_text(app)
+
+
 async def test_a_screen_out_of_sight_catches_up_once_when_shown(board, monkeypatch):
     session, opp = board
     app = make_app(session, watch=False)  # the file watcher would also report these commits, a moment later
@@ -326,6 +359,41 @@ async def test_the_board_filters_by_rep_team_and_value(tmp_path_factory):
         await pilot.press("slash", "ctrl+u", "enter")  # cleared: the whole board again
         await settle(pilot)
         assert app.screen.query_one("#cards-discovery").total > big
+
+
+async def test_stage_words_narrow_the_board_to_their_columns_and_other_words_are_named(tmp_path_factory):
+    from domain.filters import OpportunityFilter
+    from tests.tui_support import demo_database, make_session
+
+    session = make_session(demo_database(tmp_path_factory, name="kanban-filter.db"), login="pshah")
+    in_proposal = session.opportunities(OpportunityFilter(stages=("proposal",)), 0, 1).total
+    won = session.opportunities(OpportunityFilter(stages=("closed_won",)), 0, 1).total
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("k")
+        await settle(pilot)
+
+        def shown() -> list[str]:
+            return [c.stage.id for c in app.screen.query(CardList) if c.parent.display]
+
+        assert shown() == ["discovery", "qualification", "proposal", "negotiation"]
+        await pilot.press("slash", *"stage:proposal stage:closed_won", "enter")
+        await settle(pilot)
+        assert shown() == ["proposal", "closed_won"]  # a closed column named in the filter shows too
+        assert app.screen.query_one("#cards-proposal").total == in_proposal
+        assert app.screen.query_one("#cards-closed_won").total == won
+        assert app.focused is app.screen.query_one("#cards-proposal")
+        await pilot.press("slash", "ctrl+u", *"tier:key", "enter")
+        await settle(pilot)
+        assert any(n.message.startswith("tier:key: does not filter the board (here: @rep, stage:ID")
+                   for n in app._notifications)
+        assert shown() == ["proposal", "closed_won"]  # refused: the board stays as it was
+        await pilot.press("slash", "ctrl+u", *"stage:nope", "enter")
+        await settle(pilot)
+        assert any(n.message.startswith("stage:nope: no such stage") for n in app._notifications)
+        await pilot.press("slash", "ctrl+u", "enter")
+        await settle(pilot)
+        assert shown() == ["discovery", "qualification", "proposal", "negotiation"]
 
 
 async def test_scheduling_a_follow_up_call_from_the_deal(board):

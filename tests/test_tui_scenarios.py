@@ -9,6 +9,7 @@ import pytest
 from domain.enums import LeadStatus, TaskStatus
 from domain.filters import LeadFilter, OpportunityFilter, TaskFilter
 from domain.reports.registry import REPORTS
+from domain.settings import Settings
 from store.database import sqlite_url
 from tests.tui_support import demo_database, make_app, make_session, screen_text, settle
 from tui.screens.form import FormScreen
@@ -215,8 +216,8 @@ async def test_account_strategy_session(url):
 async def test_monday_pipeline_review_and_friday_forecast(url, tmp_path, monkeypatch):
     """Monday: weekly changes, conversion and velocity, rep performance. Friday: win/loss and the forecast,
     exported as an executive summary."""
-    monkeypatch.setenv("PANTRY_EXPORT_DIR", str(tmp_path))
     session = make_session(url, login="dwhitfield")
+    session.settings = Settings.defaults().model_copy(update={"export_dir": tmp_path})
     app = make_app(session)
     async with app.run_test(size=(160, 60)) as pilot:
         await pilot.press("r")

@@ -174,7 +174,7 @@ def test_each_thread_has_its_own_unit(bare):
 # What the store's objects write with: a call to one of these through something named store or queries.
 WRITE_CALLS = {"insert", "insert_many", "update", "delete", "write_health_scores", "insert_snapshots",
                "set_last_activity", "touch_last_seen", "insert_one", "insert_bulk", "update_many",
-               "delete_line_items", "set_parent"}
+               "delete_line_items", "set_parent", "add_pipeline_version"}
 # Not services: the mechanism itself, and helpers that only ever run inside another unit of work.
 NOT_SERVICES = {
     "domain/unit_of_work.py": "the unit of work itself",
@@ -403,7 +403,17 @@ def _deliver(w: World, tmp_path: Path):
         assert deliver_outbox(w.as_(w.ray), SmtpSettings(host="127.0.0.1", port=sink.port)) == (1, 0)
 
 
+def _set_pipeline(w: World, tmp_path: Path):
+    from domain.services.pipeline_versions import PipelineFile, PipelineVersions, default_pipeline_file
+
+    session = w.as_(w.ada)
+    PipelineVersions(session).start(None)  # version 1, as the first open of a database stores it
+    renamed = default_pipeline_file().text.replace('name = "Discovery"', 'name = "First contact"')
+    assert PipelineVersions(session).set(PipelineFile("renamed.toml", renamed, "renamed.toml")).number == 2
+
+
 def _services():
+    from domain.services.pipeline_versions import PipelineVersions
     from domain.services.account_health import refresh_health_scores
     from domain.services.forecast_snapshots import take_daily_snapshot
     from domain.services.inbox import mark_read
@@ -467,6 +477,10 @@ def _services():
             lambda w, _: refresh_health_scores(w.as_(w.ray)), {"account"}),
         "domain/services/mailer.py:deliver_outbox": (_deliver, {"outbox"}),
         "domain/importing/runner.py:run_import": (_import, {"opportunity", "account", "contact", "user"}),
+        "domain/services/pipeline_versions.py:PipelineVersions.set": (_set_pipeline, {"pipeline"}),
+        # the first open of a database stores version 1: no session runs on it yet, so nothing is announced
+        "domain/services/pipeline_versions.py:PipelineVersions.start": (
+            lambda w, _: PipelineVersions(w.as_(w.ada)).start(None), set()),
         # a visit stamp: a unit of work that announces nothing (no screen shows it)
         "domain/session.py:Session.record_visit": (lambda w, _: w.as_(w.ray).record_visit(), set()),
     }

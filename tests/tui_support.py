@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import date
+from pathlib import Path
 
 from rich.console import Console
 
@@ -28,7 +30,8 @@ def make_app(session: Session, watch: bool = True, remember_visit: bool = False)
     "new leads since your last visit" depend on which test ran first on a shared database)."""
     from tui.app import PantryApp
 
-    return PantryApp(session, animations=False, watch=watch, remember_visit=remember_visit)
+    return PantryApp(session, animations=False, watch=watch, remember_visit=remember_visit,
+                     state_dir=Path(os.environ["PANTRY_STATE_DIR"]))  # conftest's own directory
 
 
 async def settle(pilot, rounds: int = 3) -> None:

@@ -14,11 +14,11 @@ from textual.worker import Worker, WorkerFailed, WorkerState
 
 from domain.events import DataChanged
 from domain.services.duration_sweep import sweep_stage_durations
-from domain.services.mailer import SmtpSettings, deliver_outbox
+from domain.services.mailer import deliver_outbox
 from domain.services.metrics import MetricsRecomputed, PipelineMetrics
 from domain.session import Session
 from tui.commands import RecordCommands, ScreenCommands
-from tui.failures import LOG_NAME, FailureLog, KeepsRunning, default_state_dir, humanise, notice
+from tui.failures import LOG_NAME, FailureLog, KeepsRunning, humanise, notice
 from tui.messages import MetricsRequested, MetricsUpdated, RecordsChanged
 from tui.screens.base import PantryScreen
 from tui.widgets.nav_bar import SCREENS
@@ -57,6 +57,10 @@ class PantryApp(KeepsRunning, App):
     CSS_PATH = "app.tcss"
     MODES: ClassVar = {mode: _opener(mode) for mode in SCREEN_MODULES}
     DEFAULT_MODE = "dashboard"
+    # Every screen gets `-narrow` below 100 columns (an 80x24 SSH terminal: panels stack instead of standing
+    # side by side) and `-short` below 30 rows (dialogs and forms tighten): app.tcss styles them.
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar = [(0, "-short"), (30, "-tall")]
     COMMANDS = App.COMMANDS | {ScreenCommands, RecordCommands}
     BINDINGS = [
         *(Binding(key, f"switch_mode('{mode}')", name, show=False, id=f"go-{mode}") for mode, key, name in SCREENS),
@@ -72,7 +76,7 @@ class PantryApp(KeepsRunning, App):
                  remember_visit: bool = True, tune_gc: bool = False, state_dir: Path | None = None) -> None:
         super().__init__()
         # Failures: a notification, and the traceback in errors.log (tui/failures.py).
-        self.failures = FailureLog((state_dir or default_state_dir()) / LOG_NAME)
+        self.failures = FailureLog((state_dir or session.settings.state_path) / LOG_NAME)
         self._tune_gc = tune_gc
         self.session = session
         self.demo = demo
@@ -88,8 +92,12 @@ class PantryApp(KeepsRunning, App):
         if not animations:
             self.animation_level = "none"
         self._unsubscribe = session.bus.subscribe(self._on_bus_event)
+        # The user's keys: binding id -> keys, from `[keymap]` in the settings (README, "Your own keys").
+        self.user_keymap = dict(session.settings.keymap)
 
     def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
         if self._tune_gc:
             self.call_after_refresh(quiet_collector)
         if self._watch:
@@ -193,7 +201,7 @@ class PantryApp(KeepsRunning, App):
         try:
             with self.session.connection():
                 sweep_stage_durations(self.session)
-                deliver_outbox(self.session, SmtpSettings.from_env())
+                deliver_outbox(self.session, self.session.settings.smtp)
         except Exception as error:
             self.call_from_thread(self.notify, f"Background check skipped ({error}); it runs again in a minute.",
                                   severity="warning", markup=False)
@@ -202,27 +210,33 @@ class PantryApp(KeepsRunning, App):
 
     # -- actions -------------------------------------------------------------------------
 
+    def keys_of(self, binding: Binding) -> str:
+        """The keys a binding answers to, as the footer shows them: the user's keymap, else its own."""
+        keys = self.user_keymap.get(binding.id or "") or binding.key
+        return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
     def action_help(self) -> None:
+        """The keys of the app and of the screen underneath, each with its binding id (what `[keymap]` remaps)."""
         from tui.screens.help import HelpScreen
+        from tui.widgets.paged_table import PagedTable
 
-        def keys(binding: Binding) -> str:
-            return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in binding.key.split(","))
+        def listed(bindings) -> list[tuple[str, str, str]]:
+            found, seen = [], set()
+            for binding in bindings:
+                if isinstance(binding, Binding) and binding.description and binding.id not in seen:
+                    seen.add(binding.id)
+                    found.append((self.keys_of(binding), binding.description, binding.id or ""))
+            return found
 
-        sections = [("Screens", [(key, name) for _, key, name in SCREENS])]
-        app_keys = [(keys(b), b.description) for b in self.BINDINGS
-                    if isinstance(b, Binding) and b.description and not (b.id or "").startswith("go-")]
-        app_keys.append(("ctrl+p", "Command palette: screens, accounts and deals by name, actions"))
+        go = [b for b in self.BINDINGS if isinstance(b, Binding) and (b.id or "").startswith("go-")]
+        sections = [("Screens", listed(go))]
+        app_keys = listed(b for b in self.BINDINGS if b not in go)
+        app_keys.append(("ctrl+p", "Palette: screens, accounts, deals, actions", ""))
         sections.append(("Everywhere", app_keys))
-        screen_keys = []
-        seen: set[str] = set()
-        for cls in type(self.screen).__mro__:
-            for binding in cls.__dict__.get("BINDINGS", []):
-                if isinstance(binding, Binding) and binding.description and binding.description not in seen:
-                    seen.add(binding.description)
-                    screen_keys.append((keys(binding), binding.description))
+        screen_keys = listed(b for cls in type(self.screen).__mro__ for b in cls.__dict__.get("BINDINGS", []))
         if screen_keys:
             sections.append((f"On this screen ({self.screen.sub_title or 'current'})", screen_keys))
-        sections.append(("Lists", [("↑ ↓ PgUp PgDn Home End", "move"), ("Enter", "open the record")]))
+        sections.append(("Lists and the kanban's columns", listed(PagedTable.BINDINGS)))
         self.push_screen(HelpScreen(sections))
 
     def action_toggle_dark(self) -> None:

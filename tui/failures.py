@@ -12,12 +12,11 @@ The app never exits on an error. Three doors lead here (tui/app.py):
 What the user sees: a domain error (a refusal, a conflict, a record gone, the database busy) as its own
 message, titled with what was being done; anything unexpected as "X failed: <its first line>". What
 the log gets: the time, what failed and the whole traceback, appended to `errors.log` in the user state
-directory (platformdirs' user_state_dir("pantry-crm"); $PANTRY_STATE_DIR moves it, tests use their own).
+directory (platformdirs' user_state_dir("pantry-crm"); the `state_dir` setting moves it, tests use their own).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import traceback
 from datetime import datetime, timezone
@@ -28,12 +27,6 @@ from textual.worker import Worker, WorkerState
 from domain.errors import DomainError
 
 LOG_NAME = "errors.log"
-
-
-def default_state_dir() -> Path:
-    from platformdirs import user_state_dir
-
-    return Path(os.environ.get("PANTRY_STATE_DIR") or user_state_dir("pantry-crm", appauthor=False))
 
 
 def first_line(error: BaseException) -> str:

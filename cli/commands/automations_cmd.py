@@ -9,7 +9,7 @@ from cli.context import GlobalOptions
 from cli.options import add_global_options, session_for
 from cli.output import col, write_json_list, write_table
 from domain.services.duration_sweep import sweep_stage_durations
-from domain.services.mailer import SmtpSettings, deliver_outbox, outbox
+from domain.services.mailer import deliver_outbox, outbox
 
 NAME = "automations"
 
@@ -40,7 +40,7 @@ NAME_OUTBOX = "outbox"
 def run_automations(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         fired = sweep_stage_durations(session)
-        sent, failed = deliver_outbox(session, SmtpSettings.from_env())
+        sent, failed = deliver_outbox(session, session.settings.smtp)
     for opportunity_id, key in fired:
         sys.stdout.write(f"fired {key} for opportunity {opportunity_id}\n")
     sys.stdout.write(f"{len(fired)} automation(s) fired; e-mail sent {sent}, failed {failed}\n")

@@ -11,9 +11,9 @@ import argparse
 import sys
 
 from cli.context import GlobalOptions, database_url
-from cli.options import add_global_options, sqlite_path
+from cli.options import add_global_options
 from store import schema
-from store.database import describe, open_database
+from store.database import describe, open_database, sqlite_path
 
 NAME = "db"
 

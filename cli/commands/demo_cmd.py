@@ -15,7 +15,8 @@ from typing import TextIO
 
 from cli.context import GlobalOptions, database_url, demo_day, make_clock
 from cli.errors import CommandError
-from cli.options import add_global_options, positive_int, sqlite_path
+from cli.options import add_global_options, positive_int
+from store.database import sqlite_path
 from store.store import Store
 
 NAME = "demo"

@@ -32,7 +32,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cli.context import GlobalOptions, database_url, pipeline_file
+from cli.context import GlobalOptions, database_url
 from cli.errors import CommandError
 from cli.options import add_global_options, session_for
 from cli.output import col, write_json_list, write_table
@@ -264,7 +264,7 @@ def key_database_url(options: GlobalOptions) -> str:
     url = database_url(options)
     if url.startswith("sqlite"):
         path = sqlite_path(url)
-        if path == ":memory:":
+        if path is None:
             raise CommandError("--db: an in-memory database cannot be shared over SSH; name a file")
         url = sqlite_url(path)
     return url
@@ -276,10 +276,9 @@ def _chown_like(path: Path, model: Path) -> None:
         os.chown(path, info.st_uid, info.st_gid)
 
 
-def forced_command(pantry: str, login: str, db_url: str, pipeline: str | None) -> str:
+def forced_command(pantry: str, login: str, db_url: str) -> str:
+    """The key line's command. No --pipeline: the pipeline is the one stored in the database."""
     words = [pantry, FLAG, "--as", login, "--db", db_url]
-    if pipeline:
-        words += ["--pipeline", str(Path(pipeline).expanduser().resolve())]
     command = " ".join(shlex.quote(w) for w in words)
     if any(c in command for c in '"\\\n\r'):
         raise CommandError('cannot write a forced command containing ", \\ or a line break; '
@@ -347,7 +346,7 @@ def run_add(args: argparse.Namespace, options: GlobalOptions) -> int:
         user = session.user_by_login(login)
     if user is None:
         raise CommandError(f"no user with login {login!r} in this database (`pantry list users` shows the logins)")
-    command = forced_command(pantry, user.login, db_url, pipeline_file(options))
+    command = forced_command(pantry, user.login, db_url)
     path = _path(args)
     lines = read_lines(path)
     existing = _blobs(lines).get(key.text)

@@ -10,7 +10,7 @@ from cli.options import add_global_options, session_for
 from cli.output import Money, write_json_document
 from domain.money import format_money
 from domain.services.duration_sweep import sweep_stage_durations
-from domain.services.mailer import SmtpSettings, deliver_outbox
+from domain.services.mailer import deliver_outbox
 from domain.services.stage_moves import StageMover
 
 NAME = "move"
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
             args.opportunity_id, args.stage, expected_version=args.expect_version, lost_reason=args.lost_reason
         )
         sweep_stage_durations(session)
-        deliver_outbox(session, SmtpSettings.from_env())
+        deliver_outbox(session, session.settings.smtp)
     o = result.opportunity
     if args.format == "json":
         write_json_document({

@@ -19,7 +19,9 @@ from cli.commands.demo_cmd import (
 )
 from cli.context import GlobalOptions, database_url, demo_day, make_clock
 from cli.errors import CommandError
-from cli.options import add_global_options, session_for, sqlite_path
+from cli.options import add_global_options, session_for
+from domain.settings import Settings, SettingsError
+from store.database import sqlite_path
 from store.store import Store
 
 NAME = "tui"
@@ -64,11 +66,25 @@ def ensure_demo_database(options: GlobalOptions) -> None:
         generate_into(store, seed=DEFAULT_SEED, opportunities=DEFAULT_OPPORTUNITIES, today=today, err=err)
 
 
+def check_keymap(settings: Settings) -> None:
+    """A binding id in `[keymap]` that no key has is refused, like any mistake in the settings (exit 2)."""
+    if not settings.keymap:
+        return
+    from tui.keymap import unknown_ids
+
+    where = settings.origin("keymap")
+    unknown = unknown_ids(settings.keymap)
+    if unknown:
+        raise SettingsError([f"{where}: {binding_id}: no key has this id (the help screen, ?, lists the ids)"
+                             for binding_id in unknown])
+
+
 def run(args: argparse.Namespace | None, options: GlobalOptions) -> int:
     try:
         from tui.app import run_app
     except ImportError as exc:
         raise CommandError(f"the terminal UI is not available ({exc})") from None
+    check_keymap(options.settings)
     if options.demo:
         ensure_demo_database(options)
     with session_for(options) as session:

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Iterator, TypeVar
 from pydantic import ValidationError
 
 from domain import records as r
+from domain.validation import field_errors
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 T = TypeVar("T")
@@ -193,15 +194,8 @@ class Plan:
 
     def reject_validation(self, source: SourceRow, error: ValidationError, columns: dict[str, str]) -> None:
         """One problem per pydantic error, named by the source column the field came from."""
-        for item in error.errors():
-            loc = item.get("loc") or ()
-            field_name = str(loc[0]) if loc else ""
-            message = item.get("msg", "invalid")
-            if not field_name and ":" in message:  # model validators say "field: reason"
-                head, _, rest = message.removeprefix("Value error, ").partition(":")
-                field_name, message = head.strip(), rest.strip()
-            column = columns.get(field_name, field_name or "-")
-            self.reject(source, column, message.removeprefix("Value error, "))
+        for problem in field_errors(error, columns):
+            self.reject(source, problem.field or "-", problem.reason)
 
     @property
     def errors(self) -> list[Problem]:

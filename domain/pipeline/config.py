@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from domain.pipeline.stages import PipelineConfig
+from domain.validation import field_errors
 
 DEFAULT_PIPELINE_FILE = Path(__file__).with_name("default.toml")
 
 
 class PipelineConfigError(ValueError):
-    def __init__(self, path: Path, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, path: Path | str, problems: list[tuple[str, str]]) -> None:
         self.path = path
         self.problems = problems
         lines = [f"{path}: {key}: {reason}" if key else f"{path}: {reason}" for key, reason in problems]
@@ -50,7 +50,8 @@ def _key(loc: tuple, data: dict) -> str:
     return ".".join(parts)
 
 
-def parse_pipeline(text: str, path: Path) -> PipelineConfig:
+def parse_pipeline(text: str, path: Path | str) -> PipelineConfig:
+    """The pipeline in `text`; `path` names where it came from in the errors (a file, a stored version)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -59,23 +60,26 @@ def parse_pipeline(text: str, path: Path) -> PipelineConfig:
         return PipelineConfig.model_validate(data)
     except ValidationError as error:
         problems = []
-        for item in error.errors():
-            key = _key(tuple(item["loc"]), data)
-            reason = item["msg"].removeprefix("Value error, ")
-            if item["type"] == "union_tag_invalid":
-                reason = f"unknown type {item['input'].get('type') or item['input'].get('action')!r}: {reason}" if isinstance(item.get("input"), dict) else reason
-            problems.append((key, reason))
+        for problem in field_errors(error):
+            reason = problem.reason
+            if problem.type == "union_tag_invalid" and isinstance(problem.input, dict):
+                reason = f"unknown type {problem.input.get('type') or problem.input.get('action')!r}: {reason}"
+            problems.append((_key(problem.loc, data) or problem.field, reason))
         raise PipelineConfigError(path, problems) from None
 
 
-def load_pipeline(path: Path | str | None = None) -> PipelineConfig:
-    """The pipeline in `path`, else $PANTRY_PIPELINE, else the default shipped with Pantry."""
-    chosen = Path(path) if path else Path(os.environ["PANTRY_PIPELINE"]) if os.environ.get("PANTRY_PIPELINE") else DEFAULT_PIPELINE_FILE
+def read_pipeline_file(path: Path | str) -> str:
     try:
-        text = chosen.read_text(encoding="utf-8")
-    except OSError as error:
-        raise PipelineConfigError(chosen, [("", f"cannot read: {error.strerror or error}")]) from None
-    return parse_pipeline(text, chosen)
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise PipelineConfigError(path, [("", f"cannot read: {reason}")]) from None
+
+
+def load_pipeline(path: Path | str | None = None) -> PipelineConfig:
+    """The pipeline in `path`, else the default shipped with Pantry."""
+    chosen = Path(path) if path else DEFAULT_PIPELINE_FILE
+    return parse_pipeline(read_pipeline_file(chosen), chosen)
 
 
 def default_pipeline() -> PipelineConfig:

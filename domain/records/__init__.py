@@ -16,7 +16,7 @@ from domain.records.accounts import (
 from domain.records.activities import Activity, Participant
 from domain.records.automation import AutomationRun, OutboxMessage
 from domain.records.base import Record
-from domain.records.history import AuditEntry, ForecastSnapshot, StageChange
+from domain.records.history import AuditEntry, ForecastSnapshot, PipelineVersion, StageChange
 from domain.records.leads import Lead, LeadSource
 from domain.records.people import Quota, User
 from domain.records.sales import (
@@ -50,6 +50,7 @@ __all__ = [
     "OpportunityCompetitor",
     "OutboxMessage",
     "Participant",
+    "PipelineVersion",
     "Product",
     "Proposal",
     "Quota",

@@ -34,6 +34,15 @@ class ForecastSnapshot(Record):
     created_at: UTCDateTime
 
 
+class PipelineVersion(Record):
+    """One version of the pipeline configuration, as stored: the TOML text exactly as it was given."""
+
+    number: int = Field(ge=1)
+    toml: str = Field(max_length=1_000_000)
+    created_by: ShortText
+    created_at: UTCDateTime
+
+
 class AuditEntry(Record):
     at: UTCDateTime
     actor: ShortText

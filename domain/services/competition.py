@@ -183,10 +183,3 @@ def analyze_competition(session: Session, opportunity_id: int) -> CompetitiveAna
         win_probability=opportunity.probability,
     )
 
-
-def competitor_overview(session: Session) -> list[CompetitorAnalysis]:
-    """Every competitor with its threat, positioning and battlecards, most threatening first."""
-    store = session.store
-    competitors = store.competitors.find(order_by="name")
-    cards = store.insights.battlecards_of([c.id for c in competitors])
-    return sorted((analyze(c, cards.get(c.id, [])) for c in competitors), key=lambda a: (-a.threat.score, a.name))

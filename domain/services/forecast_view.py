@@ -40,10 +40,6 @@ class PeriodForecast:
     def best_case_cents(self) -> int:
         return self.commit_cents + self.value_of(ForecastCategory.BEST_CASE)
 
-    @property
-    def weighted_open_cents(self) -> int:
-        return sum(c.weighted_cents for c in self.categories if c.category is not ForecastCategory.OMITTED)
-
 
 def period_forecast(session: Session, label: str, start: date, end: date, quota_period: str) -> PeriodForecast:
     store = session.store

@@ -4,35 +4,12 @@ written as soon as the server answered, so a failure later never sends a message
 
 from __future__ import annotations
 
-import os
 import smtplib
-from dataclasses import dataclass
 from email.message import EmailMessage
 
 from domain.records import OutboxMessage
 from domain.session import Session
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 25
-    sender: str = "pantry-crm@localhost"
-    username: str | None = None
-    password: str | None = None
-    starttls: bool = False
-
-    @classmethod
-    def from_env(cls) -> "SmtpSettings | None":
-        host = os.environ.get("PANTRY_SMTP_HOST")
-        if not host:
-            return None
-        return cls(
-            host=host, port=int(os.environ.get("PANTRY_SMTP_PORT", "25")),
-            sender=os.environ.get("PANTRY_SMTP_FROM", "pantry-crm@localhost"),
-            username=os.environ.get("PANTRY_SMTP_USER") or None, password=os.environ.get("PANTRY_SMTP_PASSWORD") or None,
-            starttls=os.environ.get("PANTRY_SMTP_STARTTLS", "") in ("1", "true", "yes"),
-        )
+from domain.settings import SmtpSettings
 
 
 def outbox(session: Session, status: str | None = None, limit: int = 50) -> list[OutboxMessage]:

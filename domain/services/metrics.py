@@ -22,7 +22,8 @@ from domain.services.alerts import Alert, alert_counts, alerts
 from domain.services.pipeline_summary import PipelineSummary
 from domain.session import Session
 
-RELEVANT = frozenset({"opportunity", "stage_change", "activity", "line_item", "proposal", "clock", "automation_run"})
+RELEVANT = frozenset({"opportunity", "stage_change", "activity", "line_item", "proposal", "clock", "automation_run",
+                      "pipeline"})
 
 
 @dataclass(frozen=True)

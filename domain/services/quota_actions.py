@@ -16,6 +16,7 @@ from domain.errors import Refused, require_actor
 from domain.permissions import check_set_quota
 from domain.records import Quota
 from domain.session import Session
+from domain.validation import field_errors
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,8 @@ class QuotaActions:
         try:
             wanted = Quota(user_id=user.id, period=kind, period_start=period_start, amount_cents=amount_cents)
         except ValidationError as error:
-            item = error.errors()[0]
-            field = {"period_start": "start", "amount_cents": "amount"}.get(str(item["loc"][0]), str(item["loc"][0]))
-            raise Refused(f"{field}: {item['msg'].removeprefix('Value error, ')}") from None
+            problem = field_errors(error, {"period_start": "start", "amount_cents": "amount"})[0]
+            raise Refused(f"{problem.field or 'quota'}: {problem.reason}") from None
         with self.session.write() as change:
             found = self.store.quotas.find(user=user.id, period=kind.value, period_start=period_start)
             if found:

@@ -14,15 +14,15 @@ from domain.enums import Role
 from domain.errors import Refused
 from domain.records import User
 from domain.session import Session
+from domain.validation import field_errors
 
 FIELD_NAMES = {"display_name": "name", "manager_id": "manager"}
 CHANGEABLE = ("display_name", "email", "role", "manager_id", "team", "region", "active")
 
 
 def _refuse(error: ValidationError) -> Refused:
-    item = error.errors()[0]
-    field = str(item["loc"][0]) if item["loc"] else "user"
-    return Refused(f"{FIELD_NAMES.get(field, field)}: {item['msg'].removeprefix('Value error, ')}")
+    problem = field_errors(error, FIELD_NAMES)[0]
+    return Refused(f"{problem.field or 'user'}: {problem.reason}")
 
 
 class UserAdmin:

@@ -13,6 +13,7 @@ from store.models.base import BaseModel, database_proxy
 from store.models.history import (
     AuditRow,
     ForecastSnapshotRow,
+    PipelineVersionRow,
     SettingRow,
     StageChangeRow,
 )
@@ -54,6 +55,7 @@ ALL_MODELS = [
     ForecastSnapshotRow,
     AuditRow,
     SettingRow,
+    PipelineVersionRow,
     OutboxRow,
     AutomationRunRow,
 ]

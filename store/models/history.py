@@ -63,6 +63,18 @@ class AuditRow(BaseModel):
         indexes = ((("table_name", "record_id"), False),)
 
 
+class PipelineVersionRow(BaseModel):
+    """One version of the pipeline configuration: the TOML text as given (docs/pipeline.md)."""
+
+    number = IntegerField(unique=True)
+    toml = TextField()
+    created_by = CharField(max_length=200)
+    created_at = UTCDateTimeField()
+
+    class Meta:
+        table_name = "pipeline_version"
+
+
 class SettingRow(BaseModel):
     """Small key/value facts about this database (e.g. how the demo data was made)."""
 

@@ -8,7 +8,7 @@ from domain.filters import AccountFilter, ContactFilter
 from domain.pipeline import PipelineConfig
 from domain.views import AccountItem, ContactItem
 from store.models import AccountRow, ContactRow, OpportunityRow, UserRow
-from store.queries.common import Page, any_contains, order_by, visible_accounts
+from store.queries.common import Page, any_contains, page_of, visible_accounts
 
 Owner = UserRow.alias("account_owner")
 Parent = AccountRow.alias("parent")
@@ -75,18 +75,18 @@ def page(flt: AccountFilter, pipeline: PipelineConfig, offset: int, limit: int) 
         ]),
         flt,
     )
-    query = order_by(query, columns, flt.sort, flt.descending, "name", AccountRow.id)
-    items = [
-        AccountItem(
-            id=r["id"], name=r["name"], industry=r["industry"], size=r["size"], status=r["status"],
-            tier=r["tier"], owner_login=r["owner_login"], parent=r["parent_name"], hq_city=r["hq_city"],
-            hq_region=r["hq_region"], annual_revenue_cents=r["annual_revenue_cents"],
-            health_score=r["health_score"], open_value_cents=int(r["open_value"] or 0),
-            renewal_date=r["renewal_date"], last_activity_at=r["last_activity_at"],
-        )
-        for r in query.offset(offset).limit(limit).dicts()
-    ]
-    return Page(items=items, offset=offset, total=count(flt))
+    return page_of(query, flt, offset, limit, columns=columns, default="name", tiebreak=AccountRow.id,
+                   item=_account_item, total=lambda: count(flt))
+
+
+def _account_item(r: dict) -> AccountItem:
+    return AccountItem(
+        id=r["id"], name=r["name"], industry=r["industry"], size=r["size"], status=r["status"],
+        tier=r["tier"], owner_login=r["owner_login"], parent=r["parent_name"], hq_city=r["hq_city"],
+        hq_region=r["hq_region"], annual_revenue_cents=r["annual_revenue_cents"],
+        health_score=r["health_score"], open_value_cents=int(r["open_value"] or 0),
+        renewal_date=r["renewal_date"], last_activity_at=r["last_activity_at"],
+    )
 
 
 def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str]]:
@@ -141,14 +141,14 @@ def contact_page(flt: ContactFilter, offset: int, limit: int) -> Page[ContactIte
         ]),
         flt,
     )
-    query = order_by(query, columns, flt.sort, flt.descending, "name", ContactRow.id)
-    items = [
-        ContactItem(
-            id=r["id"], name=f"{r['first_name']} {r['last_name']}".strip(), title=r["title"],
-            account_id=r["account"], account=r["account_name"], email=r["email"], phone=r["phone"],
-            buying_role=r["buying_role"],
-            reports_to=f"{r['boss_first'] or ''} {r['boss_last'] or ''}".strip(),
-        )
-        for r in query.offset(offset).limit(limit).dicts()
-    ]
-    return Page(items=items, offset=offset, total=contact_count(flt))
+    return page_of(query, flt, offset, limit, columns=columns, default="name", tiebreak=ContactRow.id,
+                   item=_contact_item, total=lambda: contact_count(flt))
+
+
+def _contact_item(r: dict) -> ContactItem:
+    return ContactItem(
+        id=r["id"], name=f"{r['first_name']} {r['last_name']}".strip(), title=r["title"],
+        account_id=r["account"], account=r["account_name"], email=r["email"], phone=r["phone"],
+        buying_role=r["buying_role"],
+        reports_to=f"{r['boss_first'] or ''} {r['boss_last'] or ''}".strip(),
+    )

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from typing import TypeVar
+
 from domain.errors import InvalidSort
 from domain.views import Page
 from store.models import AccountRow, AccountTeamMemberRow, UserRow
 
-__all__ = ["InvalidSort", "Page", "any_contains", "order_by", "owned_by", "restrict", "user_ids", "visible_accounts"]
+T = TypeVar("T")
+
+__all__ = ["InvalidSort", "Page", "any_contains", "order_by", "owned_by", "page_of", "restrict", "user_ids", "visible_accounts"]
 
 
 def any_contains(text: str, *fields):
@@ -28,6 +33,23 @@ def order_by(query, columns: dict, sort: str, descending: bool, default: str, ti
     # empty values last in both directions, on SQLite and PostgreSQL alike
     ordered = [c.desc(nulls="LAST") if descending else c.asc(nulls="LAST") for c in (column, *extra)]
     return query.order_by(*ordered, tiebreak.desc() if descending else tiebreak.asc())
+
+
+def page_of(query, flt, offset: int, limit: int, *, columns: dict, default: str, tiebreak, item: Callable[[dict], T],
+            total: int | Callable[[], int], unsorted: tuple = (), flipped: Collection[str] = ()) -> Page[T]:
+    """One page of a list: `query` ordered by the filter's sort column (one of `columns`; `default` when the
+    filter names none, or the list's own `unsorted` order when it has one), rows [offset, offset + limit)
+    made into items, and the total of the rows that match (`total`, counted only when asked for).
+
+    `flipped` names the columns whose direction is the reverse of the figure shown (more days in a stage
+    is an earlier entry date)."""
+    if unsorted and not flt.sort:
+        query = query.order_by(*unsorted)
+    else:
+        descending = not flt.descending if flt.sort in flipped else flt.descending
+        query = order_by(query, columns, flt.sort, descending, default, tiebreak)
+    items = [item(row) for row in query.offset(offset).limit(limit).dicts()]
+    return Page(items=items, offset=offset, total=total() if callable(total) else total)
 
 
 def user_ids(logins):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Iterator
 
@@ -21,22 +21,12 @@ from store.models import (
     StageChangeRow,
     UserRow,
 )
+from store.queries.sqltime import utc_instant
 
 Owner = UserRow.alias("fc_owner")
 
 # Shared by the deals without edits (most of them): read-only, one object instead of 200,000 dicts.
 NO_EDITS = MappingProxyType({})
-
-
-def _utc(value) -> datetime | None:
-    """A timestamp read through a subquery column (no field converter): naive UTC text or datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 class ForecastQueries:
@@ -91,7 +81,7 @@ class ForecastQueries:
         products = self._products(shared) if with_products else {}
         for (oid, login, team, created, stage, value, prob, expected, closed, category, overridden,
              l_stage, l_at, l_value, l_prob, next_from) in query.tuples().iterator():
-            mark = None if l_stage is None else StageMark(_utc(l_at), shared.setdefault(l_stage, l_stage), int(l_value),
+            mark = None if l_stage is None else StageMark(utc_instant(l_at), shared.setdefault(l_stage, l_stage), int(l_value),
                                                           int(l_prob))
             yield DealHistory(
                 id=oid, owner=shared.setdefault(login, login), team=shared.setdefault(team or "", team or ""),
@@ -125,7 +115,7 @@ class ForecastQueries:
             )
             found: dict[int, dict[str, FieldMark]] = defaultdict(dict)
             for rid, fld, stamp, old, new in query.tuples().iterator():
-                found[int(rid)][fld] = FieldMark(_utc(stamp), old, new)
+                found[int(rid)][fld] = FieldMark(utc_instant(stamp), old, new)
             out.append(dict(found))
         return out[0], out[1]
 

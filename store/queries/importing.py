@@ -300,9 +300,6 @@ class ImportQueries:
     def set_parent(self, account_id: int, parent_id: int) -> None:
         m.AccountRow.update(parent=parent_id).where(m.AccountRow.id == account_id).execute()
 
-    def set_manager(self, user_id: int, manager_id: int) -> None:
-        m.UserRow.update(manager=manager_id).where(m.UserRow.id == user_id).execute()
-
     def _sync_sequence(self, model) -> None:
         db = _db(model)
         if not is_postgres(db):

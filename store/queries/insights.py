@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from peewee import JOIN, SQL, Case, NodeList, PostgresqlDatabase, fn
+from peewee import JOIN, SQL, Case, NodeList, fn
 
 from domain.facts import AccountHealthFacts, InteractionBucket, InteractionTotals, LeadResponseTotals, RepName
 from domain.records import Battlecard, Competitor
@@ -28,29 +28,14 @@ from store.models import (
     OpportunityRow,
     ParticipantRow,
     UserRow,
-    database_proxy,
 )
+from store.queries.sqltime import on_postgres, timestamp_hours, utc_instant
 
 # How many ids go into one `IN (...)` list (well under SQLite's bound-parameter limit).
 ID_CHUNK = 900
 
 
 # -- small helpers ------------------------------------------------------------------------------
-
-
-def _postgres() -> bool:
-    return isinstance(database_proxy.obj, PostgresqlDatabase)
-
-
-def _instant(value) -> datetime | None:
-    """An aggregate's timestamp (SQLite may hand back text) as an aware UTC datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 def _day(value) -> date | None:
@@ -63,18 +48,11 @@ def _day(value) -> date | None:
     return value
 
 
-def _hours(later, earlier):
-    """Fractional hours between two timestamp columns, the same on SQLite and PostgreSQL."""
-    if _postgres():
-        return fn.date_part("epoch", later - earlier) / 3600.0
-    return (fn.julianday(later) - fn.julianday(earlier)) * 24.0
-
-
 def _bucket(column, granularity: str):
     """The first day (UTC) of the ISO week (Monday) or calendar month holding a timestamp."""
     if granularity not in ("week", "month"):
         raise ValueError(f"granularity: 'week' or 'month', not {granularity!r}")
-    if _postgres():
+    if on_postgres():
         return NodeList((SQL("CAST(date_trunc("), SQL(f"'{granularity}'"), SQL(", "), column, SQL(") AS DATE)")),
                         glue="")
     if granularity == "week":
@@ -261,7 +239,7 @@ class InsightQueries:
             facts.append(AccountHealthFacts(
                 id=i, name=row["name"], tier=row["tier"], status=row["status"], owner_login=row["owner_login"],
                 owner_name=row["owner_name"], renewal_date=_day(row["renewal_date"]),
-                last_interaction_at=_instant(last), contract_value_cents=contract_cents,
+                last_interaction_at=utc_instant(last), contract_value_cents=contract_cents,
                 contracts_in_force=contract_n, interactions=n, contacts_engaged=contacts.get(i, 0),
                 sentiment_sum=total, sentiment_scored=scored, won_last_year_cents=won_last,
                 won_prior_year_cents=won_prior, open_pipeline_cents=open_cents, open_deals=open_n,
@@ -395,7 +373,7 @@ class InsightQueries:
         With `account_id`, the leads that converted into that account; `owners`/`team` scope by lead owner.
         """
         L = LeadRow
-        hours = _hours(L.first_response_at, L.created_at)
+        hours = timestamp_hours(L.first_response_at, L.created_at)
         answered = L.first_response_at.is_null(False)
         query = L.select(
             fn.COUNT(L.id),

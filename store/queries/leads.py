@@ -9,7 +9,7 @@ from peewee import JOIN, Case, fn
 from domain.filters import LeadFilter
 from domain.views import LeadItem
 from store.models import LeadRow, UserRow
-from store.queries.common import Page, any_contains, order_by, owned_by
+from store.queries.common import Page, any_contains, owned_by, page_of
 
 Owner = UserRow.alias("lead_owner")
 
@@ -75,9 +75,8 @@ def _columns():
 def page(flt: LeadFilter, offset: int, limit: int) -> Page[LeadItem]:
     if not flt.sort:
         return _page_by_status(flt, offset, limit)
-    query = order_by(_where(_base(_columns()), flt), SORT_COLUMNS, flt.sort, flt.descending, "id", LeadRow.id)
-    items = [_item(r) for r in query.offset(offset).limit(limit).dicts()]
-    return Page(items=items, offset=offset, total=count(flt))
+    return page_of(_where(_base(_columns()), flt), flt, offset, limit, columns=SORT_COLUMNS, default="id",
+                   tiebreak=LeadRow.id, item=_item, total=lambda: count(flt))
 
 
 def _page_by_status(flt: LeadFilter, offset: int, limit: int) -> Page[LeadItem]:

@@ -10,7 +10,7 @@ from domain.filters import OpportunityFilter
 from domain.pipeline import PipelineConfig
 from domain.views import OpportunityItem, StageTotal
 from store.models import AccountRow, OpportunityRow, UserRow
-from store.queries.common import Page, any_contains, order_by, restrict
+from store.queries.common import Page, any_contains, page_of, restrict
 
 Owner = UserRow.alias("owner")
 
@@ -115,23 +115,15 @@ def _item(r: dict) -> OpportunityItem:
     )
 
 
-def _sorted(query, flt: OpportunityFilter):
-    if flt.sort == "days_in_stage":
-        # more days in stage = earlier entry, so the direction flips
-        return order_by(query, SORT_COLUMNS, "days_in_stage", not flt.descending, "id", OpportunityRow.id)
-    return order_by(query, SORT_COLUMNS, flt.sort, flt.descending, "id", OpportunityRow.id)
-
-
 def count(flt: OpportunityFilter, pipeline: PipelineConfig) -> int:
     query = _joined(OpportunityRow.select(fn.COUNT(OpportunityRow.id)), flt)
     return _where(query, flt, pipeline).scalar() or 0
 
 
-def page(flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int, *, with_total: bool = True) -> Page[OpportunityItem]:
-    query = _sorted(_where(_base(), flt, pipeline), flt).offset(offset).limit(limit)
-    items = [_item(r) for r in query.dicts()]
-    total = count(flt, pipeline) if with_total else len(items)
-    return Page(items=items, offset=offset, total=total)
+def page(flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int) -> Page[OpportunityItem]:
+    # more days in stage = an earlier entry: that column's direction flips
+    return page_of(_where(_base(), flt, pipeline), flt, offset, limit, columns=SORT_COLUMNS, default="id",
+                   tiebreak=OpportunityRow.id, item=_item, total=lambda: count(flt, pipeline), flipped=("days_in_stage",))
 
 
 def items_in_stage(stage: str, flt: OpportunityFilter, pipeline: PipelineConfig, offset: int, limit: int) -> list[OpportunityItem]:
@@ -170,18 +162,6 @@ def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list
         .where(OpportunityRow.name.contains(text))
     )
     return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())
-
-
-def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
-    return (
-        OpportunityRow.select()
-        .where(
-            OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
-            & (OpportunityRow.expected_close_date >= start)
-            & (OpportunityRow.expected_close_date <= end)
-        )
-        .count()
-    )
 
 
 def category_totals(start: date | None, end: date, pipeline: PipelineConfig,

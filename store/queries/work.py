@@ -14,7 +14,7 @@ from store.models import (
     TaskRow,
     UserRow,
 )
-from store.queries.common import Page, any_contains, order_by, restrict
+from store.queries.common import Page, any_contains, page_of, restrict
 
 Owner = UserRow.alias("proposal_owner")
 Assignee = UserRow.alias("assignee")
@@ -65,20 +65,18 @@ def proposal_page(flt: ProposalFilter, offset: int, limit: int) -> Page[Proposal
         ]),
         flt,
     )
-    if flt.sort:
-        query = order_by(query, columns, flt.sort, flt.descending, "id", ProposalRow.id)
-    else:
-        query = query.order_by(PROPOSAL_RANK, ProposalRow.valid_until.asc(nulls="LAST"), ProposalRow.id)
-    items = [
-        ProposalItem(
-            id=r["id"], number=r["number"], title=r["title"], opportunity_id=r["opportunity"],
-            opportunity=r["opp_name"], account=r["account_name"], owner_login=r["owner_login"],
-            amount_cents=r["amount_cents"], status=r["status"], sent_at=r["sent_at"],
-            decided_at=r["decided_at"], valid_until=r["valid_until"],
-        )
-        for r in query.offset(offset).limit(limit).dicts()
-    ]
-    return Page(items=items, offset=offset, total=proposal_count(flt))
+    return page_of(query, flt, offset, limit, columns=columns, default="id", tiebreak=ProposalRow.id,
+                   item=_proposal_item, total=lambda: proposal_count(flt),
+                   unsorted=(PROPOSAL_RANK, ProposalRow.valid_until.asc(nulls="LAST"), ProposalRow.id))
+
+
+def _proposal_item(r: dict) -> ProposalItem:
+    return ProposalItem(
+        id=r["id"], number=r["number"], title=r["title"], opportunity_id=r["opportunity"],
+        opportunity=r["opp_name"], account=r["account_name"], owner_login=r["owner_login"],
+        amount_cents=r["amount_cents"], status=r["status"], sent_at=r["sent_at"],
+        decided_at=r["decided_at"], valid_until=r["valid_until"],
+    )
 
 
 def _tasks(columns):
@@ -120,19 +118,16 @@ def task_page(flt: TaskFilter, offset: int, limit: int) -> Page[TaskItem]:
     query = _task_where(
         _tasks([TaskRow, Assignee.login.alias("assignee_login"), related.alias("related")]), flt
     )
-    if flt.sort:
-        query = order_by(query, columns, flt.sort, flt.descending, "due", TaskRow.id)
-    else:
-        query = query.order_by(TaskRow.due_on.asc(nulls="LAST"), TaskRow.id)
-    items = [
-        TaskItem(
-            id=r["id"], title=r["title"], due_on=r["due_on"], priority=r["priority"], status=r["status"],
-            assignee_login=r["assignee_login"], related=r["related"], opportunity_id=r["opportunity"],
-            account_id=r["account"], lead_id=r["lead"], created_by_automation=r["created_by_automation"],
-        )
-        for r in query.offset(offset).limit(limit).dicts()
-    ]
-    return Page(items=items, offset=offset, total=task_count(flt))
+    return page_of(query, flt, offset, limit, columns=columns, default="due", tiebreak=TaskRow.id,
+                   item=_task_item, total=lambda: task_count(flt), unsorted=(TaskRow.due_on.asc(nulls="LAST"), TaskRow.id))
+
+
+def _task_item(r: dict) -> TaskItem:
+    return TaskItem(
+        id=r["id"], title=r["title"], due_on=r["due_on"], priority=r["priority"], status=r["status"],
+        assignee_login=r["assignee_login"], related=r["related"], opportunity_id=r["opportunity"],
+        account_id=r["account"], lead_id=r["lead"], created_by_automation=r["created_by_automation"],
+    )
 
 
 def proposal_status_counts(logins: tuple[str, ...] | None = None) -> dict[str, int]:

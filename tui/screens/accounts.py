@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.filter_syntax import ACCOUNT_WORDS
 from domain.filters import AccountFilter
 from domain.views import AccountItem
 from tui.format import day, label, money
@@ -15,6 +16,7 @@ class AccountsScreen(ListScreen):
     KINDS = frozenset({"account", "opportunity"})
     DEFAULT_SORT = "name"
     PLACEHOLDER = "text, @owner, tier:key, status:customer, health<40 …  (/, M: mine)"
+    FILTER_WORDS = ACCOUNT_WORDS
 
     def columns(self) -> list[Column]:
         return [

@@ -14,6 +14,7 @@ from tui.messages import MetricsUpdated, RecordsChanged
 from tui.widgets.nav_bar import NavBar
 
 if TYPE_CHECKING:
+    from domain.pipeline import PipelineConfig
     from domain.services.metrics import MetricsRecomputed
     from domain.session import Session
 
@@ -27,12 +28,16 @@ class PantryScreen(KeepsRunning, Screen):
     # reload behind it, and a screen visited later reloads once however many changes it missed.
     _missed_change: DataChanged | None = None
     _missed_metrics: "MetricsRecomputed | None" = None
+    # The pipeline the screen was drawn under: when the session's changes (another process stored a new
+    # version), the screen draws itself again (`pipeline_changed`).
+    _pipeline: "PipelineConfig | None" = None
 
     @property
     def session(self) -> "Session":
         return self.app.session  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
+        self._pipeline = self.session.pipeline
         yield Header(icon="◆")
         yield NavBar(self.MODE)
         yield from self.compose_body()
@@ -45,6 +50,9 @@ class PantryScreen(KeepsRunning, Screen):
         self.sub_title = self.TITLE_TEXT
         change, metrics = self._missed_change, self._missed_metrics
         self._missed_change = self._missed_metrics = None
+        if self._pipeline_moved():
+            self.pipeline_changed()
+            return
         if metrics is not None:
             self.metrics_updated(metrics)
         if change is not None:
@@ -54,7 +62,10 @@ class PantryScreen(KeepsRunning, Screen):
         """From the app (a burst arrives merged): refresh now if the screen is in sight, else when it is shown."""
         event = message.event
         if self.is_current:
-            self.data_changed(event)
+            if self._pipeline_moved():
+                self.pipeline_changed()
+            else:
+                self.data_changed(event)
         else:
             self._missed_change = event if self._missed_change is None else self._missed_change.merge(event)
 
@@ -68,9 +79,15 @@ class PantryScreen(KeepsRunning, Screen):
     def on_mount(self) -> None:
         self.sub_title = self.TITLE_TEXT
 
-    def on_resize(self) -> None:
-        # Below 100 columns (an 80x24 SSH terminal) panels stack instead of standing side by side.
-        self.set_class(self.size.width < 100, "narrow")
+    def _pipeline_moved(self) -> bool:
+        if self._pipeline is None or self._pipeline is self.session.pipeline:
+            return False
+        self._pipeline = self.session.pipeline
+        return True
+
+    def pipeline_changed(self) -> None:
+        """The session works under a new pipeline version: by default, reload everything the screen shows."""
+        self.data_changed(DataChanged(kinds=frozenset()))  # the figures follow: the metrics recompute on it too
 
     def data_changed(self, event: DataChanged) -> None:
         """Called by the app when records changed (here or in another session). Override to refresh."""

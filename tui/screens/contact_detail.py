@@ -27,7 +27,10 @@ def _who(contact) -> Text:
 
 
 class ContactDetailScreen(KeepsRunning, Screen):
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("a", "account", "Account")]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="contact.back"),
+        Binding("a", "account", "Account", id="contact.account"),
+    ]
 
     def __init__(self, contact_id: int) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ class ContactsScreen(ListScreen):
     KINDS = frozenset({"contact", "account"})
     DEFAULT_SORT = "name"
     PLACEHOLDER = "Filter by name, e-mail or account…  (/)"
+    FILTER_WORDS = frozenset()  # text only
 
     def columns(self) -> list[Column]:
         return [

@@ -27,9 +27,9 @@ class DashboardScreen(PantryScreen):
     MODE = "dashboard"
     TITLE_TEXT = "Dashboard"
     BINDINGS = [
-        Binding("ctrl+r", "reload", "Refresh"),
-        Binding("n", "attention", "Needs attention"),
-        Binding("home", "top", "Top", show=False, priority=True),
+        Binding("ctrl+r", "reload", "Refresh", id="dashboard.refresh"),
+        Binding("n", "attention", "Needs attention", id="dashboard.attention"),
+        Binding("home", "top", "Top", show=False, priority=True, id="dashboard.top"),
     ]
 
     def compose_body(self) -> ComposeResult:

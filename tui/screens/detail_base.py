@@ -14,8 +14,8 @@ from tui.failures import KeepsRunning
 
 class DetailScreen(KeepsRunning, Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("ctrl+r", "reload", "Refresh", id="detail.refresh"),
     ]
 
     refused = False

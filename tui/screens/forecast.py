@@ -27,13 +27,13 @@ class ForecastScreen(PantryScreen):
     MODE = "forecast"
     TITLE_TEXT = "Forecast"
     BINDINGS = [
-        Binding("ctrl+r", "reload", "Refresh"),
-        Binding("down", "scroll('down')", "Scroll", show=False),
-        Binding("up", "scroll('up')", "Scroll up", show=False),
-        Binding("pagedown", "scroll('page_down')", "Page down", show=False),
-        Binding("pageup", "scroll('page_up')", "Page up", show=False),
-        Binding("home", "scroll('home')", "Top", show=False),
-        Binding("end", "scroll('end')", "Bottom", show=False),
+        Binding("ctrl+r", "reload", "Refresh", id="forecast.refresh"),
+        Binding("down", "scroll('down')", "Scroll", show=False, id="forecast.scroll-down"),
+        Binding("up", "scroll('up')", "Scroll up", show=False, id="forecast.scroll-up"),
+        Binding("pagedown", "scroll('page_down')", "Page down", show=False, id="forecast.page-down"),
+        Binding("pageup", "scroll('page_up')", "Page up", show=False, id="forecast.page-up"),
+        Binding("home", "scroll('home')", "Top", show=False, id="forecast.top"),
+        Binding("end", "scroll('end')", "Bottom", show=False, id="forecast.bottom"),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -70,7 +70,7 @@ class ForecastScreen(PantryScreen):
 
     def action_scroll(self, how: str) -> None:
         """Scroll the tables by keyboard: the whole screen when narrow (charts above), else the right panel."""
-        target = self.query_one("#forecast" if self.has_class("narrow") else "#categories-panel")
+        target = self.query_one("#forecast" if self.has_class("-narrow") else "#categories-panel")
         getattr(target, f"scroll_{how}")(animate=False)
 
     def data_changed(self, event: DataChanged) -> None:

@@ -34,10 +34,12 @@ Validator = Callable[[dict[str, str]], tuple[Any, dict[str, str]]]
 
 
 class FormScreen(KeepsRunning, ModalScreen[Any]):
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.height < 30, "short")
+    """A form; under 30 rows it has the app's `-short` breakpoint class (tighter spacing: app.tcss)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+        Binding("ctrl+s", "submit", "Save", id="form.save"),
+    ]
 
     def __init__(self, title: str, fields: list[Field], validate: Validator, *, submit_label: str = "Save") -> None:
         super().__init__()

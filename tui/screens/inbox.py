@@ -16,9 +16,9 @@ from tui.format import label
 
 class InboxScreen(KeepsRunning, Screen):
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("r", "read", "Mark read"),
-        Binding("R", "read_all", "All read"),
+        Binding("escape", "app.pop_screen", "Back", id="inbox.back"),
+        Binding("r", "read", "Mark read", id="inbox.read"),
+        Binding("R", "read_all", "All read", id="inbox.read-all"),
     ]
 
     @property

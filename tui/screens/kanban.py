@@ -19,6 +19,7 @@ from textual.widgets import Input
 
 from domain.errors import Refused, VersionConflict
 from domain.events import DataChanged
+from domain.filter_syntax import opportunity_filter, parse_filter
 from domain.filters import OpportunityFilter
 from domain.pipeline import StageDef
 from domain.services.metrics import MetricsRecomputed
@@ -28,6 +29,7 @@ from domain.views import OpportunityItem
 from tui.failures import KeepsRunning
 from tui.format import money
 from tui.screens.base import PantryScreen
+from tui.screens.list_base import describe
 from tui.screens.move_dialogs import LostReasonScreen, MessageScreen
 from tui.widgets.paged_table import PagedTable
 
@@ -151,16 +153,17 @@ class KanbanScreen(PantryScreen):
     TITLE_TEXT = "Kanban"
     BINDINGS = [
         # priority: the focused card list would otherwise take left/right as horizontal scrolling
-        Binding("left", "column(-1)", "◀ Column", show=False, priority=True),
-        Binding("right", "column(1)", "Column ▶", show=False, priority=True),
-        Binding("right_square_bracket,shift+right", "move(1)", "Move ▶"),  # the footer shows the first: "]"
-        Binding("left_square_bracket,shift+left", "move(-1)", "◀ Move"),
-        Binding("x", "lose", "Lost"),
-        Binding("w", "toggle_closed", "Won/lost"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "cards", "Back to the cards", show=False),
-        Binding("M", "mine", "Mine"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("left", "column(-1)", "◀ Column", show=False, priority=True, id="kanban.column-left"),
+        Binding("right", "column(1)", "Column ▶", show=False, priority=True, id="kanban.column-right"),
+        # the footer shows the first key: "]"
+        Binding("right_square_bracket,shift+right", "move(1)", "Move ▶", id="kanban.move-next"),
+        Binding("left_square_bracket,shift+left", "move(-1)", "◀ Move", id="kanban.move-previous"),
+        Binding("x", "lose", "Lost", id="kanban.lose"),
+        Binding("w", "toggle_closed", "Won/lost", id="kanban.closed-columns"),
+        Binding("slash", "filter", "Filter", id="kanban.filter"),
+        Binding("escape", "cards", "Back to the cards", show=False, id="kanban.cards"),
+        Binding("M", "mine", "Mine", id="kanban.mine"),
+        Binding("ctrl+r", "reload", "Refresh", id="kanban.refresh"),
     ]
 
     def __init__(self) -> None:
@@ -172,7 +175,7 @@ class KanbanScreen(PantryScreen):
 
     def compose_body(self) -> ComposeResult:
         today = self.session.clock.today()
-        filter_box = Input(placeholder="Filter the board: @rep, team:Name, >50000, text…  (Enter applies, Esc back)",
+        filter_box = Input(placeholder="Filter the board: @rep, team:Name, stage:ID, >50000, text…  (Enter applies, Esc back)",
                            id="board-filter")
         filter_box.display = False
         yield filter_box
@@ -185,7 +188,7 @@ class KanbanScreen(PantryScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self._show_closed_columns()
+        self._show_columns()
         self.call_after_refresh(self._focus_first)
         latest = getattr(self.app, "metrics", None) and self.app.metrics.latest
         if latest is not None and not self.filter_text:
@@ -193,13 +196,19 @@ class KanbanScreen(PantryScreen):
         else:
             self.load_totals()
 
-    def _show_closed_columns(self) -> None:
-        """Won and lost columns are built once and shown or hidden (never rebuilt); hidden, they fetch nothing
-        (they hold most of the deals: at 100,000 their first pages cost more than the open columns')."""
-        for column in self.query(".closed-column"):
-            column.display = self.show_closed
-            for cards in column.query(CardList):
-                cards.resume() if self.show_closed else cards.pause()
+    def _shown(self, stage: StageDef) -> bool:
+        """`stage:` words in the filter narrow the board to those columns (a closed one too, when named);
+        otherwise the open columns, and the won and lost ones when `w` shows them."""
+        named = self.board_filter.stages
+        return stage.id in named if named else stage.is_open or self.show_closed
+
+    def _show_columns(self) -> None:
+        """Columns are built once and shown or hidden (never rebuilt); hidden, they fetch nothing (the won
+        and lost ones hold most of the deals: at 100,000 their first pages cost more than the open columns')."""
+        for cards in self.query(CardList):
+            shown = self._shown(cards.stage)
+            cards.parent.display = shown
+            cards.resume() if shown else cards.pause()
 
     def _focus_first(self) -> None:
         lists = [cards for cards in self.query(CardList) if cards.parent.display]
@@ -242,8 +251,8 @@ class KanbanScreen(PantryScreen):
 
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed
-        self._show_closed_columns()
-        if not self.show_closed and isinstance(self.focused, CardList) and not self.focused.stage.is_open:
+        self._show_columns()
+        if isinstance(self.focused, CardList) and not self._shown(self.focused.stage):
             self._focus_first()
 
     def action_reload(self) -> None:
@@ -255,6 +264,18 @@ class KanbanScreen(PantryScreen):
         if event.external or event.touches("opportunity"):
             for cards in self.query(CardList):
                 cards.reload(keep_cursor=True)
+
+    def pipeline_changed(self) -> None:
+        """Another pipeline version: the columns are the stages, so the board is built again."""
+        self.rebuild()
+
+    @work(exclusive=True, group="kanban-rebuild", name="Rebuilding the board", exit_on_error=False)
+    async def rebuild(self) -> None:
+        self._column = None
+        await self.recompose()
+        self._show_columns()
+        self._focus_first()
+        self.load_totals()
 
     def metrics_updated(self, metrics: MetricsRecomputed) -> None:
         if self.filter_text:
@@ -287,21 +308,18 @@ class KanbanScreen(PantryScreen):
             self.apply_filter(event.value)
 
     def apply_filter(self, text: str) -> None:
-        from domain.filter_syntax import parse_filter
-
+        """The opportunities list's filter words, on the board; a mistake is named and the board stays as it was."""
         box = self.query_one("#board-filter", Input)
         try:
-            p = parse_filter(text)
-            flt = OpportunityFilter(text=p.text, owners=tuple(p.owners), team=p.teams[0] if p.teams else "",
-                                    min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
-                                    close_from=p.close_from, close_to=p.close_to, sort="value", descending=True)
-        except ValueError as error:
-            self.notify(str(error), severity="error", markup=False)
+            flt = opportunity_filter(parse_filter(text), self.session.pipeline, "the board", sort="value", descending=True)
+        except ValueError as error:  # a pydantic ValidationError is one too
+            self.notify(describe(error), severity="error", markup=False)
             return
         self.filter_text, self.board_filter = text.strip(), flt
         box.value = self.filter_text
         box.display = bool(self.filter_text)
         self.sub_title = f"Kanban · {self.filter_text}" if self.filter_text else self.TITLE_TEXT
+        self._show_columns()
         self._focus_first()
         self.action_reload()
 

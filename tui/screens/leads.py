@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
+from domain.filter_syntax import LEAD_WORDS
 from domain.filters import LeadFilter, UserFilter
 from domain.money import MoneyError, parse_cents
 from domain.services.lead_actions import LeadActions
@@ -17,16 +18,17 @@ from tui.widgets.paged_table import Column
 
 class LeadsScreen(ListScreen):
     BINDINGS = [
-        Binding("space", "mark", "Mark"),
-        Binding("A", "assign", "Assign"),
-        Binding("F", "flag", "Flag"),
-        Binding("C", "convert", "Convert"),
+        Binding("space", "mark", "Mark", id="leads.mark"),
+        Binding("A", "assign", "Assign", id="leads.assign"),
+        Binding("F", "flag", "Flag", id="leads.flag"),
+        Binding("C", "convert", "Convert", id="leads.convert"),
     ]
     MODE = "leads"
     TITLE_TEXT = "Leads"
     KINDS = frozenset({"lead"})
     DEFAULT_SORT = "status"
     PLACEHOLDER = "text, @rep, status:new, source:Referral, flagged …  (/, M: mine)"
+    FILTER_WORDS = LEAD_WORDS
 
     def __init__(self) -> None:
         super().__init__()

@@ -13,7 +13,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from domain.events import DataChanged
-from domain.filter_syntax import ParsedFilter, parse_filter
+from domain.filter_syntax import WORD_KINDS, ParsedFilter, parse_filter
+from domain.validation import field_errors
 from tui.screens.base import PantryScreen
 from tui.widgets.paged_table import Column, PagedTable
 
@@ -22,16 +23,17 @@ class ListScreen(PantryScreen):
     """Subclasses give COLUMNS, KINDS (record kinds whose change refreshes the list) and fetch()."""
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("s", "sort_next", "Sort"),
-        Binding("S", "sort_reverse", "Reverse", show=False),
-        Binding("M", "mine", "Mine"),
-        Binding("escape", "focus_table", "Back to list", show=False),
+        Binding("slash", "focus_filter", "Filter", id="list.filter"),
+        Binding("s", "sort_next", "Sort", id="list.sort"),
+        Binding("S", "sort_reverse", "Reverse", show=False, id="list.reverse"),
+        Binding("M", "mine", "Mine", id="list.mine"),
+        Binding("escape", "focus_table", "Back to list", show=False, id="list.back"),
     ]
     KINDS: ClassVar[frozenset[str]] = frozenset()
     DEFAULT_SORT: ClassVar[str] = ""
     DEFAULT_DESCENDING: ClassVar[bool] = False
     PLACEHOLDER: ClassVar[str] = "Filter…"
+    FILTER_WORDS: ClassVar[frozenset[str]] = frozenset(WORD_KINDS)  # the kinds of filter word the list takes
 
     def __init__(self) -> None:
         super().__init__()
@@ -126,13 +128,17 @@ class ListScreen(PantryScreen):
     def active_filter(self) -> Any:
         """The filter in force (parsed on first use: the table may ask for rows before on_mount)."""
         if self.current_filter is None:
-            self.current_filter = self.build_filter(parse_filter(self.filter_text))
+            self.current_filter = self.build_filter(self._parsed())
         return self.current_filter
+
+    def _parsed(self) -> ParsedFilter:
+        """The filter box's words; a word that does not filter this list is refused, naming what does."""
+        return parse_filter(self.filter_text).only(self.FILTER_WORDS, f"the {self.TITLE_TEXT.lower()}")
 
     def _parse(self) -> bool:
         """Turn the filter box into the list's filter; on a mistake keep the last good one and say why."""
         try:
-            self.current_filter = self.build_filter(parse_filter(self.filter_text))
+            self.current_filter = self.build_filter(self._parsed())
         except (ValueError, ValidationError) as error:
             self.filter_error = describe(error)
             return False
@@ -184,7 +190,6 @@ class ListScreen(PantryScreen):
 
 def describe(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        item = error.errors()[0]
-        where = ".".join(str(p) for p in item["loc"] if not isinstance(p, int))
-        return f"{where}: {item['msg'].removeprefix('Value error, ')}" if where else item["msg"]
+        problem = field_errors(error)[0]
+        return f"{problem.path}: {problem.reason}" if problem.path else problem.reason
     return str(error)

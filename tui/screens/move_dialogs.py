@@ -1,4 +1,5 @@
-"""Dialogs of a stage move: the lost reason, and why a move was refused."""
+"""Dialogs of a stage move: the lost reason, and why a move was refused (under 30 rows they have the
+app's `-short` breakpoint class: tighter spacing, shorter lists, app.tcss)."""
 
 from __future__ import annotations
 
@@ -21,17 +22,10 @@ COMMON_REASONS = (
 )
 
 
-class FitsSmallTerminals:
-    """Dialogs on terminals under 30 rows get the `short` class (tighter spacing, shorter lists)."""
-
-    def on_resize(self) -> None:
-        self.set_class(self.app.size.height < 30, "short")
-
-
-class LostReasonScreen(KeepsRunning, FitsSmallTerminals, ModalScreen[str | None]):
+class LostReasonScreen(KeepsRunning, ModalScreen[str | None]):
     """Ask why the deal was lost: pick a common reason or type one. Esc cancels the move."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="lost-reason.cancel")]
 
     def __init__(self, opportunity_name: str) -> None:
         super().__init__()
@@ -82,13 +76,16 @@ class LostReasonScreen(KeepsRunning, FitsSmallTerminals, ModalScreen[str | None]
         self.dismiss(None)
 
 
-class MessageScreen(KeepsRunning, FitsSmallTerminals, ModalScreen[bool]):
+class MessageScreen(KeepsRunning, ModalScreen[bool]):
     """A titled list of lines (why a move was refused, a conflict); Enter/Esc closes.
 
     With `confirm_label`, Enter answers True (e.g. "Reload"), Esc False.
     """
 
-    BINDINGS = [Binding("escape", "close(False)", "Close"), Binding("enter", "close(True)", "OK")]
+    BINDINGS = [
+        Binding("escape", "close(False)", "Close", id="message.close"),
+        Binding("enter", "close(True)", "OK", id="message.ok"),
+    ]
 
     def __init__(self, title: str, lines: list[str], *, confirm_label: str | None = None) -> None:
         super().__init__()

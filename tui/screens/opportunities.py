@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.filters import OpportunityFilter
+from domain.filter_syntax import OPPORTUNITY_WORDS, opportunity_filter
 from domain.views import OpportunityItem
 from tui.format import day, label, money
 from tui.screens.list_base import ListScreen
@@ -16,6 +16,7 @@ class OpportunitiesScreen(ListScreen):
     DEFAULT_SORT = "close"
     DEFAULT_DESCENDING = True  # the latest expected close first: this quarter's deals, not 2025's
     PLACEHOLDER = "text, @rep, stage:proposal, >50000, close:2026-03 …  (/, M: mine)"
+    FILTER_WORDS = OPPORTUNITY_WORDS
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
@@ -42,13 +43,7 @@ class OpportunitiesScreen(ListScreen):
         ]
 
     def build_filter(self, p):
-        unknown = [s for s in p.stages if not self.session.pipeline.has(s)]
-        if unknown:
-            stages = ", ".join(s.id for s in self.session.pipeline.stages)
-            raise ValueError(f"stage:{unknown[0]}: no such stage (stages: {stages})")
-        return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
-                                 min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
-                                 close_from=p.close_from, close_to=p.close_to)
+        return opportunity_filter(p, self.session.pipeline)
 
     def fetch(self, offset: int, limit: int):
         flt = self.active_filter.model_copy(update={"sort": self.sort_key, "descending": self.descending})

@@ -27,11 +27,11 @@ from tui.widgets.tables import changes_table, facts, rows
 
 class OpportunityDetailScreen(DetailScreen):
     BINDINGS = [
-        Binding("l", "log_activity", "Log activity"),
-        Binding("e", "edit", "Edit"),
-        Binding("s", "change_stage", "Stage"),
-        Binding("p", "add_product", "Add product"),
-        Binding("S", "schedule", "Schedule call/meeting"),
+        Binding("l", "log_activity", "Log activity", id="opportunity.log"),
+        Binding("e", "edit", "Edit", id="opportunity.edit"),
+        Binding("s", "change_stage", "Stage", id="opportunity.stage"),
+        Binding("p", "add_product", "Add product", id="opportunity.add-product"),
+        Binding("S", "schedule", "Schedule call/meeting", id="opportunity.schedule"),
     ]
 
     def __init__(self, opportunity_id: int) -> None:

@@ -6,6 +6,7 @@ from textual import work
 from textual.binding import Binding
 
 from domain.enums import ProposalStatus
+from domain.filter_syntax import OWNER_AND_STATUS
 from domain.filters import ProposalFilter
 from domain.services.proposal_actions import NEXT, follow_up, set_proposal_status
 from domain.views import ProposalItem
@@ -16,12 +17,16 @@ from tui.widgets.paged_table import Column
 
 
 class ProposalsScreen(ListScreen):
-    BINDINGS = [Binding("u", "update_status", "Status"), Binding("T", "follow_up", "Follow-up task")]
+    BINDINGS = [
+        Binding("u", "update_status", "Status", id="proposals.status"),
+        Binding("T", "follow_up", "Follow-up task", id="proposals.follow-up"),
+    ]
     MODE = "proposals"
     TITLE_TEXT = "Proposals"
     KINDS = frozenset({"proposal", "opportunity"})
     DEFAULT_SORT = "status"
     PLACEHOLDER = "text, @owner, status:sent …  (/, M: mine)"
+    FILTER_WORDS = OWNER_AND_STATUS
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()

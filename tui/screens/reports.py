@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.console import Group
 from rich.text import Text
 from textual import work
@@ -22,25 +20,13 @@ from tui.widgets.tables import rows
 from tui.widgets.work_status import WorkStatus
 
 
-def export_dir() -> Path:
-    """Where exports go: $PANTRY_EXPORT_DIR, else `exports` in the user data directory."""
-    import os
-
-    from platformdirs import user_data_dir
-
-    base = os.environ.get("PANTRY_EXPORT_DIR") or str(
-        Path(os.environ.get("PANTRY_DATA_DIR") or user_data_dir("pantry-crm", appauthor=False)) / "exports"
-    )
-    return Path(base)
-
-
 class ReportsScreen(PantryScreen):
     MODE = "reports"
     TITLE_TEXT = "Reports"
     BINDINGS = [
-        Binding("e", "export('csv')", "Export CSV"),
-        Binding("m", "export('md')", "Export Markdown"),
-        Binding("ctrl+r", "reload", "Refresh"),
+        Binding("e", "export('csv')", "Export CSV", id="reports.export-csv"),
+        Binding("m", "export('md')", "Export Markdown", id="reports.export-markdown"),
+        Binding("ctrl+r", "reload", "Refresh", id="reports.refresh"),
     ]
 
     def __init__(self) -> None:
@@ -124,7 +110,7 @@ class ReportsScreen(PantryScreen):
         """Render, then write in chunks with a progress bar (bytes written of the total)."""
         as_of = self._params().as_of.isoformat()
         data = (to_csv(report) if fmt == "csv" else to_markdown(report, as_of=as_of)).encode("utf-8")
-        folder = export_dir()
+        folder = self.session.settings.export_path  # export_dir, else `exports` in the data directory
         path = folder / f"{report.name}-{as_of}.{fmt}"
         job = self.app.call_from_thread(self.status.start, f"Exporting to {path}", len(data))
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 
+from domain.filter_syntax import OWNER_AND_STATUS
 from domain.filters import TaskFilter
 from domain.services.task_actions import set_task_done
 from domain.views import TaskItem
@@ -14,12 +15,13 @@ from tui.widgets.paged_table import Column
 
 
 class TasksScreen(ListScreen):
-    BINDINGS = [Binding("x", "done", "Done"), Binding("i", "inbox", "Inbox")]
+    BINDINGS = [Binding("x", "done", "Done", id="tasks.done"), Binding("i", "inbox", "Inbox", id="tasks.inbox")]
     MODE = "tasks"
     TITLE_TEXT = "Tasks"
     KINDS = frozenset({"task"})
     DEFAULT_SORT = "due"
     PLACEHOLDER = "text, @assignee, status:done …  (/, M: mine)"
+    FILTER_WORDS = OWNER_AND_STATUS
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.events import Click
 from textual.widget import Widget
 
@@ -41,7 +42,10 @@ class NavBar(KeepsRunning, Widget):
         text = Text(no_wrap=True, overflow="crop")
         self._spans = []
         compact = self.size.width < 110
+        keymap = getattr(self.app, "user_keymap", {})
         for mode, key, name in SCREENS:
+            if keymap.get(f"go-{mode}"):  # the user's key for the screen (README, "Your own keys")
+                key = self.app.get_key_display(Binding(keymap[f"go-{mode}"].split(",")[0].strip(), ""))
             start = len(text)
             shown = COMPACT[mode] if compact else name
             gap = "" if compact else " "

@@ -79,13 +79,13 @@ class PagedTable(KeepsRunning, ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=True),
+        Binding("up", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.page-down"),
+        Binding("home", "edge(0)", "First", show=False, id="table.first"),
+        Binding("end", "edge(1)", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open", show=True, id="table.open"),
     ]
 
     cursor_row: reactive[int] = reactive(0)
@@ -146,10 +146,6 @@ class PagedTable(KeepsRunning, ScrollView, can_focus=True):
         self.error: str | None = None
 
     # -- data ----------------------------------------------------------------------------
-
-    def set_fetch(self, fetch: Callable[[int, int], PageResult], *, keep_cursor: bool = False) -> None:
-        self._fetch = fetch
-        self.reload(keep_cursor=keep_cursor)
 
     def reload(self, *, keep_cursor: bool = True) -> None:
         """Drop cached pages and fetch again (after a filter change or a data change)."""
