@@ -432,7 +432,9 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
         owner_key = logins.get(agent) or login_for(agent)
         plan.opportunities.append(StagedOpportunity(
             external_id, record, row, owner_key, account or None,
-            lines=[StagedLine(pkey, product_name, Decimal(1), value)], history=history,
+            # the product offered: a lost deal's line keeps the list price (its value, 0, says it was lost)
+            lines=[StagedLine(pkey, product_name, Decimal(1), list_price if stage.id == pipeline.lost.id else value)],
+            history=history,
             columns={"owner": "sales_agent", "account": "account", "product": "product"},
             # a dateless row's dates are the first import's: a later import leaves them as they are
             fields=OPPORTUNITY_FIELDS if engaged or closed else OPPORTUNITY_FIELDS - UNDATED,

@@ -184,28 +184,6 @@ def closing_between(start: date, end: date, pipeline: PipelineConfig) -> int:
     )
 
 
-def category_totals(start: date | None, end: date, pipeline: PipelineConfig,
-                    logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
-    """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]
-    (start None: any day up to `end`, overdue deals included)."""
-    query = (
-        OpportunityRow.select(
-            OpportunityRow.forecast_category,
-            fn.COUNT(OpportunityRow.id),
-            fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0),
-            fn.COALESCE(fn.SUM(OpportunityRow.value_cents * OpportunityRow.probability), 0),
-        )
-        .where(
-            OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
-            & (OpportunityRow.expected_close_date <= end)
-        )
-    )
-    if start is not None:
-        query = query.where(OpportunityRow.expected_close_date >= start)
-    query = restrict(query, OpportunityRow.owner, logins).group_by(OpportunityRow.forecast_category)
-    return [(c, int(n), int(v), int(w)) for c, n, v, w in query.tuples()]
-
-
 def probability_totals(pipeline: PipelineConfig, logins: tuple[str, ...] | None = None) -> list[tuple[int, int, int]]:
     """(probability, count, value) of open deals, highest probability first."""
     query = (
