@@ -352,7 +352,7 @@ async def test_forecast_screen_has_every_section(demo_url):
         await settle(pilot)
         text = screen_text(app)
         for section in ("Open pipeline by stage", "Forecast for", "By rep", "Open deals by probability",
-                        "Most stalled deals", "Weekly pipeline changes", "Stage progression · velocity",
+                        "Most stalled deals", "Weekly pipeline changes", "Stage progression, last 90 days · velocity",
                         "auto uses", "Forecast against actual by month", "Win rates", "Calibration: predicted",
                         "Backtest: press b", "Won by month"):
             assert section in text, section

@@ -101,7 +101,8 @@ def find(session: Session, params: ReportParams, *, hybrid_weight: Fraction = DE
 
 def build_from(session: Session, found: Found, params: ReportParams, *, methods: Sequence[str] = SHOWN) -> Report:
     fs, taken = found.forecast, found.snapshot
-    history = accuracy_history(session, "month")
+    team = found.context.history.won if session.visible_logins() is None else None
+    history = accuracy_history(session, "month", won=team)
     shown = [fs.methods[m] for m in methods]
     data = _document(fs, shown, history, params, taken)
     tables = _tables(fs, shown, history)

@@ -178,6 +178,18 @@ class History:
         self._calibrators: dict[int | None, Calibrator] = {}
         self._seasons: dict[date, SeasonDetection] = {}
 
+    def adopt(self, other: "History", before: date) -> None:
+        """Take over what `other` computed (forecasts of past months, calibrations, series, seasons) when it
+        read the same landmarks and the same wins of the months before `before` — all of those depend on
+        nothing else (a win or a move this month changes none of them)."""
+        if other.landmarks != self.landmarks or self._past(before) != other._past(before):
+            return
+        self._memo, self._series, self._calibrators, self._seasons = (
+            other._memo, other._series, other._calibrators, other._seasons)
+
+    def _past(self, before: date) -> tuple:
+        return tuple(sorted((r for r in self.won.rows if r[0] < before), key=repr))
+
     def series_on(self, month: date) -> tuple[MonthlySeries, MonthlySeries]:
         """The won series (and its same-month part) as they stood at 00:00 UTC on `month`'s 1st."""
         if month not in self._series:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import TYPE_CHECKING, Iterable
+from weakref import WeakKeyDictionary
 
 from domain.periods import add_months, month_start
 from domain.services.forecast_backtest import Choice, History
@@ -112,6 +113,20 @@ def refresh_state(session: "Session", at: datetime | None = None) -> TeamState:
         "audit_max_id": max_audit, "stages": stages_key(session),
     })
     return TeamState(folded.landmarks, WonTable(won, products))
+
+
+# What earlier forecasts in this process computed about past months, by store: a reload after a move or a
+# win this month reuses them (History.adopt checks they read the same past).
+_PAST: "WeakKeyDictionary[object, dict]" = WeakKeyDictionary()
+
+
+def _remembered(session: "Session", key, history: History, this_month: date) -> History:
+    remembered = _PAST.setdefault(session.store, {})
+    previous = remembered.get(key)
+    if previous is not None:
+        history.adopt(previous, this_month)
+    remembered[key] = history
+    return history
 
 
 # -- scopes -----------------------------------------------------------------------------------------------
@@ -300,8 +315,8 @@ def context(session: "Session", at: datetime | None = None, *, owners: Iterable[
     else:
         marks = fold(session, until, visible).landmarks
         won = WonTable(queries.won_table(until, pipeline.won.id, logins=visible))
-    history = History(until, marks, won)
     this_month = month_start(at.date())
+    history = _remembered(session, (visible, exact), History(until, marks, won), this_month)
     season = detect_season(won.series(this_month)[0].values)
     model = Model(season, history.calibrated(this_month, season.length))
     mine = won.only(None if logins == visible else logins)

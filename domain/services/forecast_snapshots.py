@@ -114,9 +114,11 @@ class AccuracyHistory:
     summary: tuple[MethodAccuracy, ...]
 
 
-def accuracy_history(session: "Session", kind: str = "month", *, since: date | None = None) -> AccuracyHistory:
+def accuracy_history(session: "Session", kind: str = "month", *, since: date | None = None,
+                     won: WonTable | None = None) -> AccuracyHistory:
     """For each ended period with a snapshot taken within it: the first such snapshot per method
-    against the won value of the period (wins standing now, at the value recorded with the win)."""
+    against the won value of the period (wins standing now, at the value recorded with the win).
+    `won`: the whole team's won table now, when the caller has read it already."""
     now = session.clock.now()
     today = now.date()
     current = Period.of(kind, today)
@@ -129,7 +131,7 @@ def accuracy_history(session: "Session", kind: str = "month", *, since: date | N
         chosen.setdefault((s.period_start, s.method), s)
     if not chosen:
         return AccuracyHistory(kind, (), tuple(MethodAccuracy(m, 0, None) for m in METHODS))
-    won = WonTable(tuple(session.store.forecasting.won_table(now, session.pipeline.won.id)))
+    won = won or WonTable(session.store.forecasting.won_table(now, session.pipeline.won.id))
     by_month = {m: won.actual(m) for m in {month_start(s.period_start) for s in chosen.values()} | {
         m for s in chosen.values() for m in Period.of(kind, s.period_start).months()}}
     lines = []

@@ -55,6 +55,11 @@ def _rows(query):
     return query.model._meta.database.execute(query)
 
 
+def _logins() -> dict[int, str]:
+    """Every user's login by id (a few hundred rows: cheaper than joining each deal to its owner)."""
+    return dict(_rows(UserRow.select(UserRow.id, UserRow.login)))
+
+
 def _restricted(query, O, logins):
     condition = owned_by(O.owner, logins)
     return query if condition is None else query.where(condition)
@@ -170,6 +175,17 @@ class ForecastQueries:
                                              (d1, d2, d3)[:HORIZONS], (c1, c2, c3)[:HORIZONS]))
         return tuple(Landmark(day, tuple(cohorts)) for day, cohorts in sorted(found.items()))
 
+    def data_version(self) -> tuple:
+        """What changes whenever anything a forecast reads changes: the highest id and the row count of the
+        stage history, the audit log (every edit and assignment), the deals, their line items, quotas and
+        snapshots. Read from the primary keys only."""
+        from store.models import LineItemRow, QuotaRow
+
+        out = []
+        for model in (StageChangeRow, AuditRow, OpportunityRow, LineItemRow, QuotaRow, ForecastSnapshotRow):
+            out += list(model.select(fn.MAX(model.id), fn.COUNT(model.id)).tuples().first())
+        return tuple(out)
+
     def history_marks(self) -> tuple[int, int, int]:
         """(max stage_change id, stage_change rows, max audit_log id) now."""
         S, A = StageChangeRow, AuditRow
@@ -236,12 +252,10 @@ class ForecastQueries:
         won = [(as_day(w), bool(n), as_day(u), login, int(v)) for w, n, u, login, v in
                S.select(won_month, same, undone_month, Owner.login, S.value_cents)
                .join(O, on=(S.opportunity == O.id)).join(Owner, on=(O.owner == Owner.id)).where(fresh).tuples()]
-        lines = (L.select(L.opportunity.alias("opp"), ProductRow.name.alias("name"), fn.SUM(L.total_cents).alias("total"))
-                 .join(ProductRow, on=(L.product == ProductRow.id)).group_by(L.opportunity, ProductRow.name)
-                 .alias("fc_lines_d"))
         products = [(as_day(w), as_day(u), name, int(v or 0)) for w, u, name, v in
-                    S.select(won_month, undone_month, lines.c.name, lines.c.total)
-                    .join(lines, on=(lines.c.opp == S.opportunity)).where(fresh).tuples()]
+                    S.select(won_month, undone_month, ProductRow.name, fn.SUM(L.total_cents))
+                    .join(L, on=(L.opportunity == S.opportunity)).join(ProductRow, on=(L.product == ProductRow.id))
+                    .where(fresh).group_by(won_month, undone_month, ProductRow.name).tuples()]
         products += [(as_day(w), as_day(u), NO_PRODUCTS, int(v or 0)) for w, u, v in
                      S.select(won_month, undone_month, S.value_cents)
                      .where(fresh & S.opportunity.not_in(L.select(L.opportunity))).tuples()]
@@ -354,27 +368,27 @@ class ForecastQueries:
         due = O.expected_close_date
         window = (due <= end) if start <= today <= end else ((due >= max(start, today)) & (due <= end))
         overdue = Case(None, [(due < today, 1)], 0)
-        query = (O.select(Owner.login, O.forecast_category, fn.COUNT(O.id), fn.SUM(O.value_cents),
+        query = (O.select(O.owner, O.forecast_category, fn.COUNT(O.id), fn.SUM(O.value_cents),
                           fn.SUM(O.value_cents * O.probability), fn.SUM(overdue), fn.SUM(overdue * O.value_cents))
-                 .join(Owner, on=(O.owner == Owner.id))
                  .where(O.stage.in_(list(open_stages)) & window)
-                 .group_by(Owner.login, O.forecast_category))
-        return [(login, category, int(n), int(v or 0), int(w or 0), int(od or 0), int(ov or 0))
-                for login, category, n, v, w, od, ov in _rows(_restricted(query, O, logins))]
+                 .group_by(O.owner, O.forecast_category))
+        names = _logins()
+        return [(names.get(owner, ""), category, int(n), int(v or 0), int(w or 0), int(od or 0), int(ov or 0))
+                for owner, category, n, v, w, od, ov in _rows(_restricted(query, O, logins))]
 
     def open_groups(self, at: datetime, open_stages: Iterable[str], *,
                     logins: tuple[str, ...] | None = None) -> tuple[OpenGroup, ...]:
         """The deals open now by owner, stage and age in stage at `at`: count, value, Σ value²."""
         O = OpportunityRow
         bucket = _age_bucket(O.stage_entered_at, at)
-        query = (O.select(Owner.login, O.stage, bucket, fn.COUNT(O.id), fn.SUM(O.value_cents),
+        query = (O.select(O.owner, O.stage, bucket, fn.COUNT(O.id), fn.SUM(O.value_cents),
                           fn.SUM(O.value_cents * 1.0 * O.value_cents))
-                 .join(Owner, on=(O.owner == Owner.id))
                  .where(O.stage.in_(list(open_stages)))
-                 .group_by(Owner.login, O.stage, bucket))
-        rows = _rows(_restricted(query, O, logins))
-        return tuple(OpenGroup(login, stage, int(b), int(n), int(v), float(sq))
-                     for login, stage, b, n, v, sq in sorted(rows, key=lambda r: (r[0], r[1], int(r[2]))))
+                 .group_by(O.owner, O.stage, bucket))
+        names = _logins()
+        rows = sorted((names.get(owner, ""), stage, int(b), int(n), int(v), float(sq))
+                      for owner, stage, b, n, v, sq in _rows(_restricted(query, O, logins)))
+        return tuple(OpenGroup(*row) for row in rows)
 
     def line_shares(self, ids: Sequence[int]) -> dict[int, tuple[tuple[str, float], ...]]:
         """Each deal's (product, share of its line items' total), as the line items are now."""
