@@ -349,9 +349,9 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
             if engaged and closed and closed >= engaged:
                 wins.append((closed, (closed - engaged).days))
     cycles = CycleKnownBefore(wins)
-    plan.notes.append(f"maven: open deals expected to close the median engage→close days of the Won deals closed "
-                      f"before their start after it ({len(wins):,} won deals; {CycleKnownBefore.DEFAULT_DAYS} days "
-                      "before the first win); Prospecting deals, which have no date, start on the import's day")
+    plan.notes.append(f"maven: a deal is expected to close at its start plus the median engage→close days of the "
+                      f"Won deals closed before that start ({len(wins):,} won deals; {CycleKnownBefore.DEFAULT_DAYS} "
+                      "days before the first win); Prospecting deals, which have no date, start on the import's day")
     engaging_stage = mapping.stages.get("Engaging", "qualification")
     seen: dict[str, int] = {}
     columns = {"name": "account", "stage": "deal_stage", "value_cents": "close_value", "started_on": "engage_date",

@@ -32,6 +32,7 @@ from tui.widgets.tables import rows
 
 BACKTEST_MONTHS = 12  # the backtest from the screen: the last twelve months that have ended
 VELOCITY_DAYS = 90  # stage progression and velocity: the stays that ended in the last 90 days
+SHOWN_ROWS = 40  # the longest tables (a rep each: 481 at 100,000 deals) show their first rows here
 
 
 class ForecastScreen(PantryScreen):
@@ -69,6 +70,7 @@ class ForecastScreen(PantryScreen):
                 yield Static(Text("Open deals by probability, $K", style="bold"), classes="panel-title")
                 yield PlotextPlot(id="probability-chart")
             with VerticalScroll(classes="panel", id="categories-panel"):
+                yield Static(id="forecast-status")
                 yield Static(id="methods-forecast")
                 yield Static(id="month-forecast")
                 yield Static(id="quarter-forecast")
@@ -113,19 +115,28 @@ class ForecastScreen(PantryScreen):
             # nothing a forecast reads changed since the last load (and the clock is in the same minute): the
             # figures are those already computed; a reload then costs these few primary-key reads
             version = (session.clock.now().replace(second=0, microsecond=0), session.store.forecasting.data_version())
-            if self._loaded is None or self._loaded[0] != version:
-                summary = session.pipeline_summary()
-                # the same call as `pantry forecast show`: the month's forecast (and the day's snapshots on first use)
-                found = forecast_report.find(session, params)
-                report = forecast_report.build_from(session, found, params)
-                quarter = found.context.attainment(Period.quarter(today))
-                extras = self._extras(today)
-                if found.snapshot is not None and found.snapshot.written:
-                    version = (version[0], session.store.forecasting.data_version())  # the snapshot just taken
-                self._loaded = (version, (summary, found, report, quarter), extras)
-            _, shown, extras = self._loaded
-        self.app.call_from_thread(self.show, *shown)
+            if self._loaded is not None and self._loaded[0] == version:
+                # on screen already: say so (a one-line repaint) instead of drawing every table again
+                self.app.call_from_thread(self.show_status, version[0], True)
+                return
+            summary = session.pipeline_summary()
+            # the same call as `pantry forecast show`: the month's forecast (and the day's snapshots on first use)
+            found = forecast_report.find(session, params)
+            report = forecast_report.build_from(session, found, params)
+            quarter = found.context.attainment(Period.quarter(today))
+            extras = self._extras(today)
+            if found.snapshot is not None and found.snapshot.written:
+                version = (version[0], session.store.forecasting.data_version())  # the snapshot just taken
+            self._loaded = (version, (summary, found, report, quarter), extras)
+        self.app.call_from_thread(self.show, summary, found, report, quarter)
         self.app.call_from_thread(self.show_extras, *extras)
+        self.app.call_from_thread(self.show_status, version[0], False)
+
+    def show_status(self, at, unchanged: bool) -> None:
+        note = Text(f"Figures as of {at:%H:%M} UTC", style="dim")
+        if unchanged:
+            note.append(" · nothing they read has changed since", style="dim")
+        self.query_one("#forecast-status", Static).update(note)
 
     def _extras(self, today: date):
         """Deals by probability, the most stalled deals, weekly changes, and stage progression over the last
@@ -191,17 +202,24 @@ class ForecastScreen(PantryScreen):
             ("#product-forecast", "By product", ("Product", "Auto", "Pipeline", "Historical", "Hybrid")),
             ("#accuracy-forecast", "Forecast accuracy", ("Month", "Method", "Forecast", "Actual", "Error")),
         ):
-            self.query_one(widget_id, Static).update(self._table(report, prefix, keep))
+            self.query_one(widget_id, Static).update(self._table(report, prefix, keep, limit=SHOWN_ROWS))
 
-    def _table(self, report: Report, prefix: str, keep: tuple[str, ...], title: str | None = None):
-        """Some columns of one of the report's tables (the same figures `pantry forecast show` prints)."""
+    def _table(self, report: Report, prefix: str, keep: tuple[str, ...], title: str | None = None,
+               limit: int | None = None):
+        """Some columns of one of the report's tables (the same figures `pantry forecast show` prints); with
+        `limit`, its first rows and a line saying how many more the report has."""
         table = next((t for t in report.tables if t.title.startswith(prefix)), None)
         if table is None:
             return Text("")
         index = [table.columns.index(c) for c in keep if c in table.columns]
         data = [tuple(row[i] for i in index) for row in table.rows] or [tuple("—" for _ in index)]
+        more = len(data) - limit if limit is not None and len(data) > limit else 0
         numeric = tuple(n for n, i in enumerate(index) if i in table.numeric)
-        return rows([table.columns[i] for i in index], data, right=numeric, title=title or table.title.split(":")[0])
+        shown = rows([table.columns[i] for i in index], data[: len(data) - more], right=numeric,
+                     title=title or table.title.split(":")[0])
+        if not more:
+            return shown
+        return Group(shown, Text(f"… and {more:,} more in `pantry report forecast`", style="dim"))
 
     def show_backtest(self, results) -> None:
         widget = self.query_one("#backtest-forecast", Static)
