@@ -18,9 +18,9 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench import cli_runs, cold_start, datasets, machine, memory, screens, stage_move, table, targets
+from bench import cli_runs, cold_start, datasets, forecast, machine, memory, screens, stage_move, table, targets
 
-MEASURES = ("cold", "move", "screens", "memory", "report", "import")
+MEASURES = ("cold", "move", "screens", "forecast", "memory", "report", "import")
 DEFAULT_OUT = datasets.ROOT / "bench" / "results" / "latest.json"
 
 
@@ -65,6 +65,7 @@ def measure_size(size: int, args: argparse.Namespace, errors: list[str]) -> dict
         ("cold", "cold_start", lambda: cold_start.measure(str(db), login, args.repeat)),
         ("move", "stage_move", lambda: stage_move.measure(db, login, size, args.repeat)),
         ("screens", "screens", lambda: screens.measure(db, login, size, args.repeat)),
+        ("forecast", "forecast", lambda: forecast.measure(db, login, size, args.repeat)),
         ("memory", "memory", lambda: memory.measure(db, login, size, args.memory_repeat)),
         ("report", "report_pipeline", lambda: cli_runs.report_pipeline(db, size, args.repeat)),
     ]

@@ -13,7 +13,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.probe")
-    parser.add_argument("kind", choices=("cold-pantry", "cold-empty", "screens", "memory", "stage-move"))
+    parser.add_argument("kind", choices=("cold-pantry", "cold-empty", "screens", "memory", "stage-move", "forecast"))
     parser.add_argument("--db", default="")
     parser.add_argument("--login", default="")
     parser.add_argument("--repeat", type=int, default=1)
@@ -34,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.memory import child
 
         result = child(args.db, args.login)
+    elif args.kind == "forecast":
+        from bench.forecast import child
+
+        result = child(args.db, args.login, args.repeat)
     else:
         from bench.stage_move import child
 

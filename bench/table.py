@@ -69,6 +69,11 @@ def rows(results: dict) -> list[tuple[str, list[str]]]:
         out.append((f"  stall during {name}", [_fmt(_get(_screens(by[s]), name, "longest_stall_ms", "median"), " ms")
                                                 for s in sizes]))
     out += [
+        line("forecast screen: first load (the day's first visit)", "forecast", "screen_first_load_ms"),
+        line("forecast screen: later load (reload, nothing changed)", "forecast", "screen_later_load_ms"),
+        line("forecast screen: reload after a stage move", "forecast", "screen_after_move_ms"),
+        line("pantry forecast show (whole process)", "forecast", "show_ms"),
+        line("  its peak memory (RSS)", "forecast", "show_peak_rss_mb", unit=" MB"),
         line("peak memory (RSS), app through 5 screens", "memory", "peak_rss_mb", unit=" MB"),
         line("pantry report pipeline (whole process)", "report_pipeline", "ms"),
         line("pantry import of the dataset's CSV", "import_csv", "ms", unit="s"),
@@ -78,6 +83,7 @@ def rows(results: dict) -> list[tuple[str, list[str]]]:
 
 MEASURE_ROWS = (("cold_start", "cold start"), ("stage_move", "stage move"), ("stage_move", "raw SQLite"),
                 ("screens", "open "), ("screens", "switch "), ("screens", "kanban move"), ("memory", "peak memory"),
+                ("forecast", "forecast screen"), ("forecast", "pantry forecast"),
                 ("report_pipeline", "pantry report"), ("import_csv", "pantry import"))
 
 

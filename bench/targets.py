@@ -65,6 +65,22 @@ def evaluate(results: dict) -> list[dict]:
     checks.append(_check(f"peak memory ≤ 1.5× that at {int(small):,}", 1.5, memory, "×",
                          f"peak RSS {at} ÷ at {int(small):,}"))
 
+    fc = _measure(by, large, "forecast")
+    checks.append(_check("forecast screen first load ≤ 1 s", 1000.0, _median(fc.get("screen_first_load_ms")), "ms",
+                         f"the day's first visit to the Forecast screen {at}"))
+    checks.append(_check("forecast screen later loads ≤ 300 ms", 300.0, _median(fc.get("screen_later_load_ms")), "ms",
+                         f"a reload of the Forecast screen {at} (after a stage move: "
+                         f"{_median(fc.get('screen_after_move_ms')) or 0:,.0f} ms)"))
+    show, show_memory = None, None
+    if comparable:
+        show = _ratio(_median(fc.get("show_ms")), _median(_measure(by, small, "forecast").get("show_ms")))
+        show_memory = _ratio(_median(fc.get("show_peak_rss_mb")),
+                             _median(_measure(by, small, "forecast").get("show_peak_rss_mb")))
+    checks.append(_check(f"pantry forecast show ≤ 2× its time at {int(small):,}", 2.0, show, "×",
+                         f"whole process {at} ÷ at {int(small):,}"))
+    checks.append(_check(f"pantry forecast show peak memory ≤ 1.5× that at {int(small):,}", 1.5, show_memory, "×",
+                         f"peak RSS {at} ÷ at {int(small):,}"))
+
     screens = _measure(by, large, "screens")
     worst, where = None, ""
     for name, data in screens.items():

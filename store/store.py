@@ -305,10 +305,6 @@ class Store:
     def probability_totals(self, pipeline: PipelineConfig, logins: tuple[str, ...] | None = None) -> list[tuple[int, int, int]]:
         return opportunities.probability_totals(pipeline, logins)
 
-    def category_totals(self, start: date | None, end: date, pipeline: PipelineConfig,
-                        logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
-        return opportunities.category_totals(start, end, pipeline, logins)
-
     def recent_activities(self, limit: int, logins: tuple[str, ...] | None = None) -> list:
         """The latest activities, newest first; with `logins`, those they logged or on their deals."""
         A, O = m.ActivityRow, m.OpportunityRow

@@ -120,6 +120,32 @@ def test_average_days_in_each_stage_from_completed_stays(world, store, make):
     assert stages["proposal"] == (0, None) and stages["negotiation"] == (0, None)
 
 
+def test_stays_ended_in_a_window_are_those_of_the_whole_history_query(world, store, make):
+    """A dated window is read from the changes that ended the stays (the changed_at index), not from a pass
+    over the whole history: the same stays, the same days — the whole-history query up to the window's end
+    minus the same up to its start."""
+    from domain.filters import Scope
+
+    session, rep, other = world
+    d = date(2026, 1, 5)
+    for k, owner in enumerate((rep, other, rep)):
+        x = make.opportunity(owner_id=owner.id, stage="negotiation", probability=80)
+        history(store, x, (None, "discovery", d + timedelta(k)), ("discovery", "qualification", d + timedelta(3 + k)),
+                ("qualification", "proposal", d + timedelta(20 + 2 * k)), ("proposal", "negotiation", d + timedelta(40)))
+    analytics = store.analytics
+    start, end = at(d + timedelta(10)), at(d + timedelta(41))
+    window = {s.stage: (s.stays, round(s.total_days, 9)) for s in analytics.stage_durations(start, end, Scope())}
+    upto = {s.stage: s for s in analytics.stage_durations(None, end, Scope())}
+    before = {s.stage: s for s in analytics.stage_durations(None, start, Scope())}
+    expected = {stage: (s.stays - (before[stage].stays if stage in before else 0),
+                        round(s.total_days - (before[stage].total_days if stage in before else 0), 9))
+                for stage, s in upto.items()}
+    assert window == {k: v for k, v in expected.items() if v[0]}
+    assert window["qualification"] == (3, 17 + 18 + 19)  # 3→20, 4→22, 5→24 days in qualification
+    scoped = {s.stage: s.stays for s in analytics.stage_durations(start, end, Scope(owners=("sue",)))}
+    assert scoped == {"qualification": 1, "proposal": 1}
+
+
 def test_pipeline_velocity_formula(world, make):
     session, rep, _ = world
     make.opportunity(owner_id=rep.id, stage="closed_won", probability=100, value_cents=9_000_00,

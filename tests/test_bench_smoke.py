@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
 
-MEASURES = ("cold_start", "stage_move", "screens", "memory", "report_pipeline", "import_csv")
+MEASURES = ("cold_start", "stage_move", "screens", "forecast", "memory", "report_pipeline", "import_csv")
 
 
 def median_and_samples(node: dict) -> None:
@@ -53,11 +53,13 @@ def test_harness_runs_at_the_smallest_size(tmp_path):
     for name in ("open opportunities", "open leads", "open kanban", "switch dashboard→kanban", "kanban move"):
         median_and_samples(size["screens"][name]["ms"])
         median_and_samples(size["screens"][name]["longest_stall_ms"])
+    for key in ("screen_first_load_ms", "screen_later_load_ms", "screen_after_move_ms", "show_ms", "show_peak_rss_mb"):
+        median_and_samples(size["forecast"][key])
     median_and_samples(size["memory"]["peak_rss_mb"])
     median_and_samples(size["report_pipeline"]["ms"])
     assert isinstance(size["import_csv"]["ok"], bool)
 
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 11
     for check in results["targets"]:
         assert check["status"] in ("met", "missed", "not measured")
         assert check["detail"]

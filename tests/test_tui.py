@@ -353,12 +353,14 @@ async def test_a_visit_is_remembered_for_new_leads_since_last_visit(tmp_path):
 
 async def test_forecast_screen_has_every_section(demo_url):
     app = make_app(make_session(demo_url))
-    async with app.run_test(size=(180, 150)) as pilot:
+    async with app.run_test(size=(180, 300)) as pilot:
         await pilot.press("f")
         await settle(pilot)
         text = screen_text(app)
         for section in ("Open pipeline by stage", "Forecast for", "By rep", "Open deals by probability",
-                        "Most stalled deals", "Weekly pipeline changes", "Stage progression · velocity"):
+                        "Most stalled deals", "Weekly pipeline changes", "Stage progression, last 90 days · velocity",
+                        "auto uses", "Forecast against actual by month", "Win rates", "Calibration: predicted",
+                        "Backtest: press b", "Won by month"):
             assert section in text, section
 
 
@@ -433,31 +435,42 @@ async def test_forecast_screen_splits_by_product_and_charts_quota_and_probabilit
         products = console.export_text()
         charts = {plot.id: plot.plt.build() for plot in app.screen.query(PlotextPlot)}
     assert products.startswith("By product") and "Pipeline" in products and "Hybrid" in products
-    assert set(charts) == {"stage-chart", "quota-chart", "probability-chart"}
+    assert set(charts) == {"accuracy-chart", "stage-chart", "quota-chart", "probability-chart"}
     assert "Quota" in charts["quota-chart"] and "Best case" in charts["quota-chart"]
     assert "20% (" in charts["probability-chart"]
 
 
 @pytest.mark.parametrize("login", ["dwhitfield", "admin"])
-def test_forecast_screen_periods_equal_the_forecast_report(demo_url, login):
-    """The month block of the Forecast screen and `pantry report forecast` count the same deals
-    (overdue open deals in the current period), the same won revenue and the same quota."""
-    from domain.money import to_json_number
-    from domain.periods import month_end, month_start
-    from domain.reports.base import ReportParams
-    from domain.reports.registry import report_kind
-    from domain.services.forecast_view import period_forecast
+async def test_the_forecast_screen_shows_what_pantry_forecast_show_prints(demo_url, login, capsys):
+    """One service call for both: at the same instant the screen's month figures are `pantry forecast show`'s
+    to the cent (issue 16: the screen said $467,644.75 and the command $467,625.54 for the same method)."""
+    import json
+    import os
+
+    from rich.console import Console
+
+    import cli.main as cli_main
+    from domain.money import format_money
 
     session = make_session(demo_url, login=login)
-    today = session.clock.today()
-    report = report_kind("forecast").build(session, ReportParams(as_of=today)).data
-    month = period_forecast(session, "March", month_start(today), month_end(today), "month")
-    shown = {line.category.value: (line.count, to_json_number(line.value_cents)) for line in month.categories}
-    expected = {c["category"]: (c["count"], c["value"]) for c in report["categories"] if c["category"] != "closed"}
-    assert shown == expected
-    assert (month.won_count, to_json_number(month.won_cents)) == (report["won_count"], report["won"])
-    assert to_json_number(month.quota_cents) == report["quota"]
-    assert to_json_number(month.commit_cents) == report["commit"]
+    app = make_app(session)
+    async with app.run_test(size=(180, 150)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        console = Console(width=176, record=True, file=open(os.devnull, "w"))
+        for widget in ("#methods-forecast", "#month-forecast"):
+            console.print(app.screen.query_one(widget).content)
+        shown = console.export_text()
+    today = session.clock.today().isoformat()
+    assert cli_main.main(["forecast", "show", "--method", "all", "--format", "json", "--db", demo_url,
+                          "--as", login, "--as-of", today]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for method, figures in doc["methods"].items():
+        for key in ("forecast", "worst_case", "best_case"):
+            assert format_money(round(figures[key] * 100), compact=False) in shown, (method, key)
+    assert f"{doc['overdue']['deals']:,} overdue deal" in shown  # the month says which deals are overdue
+    for line in doc["categories"]:
+        assert f"{line['count']:,}" in shown
 
 
 async def test_forecast_tables_scroll_by_keyboard_at_80x24(demo_url):
@@ -534,3 +547,24 @@ def test_the_real_app_keeps_the_collector_out_of_the_way():
     import tui.app
 
     assert "tune_gc=True" in inspect.getsource(tui.app.run_app)  # the real entry point asks for it
+
+
+async def test_the_backtest_runs_from_the_forecast_screen_in_a_worker(demo_url):
+    import os
+
+    from rich.console import Console
+
+    app = make_app(make_session(demo_url, login="admin"))
+    async with app.run_test(size=(180, 150)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("b")  # a thread worker (group forecast-backtest): the UI does not wait for it
+        await settle(pilot)
+        console = Console(width=176, record=True, file=open(os.devnull, "w"))
+        console.print(app.screen.query_one("#backtest-forecast").content)
+        shown = console.export_text()
+    assert "Backtest: each month forecast from its 1st" in shown
+    for column in ("auto", "pipeline", "historical", "hybrid", "naive_last_month", "naive_mean_3",
+                   "naive_running_mean", "naive_seasonal"):
+        assert column in shown
+    assert "auto, head to head:" in shown

@@ -413,13 +413,13 @@ def _set_pipeline(w: World, tmp_path: Path):
 
 
 def _services():
-    from domain.services.pipeline_versions import PipelineVersions
     from domain.services.account_health import refresh_health_scores
     from domain.services.forecast_snapshots import take_daily_snapshot
     from domain.services.inbox import mark_read
     from domain.services.interactions import record_interaction
     from domain.services.lead_actions import LeadActions
     from domain.services.opportunity_updates import OpportunityUpdates
+    from domain.services.pipeline_versions import PipelineVersions
     from domain.services.proposal_actions import follow_up, set_proposal_status
     from domain.services.quota_actions import QuotaActions
     from domain.services.stage_moves import StageMover

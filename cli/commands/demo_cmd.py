@@ -135,7 +135,12 @@ def generate_into(store: Store, *, seed: int, opportunities: int, today: date, e
     from domain.services.account_health import refresh_health_scores
     from domain.session import Session
 
-    refresh_health_scores(Session(store=store, clock=FixedClock.on(today), pipeline=DEFAULT_PIPELINE, actor=None))
+    session = Session(store=store, clock=FixedClock.on(today), pipeline=DEFAULT_PIPELINE, actor=None)
+    refresh_health_scores(session)
+    # the forecast's landmark state is kept by whoever writes history: a bulk write builds it once
+    from domain.services.forecast_service import refresh_state
+
+    refresh_state(session)
     return [(label, getattr(store, attr).count()) for label, attr in COUNTED]
 
 

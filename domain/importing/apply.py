@@ -317,11 +317,10 @@ class Writer:
                     self.update("opportunities", before, changes)
                 else:
                     self.tally.updated["opportunities"] += 1
-                value = changes.get("value_cents", before.value_cents)
                 for h in appended:
                     history.append(r.StageChange(opportunity_id=found, from_stage=h.from_stage, to_stage=h.to_stage,
                                                  changed_at=h.changed_at, changed_by_id=self.actor_id,
-                                                 value_cents=value, probability=h.probability))
+                                                 value_cents=h.value_cents, probability=h.probability))
                 if line_change:
                     replaced.append(found)
                     lines += self._line_items(o, found)
@@ -371,7 +370,8 @@ class Writer:
         previous, last = before.stage, before.stage_entered_at
         for h in source_history:
             if h.changed_at > last and h.to_stage != previous:
-                out.append(StagedHistory(previous, h.to_stage, h.changed_at, record.value_cents, h.probability))
+                # the value the source records for that step: a later value is not known before it (no leakage)
+                out.append(StagedHistory(previous, h.to_stage, h.changed_at, h.value_cents, h.probability))
                 previous, last = h.to_stage, h.changed_at
         if previous != record.stage:
             stage = self.pipeline.stage(record.stage)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import statistics
 import unicodedata
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -120,6 +121,7 @@ PRODUCT_FIELDS = frozenset({"name", "category", "list_price_cents"})
 ACCOUNT_FIELDS = frozenset({"industry", "size", "annual_revenue_cents", "hq_country", "tier"})
 OPPORTUNITY_FIELDS = frozenset({"name", "account_id", "value_cents", "started_on", "expected_close_date",
                                 "actual_close_date", "owner_id", "stage", "source"})
+UNDATED = frozenset({"started_on", "expected_close_date"})
 
 
 def build(paths: list[Path], pipeline: PipelineConfig, existing_products: dict[str, int], today: date,
@@ -148,7 +150,6 @@ def build(paths: list[Path], pipeline: PipelineConfig, existing_products: dict[s
     pipeline_rows = files["sales_pipeline.csv"].rows if "sales_pipeline.csv" in files else []
     days = [d for row in pipeline_rows for c in ("engage_date", "close_date") if (d := _quiet_date(row.get(c)))]
     first_day = min(days) if days else today
-    last_day = max(days) if days else today
     created = midnight(first_day)
 
     logins = _users(plan, files.get("sales_teams.csv"), created)
@@ -157,7 +158,7 @@ def build(paths: list[Path], pipeline: PipelineConfig, existing_products: dict[s
     won_accounts = {row.get("account") for row in pipeline_rows if row.get("deal_stage") == "Won"}
     _accounts(plan, files.get("accounts.csv"), won_accounts, created, mapping)
     if pipeline_rows:
-        _opportunities(plan, pipeline_rows, pipeline, logins, prices, last_day, mapping, progress)
+        _opportunities(plan, pipeline_rows, pipeline, logins, prices, today, mapping, progress)
     return plan
 
 
@@ -318,17 +319,39 @@ def _accounts(plan: Plan, accounts: CsvFile | None, won_accounts: set[str], crea
 # -- opportunities ---------------------------------------------------------------------------
 
 
+class CycleKnownBefore:
+    """The median engage→close days of the Won deals closed before a day: what was known then.
+
+    An open deal's expected close date is its start plus this median *as of its start* — never a
+    figure computed from deals that closed later (docs/forecasting.md, "No leakage")."""
+
+    DEFAULT_DAYS = 30  # before any deal has been won
+
+    def __init__(self, wins: list[tuple[date, int]]) -> None:
+        ordered = sorted(wins)  # (close date, cycle in days)
+        self.closes = [closed for closed, _ in ordered]
+        self.medians = [self.DEFAULT_DAYS]  # medians[k]: of the first k wins
+        known: list[int] = []
+        for _, cycle in ordered:
+            insort(known, cycle)
+            self.medians.append(int(statistics.median(known)))
+
+    def median_before(self, day: date) -> int:
+        return self.medians[bisect_left(self.closes, day)]
+
+
 def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, logins: dict[str, str],
-                   prices: dict[str, int], last_day: date, mapping: MavenMapping, progress: Progress | None) -> None:
-    cycles = []
+                   prices: dict[str, int], today: date, mapping: MavenMapping, progress: Progress | None) -> None:
+    wins = []
     for row in rows:
         if row.get("deal_stage") in mapping.stages and mapping.stages[row.get("deal_stage")] == pipeline.won.id:
             engaged, closed = _quiet_date(row.get("engage_date")), _quiet_date(row.get("close_date"))
             if engaged and closed and closed >= engaged:
-                cycles.append((closed - engaged).days)
-    median_cycle = int(statistics.median(cycles)) if cycles else 30
-    plan.notes.append(f"maven: open deals expected to close {median_cycle} days after their start "
-                      f"(median cycle of {len(cycles):,} won deals)")
+                wins.append((closed, (closed - engaged).days))
+    cycles = CycleKnownBefore(wins)
+    plan.notes.append(f"maven: a deal is expected to close at its start plus the median engage→close days of the "
+                      f"Won deals closed before that start ({len(wins):,} won deals; {CycleKnownBefore.DEFAULT_DAYS} "
+                      "days before the first win); Prospecting deals, which have no date, start on the import's day")
     engaging_stage = mapping.stages.get("Engaging", "qualification")
     seen: dict[str, int] = {}
     columns = {"name": "account", "stage": "deal_stage", "value_cents": "close_value", "started_on": "engage_date",
@@ -385,7 +408,8 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
             value = 0
         else:
             value = list_price
-        started = engaged or (closed if is_closed else last_day)
+        # Prospecting rows have no date: Pantry learns of them on the import's day
+        started = engaged or (closed if is_closed else today)
         first_stage = pipeline.stage(engaging_stage) if is_closed else stage
         history = [StagedHistory(None, first_stage.id, midnight(started), list_price, first_stage.probability)]
         if is_closed:
@@ -396,7 +420,8 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
             record = r.Opportunity(
                 external_id=external_id, name=f"{account or 'No account'} — {product_name}",
                 stage=stage.id, probability=stage.probability, value_cents=value, started_on=started,
-                expected_close_date=closed if is_closed else started + timedelta(days=median_cycle),
+                # the estimate made at the start; a close sets the actual close date, not this one
+                expected_close_date=started + timedelta(days=cycles.median_before(started)),
                 actual_close_date=closed if is_closed else None, source=mapping.source, owner_id=0,
                 forecast_category=stage.forecast_category, stage_entered_at=entered,
                 created_at=midnight(started), updated_at=entered,
@@ -407,6 +432,10 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
         owner_key = logins.get(agent) or login_for(agent)
         plan.opportunities.append(StagedOpportunity(
             external_id, record, row, owner_key, account or None,
-            lines=[StagedLine(pkey, product_name, Decimal(1), value)], history=history,
-            columns={"owner": "sales_agent", "account": "account", "product": "product"}, fields=OPPORTUNITY_FIELDS,
+            # the product offered: a lost deal's line keeps the list price (its value, 0, says it was lost)
+            lines=[StagedLine(pkey, product_name, Decimal(1), list_price if stage.id == pipeline.lost.id else value)],
+            history=history,
+            columns={"owner": "sales_agent", "account": "account", "product": "product"},
+            # a dateless row's dates are the first import's: a later import leaves them as they are
+            fields=OPPORTUNITY_FIELDS if engaged or closed else OPPORTUNITY_FIELDS - UNDATED,
         ))

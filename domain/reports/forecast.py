@@ -1,5 +1,7 @@
-"""`forecast`: the period's forecast by method (best/worst case, confidence), forecast categories,
-quota and commit attainment, by rep, by product, and the accuracy of past snapshots.
+"""`forecast`: the period's forecast — auto (the method or blend chosen by a rolling-origin backtest, and
+why) and each method, with best/worst case and confidence — forecast categories, quota and commit
+attainment, by rep, by product, the calibrated win rates beside the configured ones, the calibration
+table, each past month's forecast against its actual, and the accuracy of past snapshots.
 
 JSON keys are documented in docs/forecasting.md ("The forecast report"). Money is a JSON number
 of dollars, rates are fractions 0-1 (4 places), dates ISO.
@@ -7,22 +9,16 @@ of dollars, rates are fractions 0-1 (4 places), dates ISO.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from fractions import Fraction
 from typing import Any, Sequence
 
 from domain.money import format_money, to_json_number
 from domain.reports.base import Report, ReportParams, Table
+from domain.services.forecast_service import Context, ForecastSet, context, forecast
 from domain.services.forecast_snapshots import SnapshotOutcome, accuracy_history, take_daily_snapshot
-from domain.services.forecasting import (
-    DEFAULT_HYBRID_WEIGHT,
-    METHODS,
-    ForecastSet,
-    MethodForecast,
-    Period,
-    forecast,
-    load_state,
-)
+from domain.services.forecasting import DEFAULT_HYBRID_WEIGHT, SHOWN, MethodForecast, Period
 from domain.session import Session
 
 NAME = "forecast"
@@ -49,10 +45,12 @@ def money_text(cents: int | None) -> str:
 
 
 def _details_json(details: dict[str, Any]) -> dict[str, Any]:
-    """A method's details with money in dollars: `x_cents` -> `x`."""
+    """A method's details with money in dollars: `x_cents` -> `x` (nested too)."""
     out: dict[str, Any] = {}
     for key, value in details.items():
-        if "_cents" in key:
+        if isinstance(value, dict):
+            out[key] = _details_json(value)
+        elif "_cents" in key:
             out[key.replace("_cents", "")] = money_json(value) if isinstance(value, int) else value
         else:
             out[key] = value
@@ -77,27 +75,47 @@ def report_instant(session: Session, as_of: date) -> datetime:
     return datetime.combine(as_of, time(12, 0), tzinfo=timezone.utc)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the report (and the Forecast screen, which shows the same) is built from."""
+
+    forecast: ForecastSet
+    snapshot: SnapshotOutcome | None
+    context: Context
+
+
 def build(session: Session, params: ReportParams, *, hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT,
-          methods: Sequence[str] = METHODS, snapshot: bool = True) -> Report:
+          methods: Sequence[str] = SHOWN, snapshot: bool = True) -> Report:
+    return build_from(session, find(session, params, hybrid_weight=hybrid_weight, snapshot=snapshot), params,
+                      methods=methods)
+
+
+def find(session: Session, params: ReportParams, *, hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT,
+         snapshot: bool = True) -> Found:
+    """The forecast the report shows (and, on the day's first use, the day's snapshots, from the same reads)."""
     at = report_instant(session, params.as_of)
-    taken: SnapshotOutcome | None = None
-    state = None
-    if snapshot and at == session.clock.now():
-        # the day's first use stores the day's snapshots, from the same state as the report (loaded once)
-        state = load_state(session, at, products=True)
-        taken = take_daily_snapshot(session, state)
-    period = report_period(params)
-    fs = forecast(session, period, at=at, owners=params.reps, team=params.team, hybrid_weight=hybrid_weight,
-                  state=state)
-    history = accuracy_history(session, "month")
+    ctx = context(session, at, owners=params.reps, team=params.team)
+    taken = take_daily_snapshot(session, ctx) if snapshot and at == session.clock.now() else None
+    return Found(forecast(session, report_period(params), ctx=ctx, hybrid_weight=hybrid_weight), taken, ctx)
+
+
+def build_from(session: Session, found: Found, params: ReportParams, *, methods: Sequence[str] = SHOWN) -> Report:
+    fs, taken = found.forecast, found.snapshot
+    team = found.context.history.won if session.visible_logins() is None else None
+    history = accuracy_history(session, "month", won=team)
     shown = [fs.methods[m] for m in methods]
     data = _document(fs, shown, history, params, taken)
     tables = _tables(fs, shown, history)
     summary = _summary(fs, shown, history)
     notes = (
-        "Best/worst case: the 90th/10th percentile of the method's error model (an 80 % interval). Confidence: "
-        "the accuracy (1 − |error| ÷ forecast) that error model expects; the backtest and the snapshot history "
-        "measure the real one.",
+        "auto: the mean of the better half of the methods, blends and naive rules by their error (MAPE) in a "
+        "rolling-origin backtest over the months before now, each forecast from its own 1st with nothing "
+        "recorded later. Best/worst case: the 90th/10th "
+        "percentile of the method's error model (an 80 % interval). Confidence: the accuracy (1 − |error| ÷ "
+        "forecast) that error model expects; the backtest and the snapshot history measure the real one.",
+        "Calibrated: the share of past deals in the same stage, at the same age in it, that were won within the "
+        "period's months (deals still open then count as not won; months not over are left out). Configured: "
+        "the stage's probability of a win at any time.",
         "Categories: open deals expected to close in the period (overdue deals count in the current period), by "
         "forecast category (the stage's, unless overridden). Commit = closed + commit; best case = commit + best "
         "case. Quota attainment = won ÷ quota; commit attainment = commit ÷ quota.",
@@ -168,6 +186,25 @@ def _document(fs: ForecastSet, shown: list[MethodForecast], history, params: Rep
                 for s in history.summary
             ],
         },
+        "overdue": {"deals": a.overdue_count, "value": to_json_number(a.overdue_cents)},
+        "choice": {"chosen": list(fs.choice.members), "in_words": fs.choice.in_words, "reason": fs.choice.reason,
+                   "months_compared": [m.strftime("%Y-%m") for m in fs.choice.months],
+                   "scores": {k: rate(v) for k, v in sorted(fs.choice.scores.items(), key=lambda x: x[1])}},
+        "season": {"length": fs.season.length, "test_level": rate(fs.season.level),
+                   "p_values": {str(k): v for k, v in fs.season.p_values.items()}},
+        "stage_rates": [
+            {"stage": r.stage, "configured_probability": rate(r.configured / 100), "calibrated_probability":
+             rate(r.calibrated), "deals": r.deals, "value": to_json_number(r.value_cents),
+             "expected": to_json_number(r.expected_cents)} for r in fs.stage_rates
+        ],
+        "calibration": [
+            {"bin": b.label, "deal_months": b.deals, "predicted": rate(b.predicted), "observed": rate(b.observed),
+             "configured": rate(b.configured)} for b in fs.calibration
+        ],
+        "months": [
+            {"month": c.month.strftime("%Y-%m"), "actual": to_json_number(c.actual_cents), "auto_chose": c.chosen,
+             **{name: money_json(c.forecasts.get(name)) for name in SHOWN}} for c in fs.months
+        ],
         "snapshot": None if taken is None else {"taken_on": taken.taken_on.isoformat(), "written": taken.written},
     }
 
@@ -207,6 +244,26 @@ def _tables(fs: ForecastSet, shown: list[MethodForecast], history) -> tuple[Tabl
         tuple((k, *(format_money(m.by_product.get(k, 0)) for m in shown)) for k in keys),
         numeric=frozenset(range(1, 1 + len(shown))),
     )
+    stage_rates = Table(
+        f"Win rates, {label}: configured (a win at any time) beside calibrated (a win within the period)",
+        ("Stage", "Configured", "Calibrated", "Open deals", "Value", "Expected"),
+        tuple((r.name, pct(r.configured / 100, 0), pct(r.calibrated), f"{r.deals:,}", format_money(r.value_cents),
+               format_money(r.expected_cents)) for r in fs.stage_rates),
+        numeric=frozenset(range(1, 6)),
+    )
+    calibration = Table(
+        "Calibration: predicted against observed wins within a month, each month predicted from the ones before it",
+        ("Predicted", "Deal-months", "Predicted rate", "Observed rate", "Configured"),
+        tuple((b.label, f"{b.deals:,}", pct(b.predicted), pct(b.observed), pct(b.configured)) for b in fs.calibration),
+        numeric=frozenset(range(1, 5)),
+    )
+    months = Table(
+        "Forecast against actual by month, each forecast from the month's 1st",
+        ("Month", "Actual", *SHOWN, "auto chose"),
+        tuple((c.month.strftime("%Y-%m"), format_money(c.actual_cents),
+               *(money_text(c.forecasts.get(name)) for name in SHOWN), c.chosen) for c in fs.months),
+        numeric=frozenset(range(1, 2 + len(SHOWN))),
+    )
     accuracy = Table(
         "Forecast accuracy: the snapshot taken on (or nearest after) each month's 1st vs the actual won value",
         ("Month", "Method", "Taken on", "Forecast", "Actual", "Error"),
@@ -216,13 +273,13 @@ def _tables(fs: ForecastSet, shown: list[MethodForecast], history) -> tuple[Tabl
                 for s in history.summary if s.periods),
         numeric=frozenset({3, 4, 5}),
     )
-    return (by_method, categories, reps, products, accuracy)
+    return (by_method, categories, reps, products, stage_rates, calibration, months, accuracy)
 
 
 def _summary(fs: ForecastSet, shown: list[MethodForecast], history) -> tuple[str, ...]:
     a = fs.attainment
     label = fs.period.label
-    out = []
+    out = [f"auto uses {fs.choice.in_words}: {fs.choice.reason}."]
     for m in shown:
         out.append(
             f"{m.method.capitalize()} forecast for {label}: {format_money(m.forecast_cents)} (80 % range "
@@ -232,6 +289,8 @@ def _summary(fs: ForecastSet, shown: list[MethodForecast], history) -> tuple[str
         f"Won so far {format_money(a.won_cents)} of a {money_text(a.quota_cents)} quota ({pct(a.quota_attainment)}); "
         f"commit {format_money(a.commit_cents)} ({pct(a.commit_attainment)} of quota), best case "
         f"{format_money(a.best_case_cents)}."
+        + (f" The categories include {a.overdue_count:,} overdue deal{'s' if a.overdue_count != 1 else ''} "
+           f"({format_money(a.overdue_cents)}) expected before today and still open." if a.overdue_count else "")
     )
     measured = [s for s in history.summary if s.periods]
     if measured:

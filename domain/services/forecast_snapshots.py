@@ -9,27 +9,28 @@ tracked figure, not a claim.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from domain.periods import month_start
 from domain.records import ForecastSnapshot
 from domain.services.forecast_backtest import abs_pct_error
-from domain.services.forecast_state import PipelineState
-from domain.services.forecasting import (
-    DEFAULT_HYBRID_WEIGHT,
-    METHODS,
-    Period,
-    attainment,
-    forecast_methods,
-    load_state,
-)
+from domain.services.forecast_series import WonTable
+from domain.services.forecast_service import Context, context
+from domain.services.forecasting import DEFAULT_HYBRID_WEIGHT, SHOWN, Period
 
 if TYPE_CHECKING:
     from domain.session import Session
 
 SCOPE = "team"
 PERIOD_KINDS = ("month", "quarter")
+METHODS = SHOWN  # auto, pipeline, historical, hybrid
+
+
+def team_session(session: "Session") -> "Session":
+    """The session without its user's scope: snapshots are the whole team's, whoever takes them."""
+    return session if session.visible_logins() is None else replace(session, actor=None)
 
 
 def snapshot_periods(today: date) -> list[Period]:
@@ -52,11 +53,11 @@ class SnapshotOutcome:
         return self.written == 0
 
 
-def take_daily_snapshot(session: "Session", state: PipelineState | None = None) -> SnapshotOutcome:
+def take_daily_snapshot(session: "Session", ctx: Context | None = None) -> SnapshotOutcome:
     """Store today's snapshots unless they are there already (idempotent per day).
 
-    `state`: the whole pipeline now, when the caller has loaded it already (the forecast report
-    does: at 100,000 deals loading it costs seconds, and the day's first report needs it twice).
+    `ctx`: the whole team's forecast context now, when the caller has it already (the forecast report
+    does, when its session sees everyone).
 
     The hybrid always uses the default 0.6/0.4 blend here, so snapshots stay comparable over
     time whatever weight a user picks for a one-off forecast.
@@ -68,11 +69,11 @@ def take_daily_snapshot(session: "Session", state: PipelineState | None = None) 
     wanted = {(p.kind, p.start, m, SCOPE) for p in periods for m in METHODS}
     if wanted <= store.forecasting.snapshot_keys(today):
         return SnapshotOutcome(today, 0, len(wanted))
-    state = state.without_products() if state is not None else load_state(session, now)
+    ctx = ctx if ctx is not None and ctx.logins is None and ctx.at == now else context(team_session(session), now)
     rows = []
     for period in periods:
-        commit = attainment(session, state, period).commit_cents
-        for method, result in forecast_methods(state, period, hybrid_weight=DEFAULT_HYBRID_WEIGHT).items():
+        commit = ctx.attainment(period).commit_cents
+        for method, result in ctx.methods(period, DEFAULT_HYBRID_WEIGHT).items():
             rows.append(ForecastSnapshot(
                 taken_on=today, period_kind=period.kind, period_start=period.start, method=method, scope=SCOPE,
                 forecast_cents=result.forecast_cents, best_case_cents=result.best_case_cents,
@@ -114,9 +115,11 @@ class AccuracyHistory:
     summary: tuple[MethodAccuracy, ...]
 
 
-def accuracy_history(session: "Session", kind: str = "month", *, since: date | None = None) -> AccuracyHistory:
+def accuracy_history(session: "Session", kind: str = "month", *, since: date | None = None,
+                     won: WonTable | None = None) -> AccuracyHistory:
     """For each ended period with a snapshot taken within it: the first such snapshot per method
-    against the won value of the period (wins standing now, at the value recorded with the win)."""
+    against the won value of the period (wins standing now, at the value recorded with the win).
+    `won`: the whole team's won table now, when the caller has read it already."""
     now = session.clock.now()
     today = now.date()
     current = Period.of(kind, today)
@@ -129,15 +132,16 @@ def accuracy_history(session: "Session", kind: str = "month", *, since: date | N
         chosen.setdefault((s.period_start, s.method), s)
     if not chosen:
         return AccuracyHistory(kind, (), tuple(MethodAccuracy(m, 0, None) for m in METHODS))
-    state = load_state(session, now)
-    actual: dict[date, int] = {}
+    won = won or WonTable(session.store.forecasting.won_table(now, session.pipeline.won.id))
+    by_month = {m: won.actual(m) for m in {month_start(s.period_start) for s in chosen.values()} | {
+        m for s in chosen.values() for m in Period.of(kind, s.period_start).months()}}
     lines = []
-    for (start, method), s in sorted(chosen.items()):
+    for (start, method), s in sorted(chosen.items(), key=lambda x: (x[0][0], METHODS.index(x[0][1])
+                                                                    if x[0][1] in METHODS else 99, x[0][1])):
         period = Period.of(kind, start)
-        if start not in actual:
-            actual[start] = sum(w.value_cents for w in state.won_between(period.opens, period.closes))
-        lines.append(AccuracyLine(period, method, s.taken_on, s.forecast_cents, actual[start],
-                                  abs_pct_error(s.forecast_cents, actual[start])))
+        actual = sum(by_month.get(m, 0) for m in period.months())
+        lines.append(AccuracyLine(period, method, s.taken_on, s.forecast_cents, actual,
+                                  abs_pct_error(s.forecast_cents, actual)))
     summary = []
     for method in METHODS:
         errors = [line.abs_pct_error for line in lines if line.method == method and line.abs_pct_error is not None]

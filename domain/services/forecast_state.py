@@ -1,4 +1,7 @@
-"""The pipeline as it stood at an instant, rebuilt from stage history and the audit log.
+"""The pipeline as it stood at a past instant, deal by deal, rebuilt from stage history and the audit log.
+
+Only a forecast of a past instant (`--as-of` before the latest record) reads this, for its forecast
+categories; every forecast figure comes from aggregates (`forecast_cohorts`, `forecast_service`).
 
 The store hands over raw facts about every opportunity created before the instant `at`
 (`DealHistory`: the row as it is now, its last stage change before `at`, and the audited
@@ -23,12 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, TypeVar
 
 from domain.clock import start_of_day
 from domain.enums import ForecastCategory
-from domain.periods import add_months, month_start
 from domain.pipeline import PipelineConfig
+
+if TYPE_CHECKING:
+    from domain.session import Session
 
 T = TypeVar("T")
 
@@ -238,54 +243,12 @@ def reconstruct(at: datetime, histories: Iterable[DealHistory], pipeline: Pipeli
     return PipelineState(at, tuple(open_deals), tuple(wins))
 
 
-# -- monthly won history ----------------------------------------------------------------------------
+# -- the service -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MonthlySeries:
-    """Won value per calendar month (UTC), complete months only. `start` is the first month."""
-
-    start: date | None
-    values: tuple[int, ...]
-
-    @property
-    def months(self) -> tuple[date, ...]:
-        if self.start is None:
-            return ()
-        return tuple(add_months(self.start, i) for i in range(len(self.values)))
-
-    def index_of(self, month: date) -> int:
-        """Months from the series start to `month` (may be negative or beyond the end)."""
-        assert self.start is not None
-        return (month.year - self.start.year) * 12 + month.month - self.start.month
-
-    def value(self, month: date) -> int | None:
-        if self.start is None:
-            return None
-        i = self.index_of(month)
-        return self.values[i] if 0 <= i < len(self.values) else None
-
-
-def monthly_won(state: PipelineState) -> MonthlySeries:
-    """The won value of every complete month before the state's month.
-
-    The series starts with the first month that begins after the first recorded win: the
-    month of the first win is partial (the history may start in the middle of it), and
-    months before any win say nothing (the CRM was not in use yet). Later months with no
-    win are true zeros.
-    """
-    if not state.wins:
-        return MonthlySeries(None, ())
-    first = add_months(month_start(min(w.won_at for w in state.wins).date()), 1)
-    end = month_start(state.today)
-    if first >= end:
-        return MonthlySeries(None, ())
-    count = (end.year - first.year) * 12 + end.month - first.month
-    values = [0] * count
-    for w in state.wins:
-        month = month_start(w.won_at.date())
-        i = (month.year - first.year) * 12 + month.month - first.month
-        if 0 <= i < count:
-            values[i] += w.value_cents
-    return MonthlySeries(first, tuple(values))
-
+def load_state(session: "Session", until: datetime, *, products: bool = False) -> PipelineState:
+    """The pipeline as it stood just before `until`, deal by deal (nothing recorded at or after `until`).
+    Only a forecast of a past instant reads it: for its categories, which need each deal's close date."""
+    histories = session.store.forecasting.deal_histories(until, lost_stage=session.pipeline.lost.id,
+                                                         with_products=products)
+    return reconstruct(until, histories, session.pipeline)

@@ -1,44 +1,44 @@
-"""Sales forecasts: the seed's pipeline, historical and hybrid methods, done right.
+"""Sales forecasts: the calibrated pipeline, the historical method, their hybrid, the naive rules, and `auto`.
 
-Each method gives a forecast for a period with a best and a worst case (an 80 % interval),
-a confidence figure, a split by rep and by product, and its methodology and assumptions in
-words. Forecast categories (pipeline, best case, commit, closed, omitted) roll up as in
-Salesforce and HubSpot, with quota and commit attainment.
+Each method gives a forecast for a period with a best and a worst case (an 80 % interval), a confidence
+figure, a split by rep and by product, and its methodology and assumptions in words. `auto` picks, as of the
+instant T, the method or blend with the lowest error in a rolling-origin backtest over the months before T.
 
-The first half is pure: functions of a `PipelineState` (the open deals and standing wins at
-an instant, `forecast_state`). The second half is the service layer, which reads through
-`session.store.forecasting`. Money is integer cents; exact sums are `Fraction`s rounded
-half-to-even once, at the end. Floats appear only in statistics (spreads, autocorrelations)
-and come back to cents by explicit rounding. Definitions, formulas and where the seed's code
-is wrong: docs/forecasting.md.
+Pure: functions of aggregated facts (`Inputs`: the deals open at T grouped by owner, stage and age in
+stage; the monthly won series; what is won to date) and of the landmark state (`forecast_cohorts`). The
+service layer that reads them from the store is `forecast_service`. Money is integer cents; expectations
+are summed in a fixed order and rounded half-to-even once, at the end. Definitions, formulas and where the
+seed's code is wrong: docs/forecasting.md.
 """
 
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cached_property
 from statistics import NormalDist
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from domain.clock import start_of_day
-from domain.enums import ForecastCategory
 from domain.periods import add_months, month_end, month_start, quarter_end, quarter_start
-from domain.services.forecast_state import NO_PRODUCTS, MonthlySeries, PipelineState, monthly_won, reconstruct
-
-if TYPE_CHECKING:
-    from domain.session import Session
+from domain.services.forecast_calibration import Calibration, months_between
+from domain.services.forecast_cohorts import OpenGroup
+from domain.services.forecast_series import MonthlySeries, SeasonDetection, fit_series
+from domain.services.forecast_state import NO_PRODUCTS
 
 METHODS = ("pipeline", "historical", "hybrid")
-DEFAULT_HYBRID_WEIGHT = Fraction(3, 5)  # the pipeline's share of the hybrid blend (the seed's 0.6/0.4)
-SEASON_CANDIDATES = (3, 4, 6, 12)  # season lengths, in months, the detector considers
-MIN_SLIP_SAMPLE = 20  # wins needed before close-date slips are learned from the data
+AUTO = "auto"
+SHOWN = (AUTO, *METHODS)  # what `pantry forecast show` and the report show, auto first
+BASELINES = ("naive_last_month", "naive_mean_3", "naive_running_mean", "naive_seasonal")
+BLENDS = (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4))  # the pipeline's weight in auto's blends
+DEFAULT_HYBRID_WEIGHT = Fraction(3, 5)  # the pipeline's share of the hybrid method (the seed's 0.6/0.4)
 INTERVAL = 0.80  # best/worst case = the 90th / 10th percentile
 Z = NormalDist().inv_cdf(0.5 + INTERVAL / 2)  # 1.2816
 MEAN_ABS = math.sqrt(2 / math.pi)  # E|X| = 0.798 sigma for a normal error
+UNASSIGNED = "(unassigned)"
 
 
 # -- periods ------------------------------------------------------------------------------------
@@ -100,6 +100,52 @@ class Period:
         return out
 
 
+def remaining_share(month: date, period: Period, at: datetime) -> float:
+    """The part of `month` inside the period and after the instant, as a fraction of the month."""
+    m_open, m_close = start_of_day(month), start_of_day(add_months(month, 1))
+    lo, hi = max(m_open, period.opens, at), min(m_close, period.closes)
+    if hi <= lo:
+        return 0.0
+    return (hi - lo).total_seconds() / (m_close - m_open).total_seconds()
+
+
+# -- what the methods read ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Won:
+    """Won in the period before the instant: the total, by owner login, by product."""
+
+    cents: int = 0
+    by_owner: Mapping[str, int] = field(default_factory=dict)
+    by_product: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a forecast made at `at` reads, aggregated (nothing recorded at or after `at`)."""
+
+    at: datetime
+    open: tuple[OpenGroup, ...]  # the deals open at `at` by owner, stage, age bucket
+    series: MonthlySeries  # won per complete month before `at`
+    new: MonthlySeries  # of which: won by deals created in that same month
+    products: tuple[tuple[str, str, int, float], ...] = ()  # (product, stage, bucket, weight: its line totals)
+    history_owners: Mapping[str, float] = field(default_factory=dict)  # each rep's share of the series' wins
+    history_products: Mapping[str, float] = field(default_factory=dict)  # each product's share
+
+
+@dataclass(frozen=True)
+class Model:
+    """What is learned from the history before the instant: the season, and the win rates."""
+
+    season: SeasonDetection
+    calibration: Calibration
+
+    @property
+    def season_length(self) -> int | None:
+        return self.season.length
+
+
 # -- results ------------------------------------------------------------------------------------
 
 
@@ -113,40 +159,52 @@ class MethodForecast:
     best_case_cents: int
     confidence: float  # 0-1: the accuracy (1 - |error| / forecast) the method's own error model expects
     won_to_date_cents: int  # already won in the period before `at` (part of every figure above)
-    by_rep: dict[str, int]
-    by_product: dict[str, int]
     methodology: str
     assumptions: tuple[str, ...]
     details: dict[str, Any] = field(default_factory=dict)
-    expected: Fraction = field(default=Fraction(0), repr=False)  # the exact forecast before rounding
+    expected: float = field(default=0.0, repr=False)  # the forecast before rounding
     sigma: float = field(default=0.0, repr=False)  # its standard deviation, cents
-    rep_parts: dict[str, Fraction] = field(default_factory=dict, repr=False, compare=False)
-    product_parts: dict[str, Fraction] = field(default_factory=dict, repr=False, compare=False)
+    rep_parts: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    product_parts: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def by_rep(self) -> dict[str, int]:
+        """The forecast split by rep, to the cent (the parts rounded to add up exactly)."""
+        return allocate(self.forecast_cents, self.rep_parts)
+
+    @cached_property
+    def by_product(self) -> dict[str, int]:
+        return allocate(self.forecast_cents, self.product_parts)
 
 
-def cents(amount: Fraction) -> int:
-    """Exact amount -> integer cents, half to even (Fraction rounds that way)."""
-    return round(amount)
+def cents(amount: float | Fraction) -> int:
+    """An amount -> integer cents, half to even."""
+    return round(Fraction(amount))
 
 
-def allocate(total: int, parts: Mapping[str, Fraction]) -> dict[str, int]:
-    """Round each part to cents so the parts sum to `total` exactly (largest remainder;
-    ties go to the key that sorts first). Parts are meant to sum to about `total`."""
-    floors = {k: math.floor(v) for k, v in parts.items()}
+def allocate(total: int, parts: Mapping[str, float | Fraction]) -> dict[str, int]:
+    """Round each part to cents so the parts sum to `total` exactly: scaled to `total` first (parts are
+    meant to sum to about it), then largest remainder (ties go to the key that sorts first)."""
+    if not parts:
+        return {}
+    whole = sum(parts.values())
+    if whole <= 0:
+        return {k: 0 for k in sorted(parts)} if total == 0 else {UNASSIGNED: total}
+    scaled = {k: v * total / whole for k, v in parts.items()} if abs(whole - total) > 0.5 else dict(parts)
+    floors = {k: math.floor(v) for k, v in scaled.items()}
     left = total - sum(floors.values())
-    order = sorted(parts, key=lambda k: (-(parts[k] - floors[k]), k))
-    if order:
-        step = 1 if left > 0 else -1
-        i = 0
-        while left != 0:
-            key = order[i % len(order)] if step > 0 else order[::-1][i % len(order)]
-            floors[key] += step
-            left -= step
-            i += 1
+    order = sorted(scaled, key=lambda k: (-(scaled[k] - floors[k]), k))
+    step = 1 if left > 0 else -1
+    i = 0
+    while left != 0:
+        key = order[i % len(order)] if step > 0 else order[::-1][i % len(order)]
+        floors[key] += step
+        left -= step
+        i += 1
     return {k: v for k, v in sorted(floors.items()) if v != 0 or parts[k] != 0}
 
 
-def confidence_of(expected: Fraction, sigma: float) -> float:
+def confidence_of(expected: float, sigma: float) -> float:
     """1 - E|error| / forecast under a normal error of standard deviation `sigma`, in [0, 1].
     Comparable with the measured accuracy (1 - MAPE) and with the seed's 85 % KPI."""
     if expected <= 0:
@@ -154,251 +212,159 @@ def confidence_of(expected: Fraction, sigma: float) -> float:
     return round(max(0.0, min(1.0, 1.0 - MEAN_ABS * sigma / float(expected))), 4)
 
 
-def _finish(method: str, period: Period, at: datetime, expected: Fraction, sigma: float, won: int, *,
-            cap: Fraction | None, rep_parts: dict[str, Fraction], product_parts: dict[str, Fraction],
+def _finish(method: str, period: Period, at: datetime, expected: float, sigma: float, won: int, *,
+            cap: float | None, rep_parts: dict[str, float], product_parts: dict[str, float],
             methodology: str, assumptions: tuple[str, ...], details: dict[str, Any]) -> MethodForecast:
+    expected = max(float(won), expected)
     forecast = cents(expected)
-    spread = Fraction(Z * sigma)
-    worst = max(Fraction(won), expected - spread)
-    best = expected + spread if cap is None else min(cap, expected + spread)
+    worst = max(float(won), expected - Z * sigma)
+    best = expected + Z * sigma if cap is None else min(cap, expected + Z * sigma)
     return MethodForecast(
-        method=method, period=period, at=at, forecast_cents=forecast, worst_case_cents=cents(worst),
+        method=method, period=period, at=at, forecast_cents=forecast, worst_case_cents=min(forecast, cents(worst)),
         best_case_cents=max(forecast, cents(best)), confidence=confidence_of(expected, sigma), won_to_date_cents=won,
-        by_rep=allocate(forecast, rep_parts), by_product=allocate(forecast, product_parts), methodology=methodology,
+        methodology=methodology,
         assumptions=assumptions, details=details, expected=expected, sigma=sigma, rep_parts=rep_parts,
         product_parts=product_parts,
     )
 
 
-def _split(amount: Fraction, products: Sequence[tuple[str, int]], into: dict[str, Fraction]) -> None:
-    """Add `amount` to `into`, split over products in proportion to their line totals."""
-    total = sum(t for _, t in products)
-    if total <= 0:
-        into[NO_PRODUCTS] = into.get(NO_PRODUCTS, Fraction(0)) + amount
+def _won_parts(won: Won) -> tuple[dict[str, float], dict[str, float]]:
+    return ({k: float(v) for k, v in won.by_owner.items()}, {k: float(v) for k, v in won.by_product.items()})
+
+
+def _spread(amount: float, shares: Mapping[str, float], into: dict[str, float]) -> None:
+    if not amount:
         return
-    for name, line in products:
-        into[name] = into.get(name, Fraction(0)) + amount * Fraction(line, total)
+    if not shares:
+        into[UNASSIGNED] = into.get(UNASSIGNED, 0.0) + amount
+        return
+    for key in sorted(shares):
+        into[key] = into.get(key, 0.0) + amount * shares[key]
 
 
-def _won_parts(state: PipelineState, period: Period) -> tuple[int, dict[str, Fraction], dict[str, Fraction]]:
-    """Won in the period before the state's instant: total, by rep, by product."""
-    reps: dict[str, Fraction] = {}
-    products: dict[str, Fraction] = {}
-    total = 0
-    for w in state.won_between(period.opens, period.closes):
-        total += w.value_cents
-        reps[w.owner] = reps.get(w.owner, Fraction(0)) + w.value_cents
-        _split(Fraction(w.value_cents), w.products, products)
-    return total, reps, products
+# -- a series model over a period ---------------------------------------------------------------------
 
 
-# -- pipeline -----------------------------------------------------------------------------------
+def series_ahead(series: MonthlySeries, period: Period, at: datetime, season: int | None) -> tuple[float, float, Any]:
+    """(expected, variance, model) of the series' months in the period after `at`: a least-squares fit
+    with a level per phase of `season` and a trend; each month counts for the part of it still ahead."""
+    values = series.values
+    if not values:
+        return 0.0, 0.0, None
+    model = fit_series(values, season or 1)
+    expected = variance = 0.0
+    for month in period.months():
+        share = remaining_share(month, period, at)
+        if share == 0:
+            continue
+        predicted = max(0.0, float(model.predict(series.index_of(month))))
+        expected += predicted * share
+        v = model.variance(series.index_of(month))
+        variance += share ** 2 * (v if v is not None else predicted ** 2)
+    return expected, variance, model
 
 
-def slip_sample(state: PipelineState, minimum: int = MIN_SLIP_SAMPLE) -> tuple[int, ...]:
-    """Days from the expected close date to the actual win, of every win standing at the instant.
-    With fewer than `minimum` wins the dates are taken at face value: (0,)."""
-    slips = sorted((w.won_at.date() - w.expected_close_date).days for w in state.wins if w.expected_close_date)
-    return tuple(slips) if len(slips) >= minimum else (0,)
-
-
-def time_weight(expected: date, period: Period, today: date, slips: Sequence[int]) -> Fraction:
-    """The chance that an open deal expected to close on `expected` closes within `period`, if it is won.
-
-    The close date is the expected date plus a slip drawn from `slips` (the slips of past wins, in
-    days, sorted ascending), given that the deal is still open on `today`: only slips that land on
-    or after today are possible. The weight is the share of those that land inside the part of the period from
-    today on. With slips (0,) this is 1 for a deal expected in the period and 0 otherwise.
-
-    A deal no possible slip brings to today or later (more overdue than any past win ever
-    slipped) is stale: it is counted in the period containing today, with weight 1.
-    """
-    window_start = max(period.start, today)
-    if period.end < window_start:
-        return Fraction(0)
-    base = expected.toordinal()
-    floor, lo, hi = today.toordinal(), window_start.toordinal(), period.end.toordinal()
-    # `slips` is sorted: count by bisection (open deals × past wins would be slow otherwise)
-    first_possible = bisect_left(slips, floor - base)
-    possible = len(slips) - first_possible
-    if possible == 0:
-        return Fraction(1) if period.contains(today) else Fraction(0)
-    inside = bisect_right(slips, hi - base) - max(first_possible, bisect_left(slips, lo - base))
-    return Fraction(max(0, inside), possible)
-
+# -- the calibrated pipeline -----------------------------------------------------------------------------
 
 PIPELINE_ASSUMPTIONS = (
-    "Each open deal is won with its recorded probability (the stage's, unless set by hand); deals are independent.",
-    "A won deal closes on its expected close date plus a slip like those of past wins (at least "
-    f"{MIN_SLIP_SAMPLE} wins; with fewer, the expected date is taken at face value).",
-    "A deal more overdue than any past win ever slipped closes in the current period or not at all.",
-    "Deals not yet created cannot be forecast: whatever is opened and won within the period is missed.",
-    "Lost deals count for nothing; won deals count at the value recorded when they were won.",
+    "An open deal is won within the period with the probability learned from the landmarks before the "
+    "instant: the share of deals in the same stage, at the same age in it, that were won within as many months "
+    "(deals still open when those months ended count as not won within them; months not over are left out).",
+    "The value won is the open value times the value won per open dollar of those deals.",
+    "When a season is detected, a month's rates are those of the same phase of the season (shrunk towards all).",
+    "Deals opened after the instant and won within the period (new business) are the historical model of "
+    "the value won by deals created in the month they were won.",
+    "Deals are independent; lost deals count for nothing; a win counts at the value recorded with it.",
 )
 
 
-def pipeline_forecast(state: PipelineState, period: Period, *, slips: Sequence[int] | None = None) -> MethodForecast:
-    """Won to date + Σ value × probability × time weight over the deals open at the instant.
-
-    Spread: each deal is a Bernoulli trial won with q = probability × weight, so the variance is
-    Σ value² × q × (1 − q). The best case is capped at everything with a non-zero weight won.
-    """
-    slips = tuple(sorted(slips)) if slips is not None else slip_sample(state)
-    today = state.today
-    won, rep_parts, product_parts = _won_parts(state, period)
-    expected = Fraction(won)
-    cap = Fraction(won)
+def pipeline_forecast(inputs: Inputs, period: Period, model: Model, won: Won = Won()) -> MethodForecast:
+    """Won to date + Σ open value × calibrated rate of a win within the period + expected new business."""
+    at = inputs.at
+    begin_at = max(period.opens, at)
+    rep_parts, product_parts = _won_parts(won)
+    expected = float(won.cents)
     variance = 0.0
-    counted = overdue = 0
-    overdue_value = 0
-    for deal in state.open_deals:
-        weight = time_weight(deal.expected_close_date, period, today, slips)
-        if deal.expected_close_date < today:
-            overdue += 1
-            overdue_value += deal.value_cents
-        if weight == 0 or deal.probability == 0:
-            continue
-        counted += 1
-        q = Fraction(deal.probability, 100) * weight
-        amount = deal.value_cents * q
-        expected += amount
-        cap += deal.value_cents
-        variance += float(deal.value_cents) ** 2 * float(q) * float(1 - q)
-        rep_parts[deal.owner] = rep_parts.get(deal.owner, Fraction(0)) + amount
-        _split(amount, deal.products, product_parts)
-    learned = slips != (0,)
+    open_part = 0.0
+    counted = 0
+    stages: dict[str, list] = {}
+    calibration = model.calibration
+    season = model.season_length
+    if period.closes > begin_at:
+        begin, end = months_between(at, begin_at), months_between(at, period.closes)
+        phase = month_start(begin_at.date()) if month_start(begin_at.date()) == month_start(
+            (period.closes - timedelta(microseconds=1)).date()) else None
+        cache: dict[tuple[str, int], tuple[float, float]] = {}
+        group_amounts: dict[tuple[str, int], float] = {}
+        for group in inputs.open:
+            key = (group.stage, group.bucket)
+            if key not in cache:
+                rates = calibration.rates(group.stage, group.bucket, phase)
+                cache[key] = (rates.within(begin, end), rates.within(begin, end, by_value=False))
+            rate, q = cache[key]
+            amount = group.value_cents * rate
+            open_part += amount
+            group_amounts[key] = group_amounts.get(key, 0.0) + amount
+            variance += group.value_sq * q * (1 - q)
+            rep_parts[group.owner] = rep_parts.get(group.owner, 0.0) + amount
+            line = stages.setdefault(group.stage, [0, 0, 0.0, 0.0])
+            line[0] += group.deals
+            line[1] += group.value_cents
+            line[2] += q * group.deals
+            line[3] += amount
+            if q > 0:
+                counted += group.deals
+        _split_groups(group_amounts, inputs.products, product_parts)
+    new, new_variance, new_model = series_ahead(inputs.new, period, at, season)
+    expected += open_part + new
+    variance += new_variance
+    _spread(new, inputs.history_owners, rep_parts)
+    _spread(new, inputs.history_products, product_parts)
+    open_deals = sum(g.deals for g in inputs.open)
     details = {
-        "open_deals": len(state.open_deals),
+        "open_deals": open_deals,
+        "open_value_cents": sum(g.value_cents for g in inputs.open),
         "deals_counted": counted,
-        "overdue_deals": overdue,
-        "overdue_value_cents": overdue_value,
-        "slip_sample": len(slips) if learned else 0,
-        "slip_days_median": slips[len(slips) // 2] if learned else 0,
-        "slip_days_range": [min(slips), max(slips)] if learned else [0, 0],
+        "from_open_deals_cents": cents(open_part),
+        "new_business_cents": cents(new),
+        "landmarks_learned_from": calibration.landmarks,
+        "season_length": season,
+        "stages": {stage: {"deals": line[0], "value_cents": line[1],
+                           "calibrated_probability": round(line[2] / line[0], 4) if line[0] else None,
+                           "expected_cents": cents(line[3])}
+                   for stage, line in sorted(stages.items())},
     }
     return _finish(
-        "pipeline", period, state.at, expected, math.sqrt(variance), won, cap=cap, rep_parts=rep_parts,
+        "pipeline", period, at, expected, math.sqrt(variance), won.cents, cap=None, rep_parts=rep_parts,
         product_parts=product_parts,
-        methodology="Won to date plus, over every deal open at the instant, value × probability × time weight "
-        "(the chance its close date falls in the period, from the slips of past wins).",
+        methodology="Won to date, plus every open deal's value times the calibrated rate of a win within the period "
+        "(by stage and age in stage, learned from the month-start landmarks before the instant), plus the new "
+        "business the history of same-month wins predicts.",
         assumptions=PIPELINE_ASSUMPTIONS, details=details,
     )
 
 
-# -- historical -----------------------------------------------------------------------------------
+def _split_groups(amounts: Mapping[tuple[str, int], float], products: Sequence[tuple[str, str, int, float]],
+                  into: dict[str, float]) -> None:
+    """Each (stage, age bucket) group's amount split over products by the group's line items' totals."""
+    weights: dict[tuple[str, int], list[tuple[str, float]]] = {}
+    for product, stage, bucket, weight in products:
+        if weight > 0:
+            weights.setdefault((stage, bucket), []).append((product, weight))
+    for key in sorted(amounts):
+        amount, parts = amounts[key], weights.get(key) or [(NO_PRODUCTS, 1.0)]
+        total = sum(w for _, w in parts)
+        for product, weight in parts:
+            into[product] = into.get(product, 0.0) + amount * weight / total
 
 
-@dataclass(frozen=True)
-class SeasonDetection:
-    length: int | None  # None: no seasonality found
-    autocorrelations: dict[int, float | None]  # lag -> r (None: too little history for that lag)
-    threshold: float  # r must exceed this (2 / sqrt(n), the white-noise 95 % bound)
-
-
-def season_eligible(n: int, lag: int) -> bool:
-    """Two full seasons, and two degrees of freedom left after a level per phase and a trend."""
-    return n >= 2 * lag and n - lag - 1 >= 2
-
-
-def _detrended(values: Sequence[int]) -> list[float]:
-    n = len(values)
-    xs = range(n)
-    mx, my = (n - 1) / 2, sum(values) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, values)) / sxx if sxx else 0.0
-    return [y - (my + slope * (x - mx)) for x, y in zip(xs, values)]
-
-
-def detect_season(values: Sequence[int], candidates: Sequence[int] = SEASON_CANDIDATES) -> SeasonDetection:
-    """The season length with the highest autocorrelation of the linearly detrended series, among
-    the candidates with enough history, if it is significant (r > 2 / sqrt(n)); else none."""
-    n = len(values)
-    threshold = 2 / math.sqrt(n) if n else math.inf
-    acf: dict[int, float | None] = {lag: None for lag in candidates}
-    if n < 3:
-        return SeasonDetection(None, acf, threshold)
-    e = _detrended(values)
-    denominator = sum(v * v for v in e)
-    best, best_r = None, threshold
-    for lag in candidates:
-        if not season_eligible(n, lag):
-            continue
-        r = sum(e[i] * e[i - lag] for i in range(lag, n)) / denominator if denominator > 1e-9 else 0.0
-        acf[lag] = round(r, 4)
-        if r > best_r:
-            best, best_r = lag, r
-    return SeasonDetection(best, acf, threshold)
-
-
-@dataclass(frozen=True)
-class SeriesModel:
-    """y_i = level[i mod season] + slope × i: a level per phase of the season and a common trend,
-    fitted by ordinary least squares (exactly, in fractions)."""
-
-    season: int  # 1 = no seasonality
-    trend: bool
-    slope: Fraction
-    levels: tuple[Fraction, ...]
-    n: int
-    phase_counts: tuple[int, ...]
-    phase_index_means: tuple[Fraction, ...]
-    sxx: Fraction
-    sigma: float | None  # residual standard deviation (None: no degrees of freedom)
-    dof: int
-
-    def predict(self, i: int) -> Fraction:
-        return self.levels[i % self.season] + self.slope * i
-
-    def variance(self, i: int) -> float | None:
-        """Variance of a new observation at index i: σ² (1 + 1/n_p + (i − ī_p)² / Sxx)."""
-        if self.sigma is None:
-            return None
-        p = i % self.season
-        extra = 1 / self.phase_counts[p]
-        if self.trend and self.sxx:
-            extra += float((i - self.phase_index_means[p]) ** 2 / self.sxx)
-        return self.sigma ** 2 * (1 + extra)
-
-
-def fit_series(values: Sequence[int], season: int = 1) -> SeriesModel:
-    """Least squares with a level per phase and, when there is history enough (n ≥ season + 3), a trend."""
-    n = len(values)
-    if n == 0:
-        raise ValueError("no history to fit")
-    season = season if season > 1 and season_eligible(n, season) else 1
-    trend = n >= season + 3
-    phases = [[i for i in range(n) if i % season == p] for p in range(season)]
-    index_means = tuple(Fraction(sum(ix), len(ix)) for ix in phases)
-    value_means = tuple(Fraction(sum(values[i] for i in ix), len(ix)) for ix in phases)
-    sxx = sxy = Fraction(0)
-    if trend:
-        for p, ix in enumerate(phases):
-            for i in ix:
-                sxx += (i - index_means[p]) ** 2
-                sxy += (i - index_means[p]) * (values[i] - value_means[p])
-    slope = sxy / sxx if sxx else Fraction(0)
-    levels = tuple(value_means[p] - slope * index_means[p] for p in range(season))
-    sse = sum((values[i] - (levels[i % season] + slope * i)) ** 2 for i in range(n))
-    dof = n - season - (1 if trend else 0)
-    sigma = math.sqrt(float(sse) / dof) if dof > 0 else None
-    return SeriesModel(season, trend, slope, levels, n, tuple(len(ix) for ix in phases), index_means, sxx, sigma, dof)
-
-
-def _remaining_share(month: date, period: Period, at: datetime) -> Fraction:
-    """The part of `month` inside the period and after the instant, as a fraction of the month."""
-    m_open, m_close = start_of_day(month), start_of_day(add_months(month, 1))
-    lo, hi = max(m_open, period.opens, at), min(m_close, period.closes)
-    if hi <= lo:
-        return Fraction(0)
-    micro = timedelta(microseconds=1)
-    return Fraction((hi - lo) // micro, (m_close - m_open) // micro)
-
+# -- historical -----------------------------------------------------------------------------------------
 
 HISTORICAL_ASSUMPTIONS = (
     "Monthly won value follows a level per phase of the season plus a straight-line trend, fitted by least squares "
     "to every complete month since the first win.",
-    "The season length is detected from the data (autocorrelation at 3, 4, 6 and 12 months, two full seasons of "
-    "history needed, significant above 2/√n); without one, the series has no seasonality.",
+    "The season length is detected from the data: an F-test of a level per phase against a trend alone, at 3, 4, "
+    "6 and 12 months, with two full seasons of history, at 5 % over all the lengths tried.",
     "The rest of a month that has begun is worth the model's month in proportion to the time left; what is "
     "already won is certain.",
     "By rep and by product, the forecast is split as the won history was.",
@@ -406,88 +372,32 @@ HISTORICAL_ASSUMPTIONS = (
 )
 
 
-def historical_forecast(state: PipelineState, period: Period, *, series: MonthlySeries | None = None,
-                        candidates: Sequence[int] = SEASON_CANDIDATES) -> MethodForecast:
-    """Won to date + the fitted model's value for the rest of the period.
-
-    With no complete month of history the forecast is what is already won, with confidence 0.
-    With one month, that month is the level and its spread is assumed as large as itself.
-    """
-    series = series if series is not None else monthly_won(state)
-    won, rep_won, product_won = _won_parts(state, period)
-    values = series.values
-    remainder = Fraction(0)
-    variance = 0.0
-    details: dict[str, Any] = {"history_months": len(values),
-                               "history_start": series.start.isoformat() if series.start else None}
-    if values:
-        detection = detect_season(values, candidates)
-        model = fit_series(values, detection.length or 1)
-        for month in period.months():
-            share = _remaining_share(month, period, state.at)
-            if share == 0:
-                continue
-            i = series.index_of(month)
-            predicted = max(Fraction(0), model.predict(i))
-            remainder += predicted * share
-            v = model.variance(i)
-            variance += float(share) ** 2 * (v if v is not None else float(predicted) ** 2)
-        details.update(
-            season_length=model.season if model.season > 1 else None,
-            autocorrelations={str(k): v for k, v in detection.autocorrelations.items()},
-            significance_threshold=round(detection.threshold, 4),
-            trend_cents_per_month=cents(model.slope) if model.trend else None,
-            residual_sd_cents=None if model.sigma is None else round(model.sigma),
-        )
-    rep_parts = dict(rep_won)
-    product_parts = dict(product_won)
-    if remainder:
-        rep_share, product_share = _history_shares(state, series)
-        _spread(remainder, rep_share, rep_parts)
-        _spread(remainder, product_share, product_parts)
-    expected = won + remainder
-    sigma = math.sqrt(variance)
+def historical_forecast(inputs: Inputs, period: Period, model: Model, won: Won = Won()) -> MethodForecast:
+    """Won to date + the fitted model's value for the rest of the period (with no history: what is won)."""
+    series = inputs.series
+    rep_parts, product_parts = _won_parts(won)
+    remainder, variance, fitted = series_ahead(series, period, inputs.at, model.season_length)
+    details: dict[str, Any] = {"history_months": len(series.values),
+                               "history_start": series.start.isoformat() if series.start else None,
+                               "season_length": model.season_length,
+                               "season_p_values": {str(k): v for k, v in model.season.p_values.items()},
+                               "season_test_level": round(model.season.level, 4)}
+    if fitted is not None:
+        details.update(trend_cents_per_month=cents(fitted.slope) if fitted.trend else None,
+                       residual_sd_cents=None if fitted.sigma is None else round(fitted.sigma))
+    _spread(remainder, inputs.history_owners, rep_parts)
+    _spread(remainder, inputs.history_products, product_parts)
     result = _finish(
-        "historical", period, state.at, expected, sigma, won, cap=None, rep_parts=rep_parts,
-        product_parts=product_parts,
+        "historical", period, inputs.at, won.cents + remainder, math.sqrt(variance), won.cents, cap=None,
+        rep_parts=rep_parts, product_parts=product_parts,
         methodology="Won to date plus the rest of the period as a least-squares fit of monthly won value "
         "(a level per phase of a detected season plus a linear trend) predicts it.",
         assumptions=HISTORICAL_ASSUMPTIONS, details=details,
     )
-    if not values:
-        return replace(result, confidence=0.0)
-    return result
+    return result if series.values else replace(result, confidence=0.0)
 
 
-def _history_shares(state: PipelineState, series: MonthlySeries) -> tuple[dict[str, Fraction], dict[str, Fraction]]:
-    """Each rep's and product's share of the won value over the series' months."""
-    reps: dict[str, Fraction] = {}
-    products: dict[str, Fraction] = {}
-    if series.start is None:
-        return reps, products
-    opens, closes = start_of_day(series.start), start_of_day(add_months(series.start, len(series.values)))
-    total = 0
-    for w in state.won_between(opens, closes):
-        total += w.value_cents
-        reps[w.owner] = reps.get(w.owner, Fraction(0)) + w.value_cents
-        _split(Fraction(w.value_cents), w.products, products)
-    if total == 0:
-        return {}, {}
-    return {k: v / total for k, v in reps.items()}, {k: v / total for k, v in products.items()}
-
-
-UNASSIGNED = "(unassigned)"
-
-
-def _spread(amount: Fraction, shares: Mapping[str, Fraction], into: dict[str, Fraction]) -> None:
-    if not shares:
-        into[UNASSIGNED] = into.get(UNASSIGNED, Fraction(0)) + amount
-        return
-    for key, share in shares.items():
-        into[key] = into.get(key, Fraction(0)) + amount * share
-
-
-# -- hybrid ---------------------------------------------------------------------------------------
+# -- hybrid and blends ------------------------------------------------------------------------------------
 
 
 def parse_weight(value: str | float | Fraction | Decimal) -> Fraction:
@@ -501,220 +411,156 @@ def parse_weight(value: str | float | Fraction | Decimal) -> Fraction:
     return weight
 
 
-def hybrid_forecast(pipeline: MethodForecast, historical: MethodForecast,
-                    weight: Fraction = DEFAULT_HYBRID_WEIGHT) -> MethodForecast:
-    """weight × pipeline + (1 − weight) × historical, by rep and by product alike.
+def blend(a: MethodForecast, b: MethodForecast, weight: Fraction, name: str,
+          methodology: str | None = None, assumptions: tuple[str, ...] = ()) -> MethodForecast:
+    """weight × a + (1 − weight) × b, by rep and by product alike. Their errors are taken as independent:
+    σ² = (wσa)² + ((1−w)σb)² (the seed blends best and worst linearly, which assumes them perfectly correlated)."""
+    w = float(weight)
+    expected = w * a.expected + (1 - w) * b.expected
+    sigma = math.sqrt((w * a.sigma) ** 2 + ((1 - w) * b.sigma) ** 2)
 
-    The spread treats the two methods' errors as independent: σ² = (wσp)² + ((1−w)σh)². (The
-    seed blends the best and worst cases linearly, which assumes perfectly correlated errors.)
-    """
-    a, b = weight, 1 - weight
-    expected = a * pipeline.expected + b * historical.expected
-    sigma = math.sqrt((float(a) * pipeline.sigma) ** 2 + (float(b) * historical.sigma) ** 2)
+    def mix(x: Mapping[str, float], y: Mapping[str, float]) -> dict[str, float]:
+        return {k: w * x.get(k, 0.0) + (1 - w) * y.get(k, 0.0) for k in sorted(set(x) | set(y))}
 
-    def blend(x: Mapping[str, Fraction], y: Mapping[str, Fraction]) -> dict[str, Fraction]:
-        return {k: a * x.get(k, Fraction(0)) + b * y.get(k, Fraction(0)) for k in sorted(set(x) | set(y))}
-
-    pw = float(a)
     return _finish(
-        "hybrid", pipeline.period, pipeline.at, expected, sigma, pipeline.won_to_date_cents, cap=None,
-        rep_parts=blend(pipeline.rep_parts, historical.rep_parts),
-        product_parts=blend(pipeline.product_parts, historical.product_parts),
-        methodology=f"A weighted blend: {pw:g} × pipeline + {1 - pw:g} × historical.",
-        assumptions=(
-            f"The pipeline forecast weighs {pw:g} and the historical {1 - pw:g} (configurable; the seed's 0.6/0.4 "
-            "by default).",
+        name, a.period, a.at, expected, sigma, a.won_to_date_cents, cap=None,
+        rep_parts=mix(a.rep_parts, b.rep_parts), product_parts=mix(a.product_parts, b.product_parts),
+        methodology=methodology or f"A weighted blend: {w:g} × {a.method} + {1 - w:g} × {b.method}.",
+        assumptions=assumptions or (
+            f"The {a.method} forecast weighs {w:g} and the {b.method} {1 - w:g}.",
             "The two methods' errors are independent, so the blend's spread is narrower than either's.",
-            *pipeline.assumptions[:2], *historical.assumptions[:2],
         ),
-        details={"pipeline_weight": pw, "pipeline_cents": pipeline.forecast_cents,
-                 "historical_cents": historical.forecast_cents},
+        details={f"{a.method}_weight": w, f"{a.method}_cents": a.forecast_cents, f"{b.method}_cents": b.forecast_cents},
     )
 
 
-def forecast_methods(state: PipelineState, period: Period, *, hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT,
-                     slips: Sequence[int] | None = None, series: MonthlySeries | None = None) -> dict[str, MethodForecast]:
-    p = pipeline_forecast(state, period, slips=slips)
-    h = historical_forecast(state, period, series=series)
-    return {"pipeline": p, "historical": h, "hybrid": hybrid_forecast(p, h, hybrid_weight)}
+def hybrid_forecast(pipeline: MethodForecast, historical: MethodForecast,
+                    weight: Fraction = DEFAULT_HYBRID_WEIGHT) -> MethodForecast:
+    pw = float(weight)
+    result = blend(pipeline, historical, weight, "hybrid", assumptions=(
+        f"The pipeline forecast weighs {pw:g} and the historical {1 - pw:g} (configurable; the seed's 0.6/0.4 "
+        "by default).",
+        "The two methods' errors are independent, so the blend's spread is narrower than either's.",
+        *pipeline.assumptions[:2], *historical.assumptions[:2],
+    ))
+    return replace(result, details={"pipeline_weight": pw, "pipeline_cents": pipeline.forecast_cents,
+                                    "historical_cents": historical.forecast_cents})
 
 
-# -- forecast categories --------------------------------------------------------------------------
+# -- the naive rules ---------------------------------------------------------------------------------------
 
-CATEGORY_ORDER = (ForecastCategory.CLOSED, ForecastCategory.COMMIT, ForecastCategory.BEST_CASE,
-                  ForecastCategory.PIPELINE, ForecastCategory.OMITTED)
-
-
-@dataclass(frozen=True)
-class CategoryLine:
-    category: ForecastCategory
-    count: int
-    value_cents: int
+BASELINE_NAMES = {
+    "naive_last_month": "last month's actual",
+    "naive_mean_3": "the mean of the last three months",
+    "naive_running_mean": "the mean of every month so far",
+    "naive_seasonal": "the same month one season earlier (the detected season; 12 months without one)",
+}
 
 
-def category_lines(state: PipelineState, period: Period) -> dict[ForecastCategory, CategoryLine]:
-    """Open deals whose expected close date falls in the period (an overdue deal belongs to the
-    period containing today), by forecast category at face value. Closed is filled in by the caller."""
-    today = state.today
-    count: dict[ForecastCategory, int] = {c: 0 for c in CATEGORY_ORDER}
-    value: dict[ForecastCategory, int] = {c: 0 for c in CATEGORY_ORDER}
-    for deal in state.open_deals:
-        due = deal.expected_close_date
-        in_period = period.contains(due) if due >= today else period.contains(today)
-        if not in_period:
+def naive_month(rule: str, series: MonthlySeries, month: date, season: int | None) -> Fraction | None:
+    """A rule's forecast of `month` from the complete months of `series` (None: not enough of them)."""
+    values = series.values
+    if not values:
+        return None
+    if rule == "naive_last_month":
+        return Fraction(values[-1])
+    if rule == "naive_mean_3":
+        return None if len(values) < 3 else Fraction(sum(values[-3:]), 3)
+    if rule == "naive_running_mean":
+        return Fraction(sum(values), len(values))
+    if rule == "naive_seasonal":
+        step = season or 12
+        back = add_months(month, -step)
+        while series.value(back) is None and series.start is not None and back >= series.start:
+            back = add_months(back, -step)  # the month a season ago is not over yet: the season before
+        found = series.value(back)
+        return None if found is None else Fraction(found)
+    raise ValueError(f"unknown rule {rule!r}")
+
+
+def naive_forecast(rule: str, inputs: Inputs, period: Period, model: Model, won: Won = Won()) -> MethodForecast | None:
+    """Won to date + the rule's value of every month of the period, for the part of it still ahead."""
+    rep_parts, product_parts = _won_parts(won)
+    remainder = 0.0
+    for month in period.months():
+        share = remaining_share(month, period, inputs.at)
+        if share == 0:
             continue
-        category = deal.category if deal.category is not ForecastCategory.CLOSED else ForecastCategory.COMMIT
-        count[category] += 1
-        value[category] += deal.value_cents
-    return {c: CategoryLine(c, count[c], value[c]) for c in CATEGORY_ORDER}
+        value = naive_month(rule, inputs.series, month, model.season_length)
+        if value is None:
+            return None
+        remainder += float(value) * share
+    _spread(remainder, inputs.history_owners, rep_parts)
+    _spread(remainder, inputs.history_products, product_parts)
+    sigma = _series_sigma(inputs.series) * math.sqrt(max(1, len(period.months())))
+    return _finish(rule, period, inputs.at, won.cents + remainder, sigma, won.cents, cap=None,
+                   rep_parts=rep_parts, product_parts=product_parts,
+                   methodology=f"Won to date plus {BASELINE_NAMES[rule]} for the rest of the period.",
+                   assumptions=("A naive rule: the future repeats the past as the rule reads it.",),
+                   details={"season_length": model.season_length if rule == "naive_seasonal" else None})
 
 
-@dataclass(frozen=True)
-class Attainment:
-    """Categories rolled up as Salesforce and HubSpot do, against the period's quota."""
-
-    period: Period
-    quota_cents: int | None
-    won_count: int
-    won_cents: int
-    lines: tuple[CategoryLine, ...]  # closed, commit, best case, pipeline, omitted
-
-    def value_of(self, category: ForecastCategory) -> int:
-        return sum(line.value_cents for line in self.lines if line.category is category)
-
-    @property
-    def commit_cents(self) -> int:
-        """Closed + commit."""
-        return self.won_cents + self.value_of(ForecastCategory.COMMIT)
-
-    @property
-    def best_case_cents(self) -> int:
-        """Commit + best case."""
-        return self.commit_cents + self.value_of(ForecastCategory.BEST_CASE)
-
-    @property
-    def pipeline_cents(self) -> int:
-        """Best case + pipeline (omitted never rolls up)."""
-        return self.best_case_cents + self.value_of(ForecastCategory.PIPELINE)
-
-    def rollup(self, category: ForecastCategory) -> int | None:
-        return {ForecastCategory.CLOSED: self.won_cents, ForecastCategory.COMMIT: self.commit_cents,
-                ForecastCategory.BEST_CASE: self.best_case_cents,
-                ForecastCategory.PIPELINE: self.pipeline_cents}.get(category)
-
-    @property
-    def quota_attainment(self) -> float | None:
-        return None if not self.quota_cents else self.won_cents / self.quota_cents
-
-    @property
-    def commit_attainment(self) -> float | None:
-        return None if not self.quota_cents else self.commit_cents / self.quota_cents
+def _series_sigma(series: MonthlySeries) -> float:
+    values = series.values
+    if len(values) < 2:
+        return float(values[0]) if values else 0.0
+    return math.sqrt(sum((v - values[i - 1]) ** 2 for i, v in enumerate(values) if i) / (2 * (len(values) - 1)))
 
 
-# == the service layer ================================================================================
+# -- every method at once -------------------------------------------------------------------------------------
 
 
-def load_state(session: "Session", at: datetime, *, products: bool = False) -> PipelineState:
-    """The pipeline as it stood at `at` (reconstructed; nothing recorded at or after `at` changes it).
-
-    The present is the exception: at the clock's own instant (or later), what was recorded at
-    that very instant counts as past, so an edit made "now" shows in a forecast made now.
-    """
-    cutoff = at + timedelta(microseconds=1) if at >= session.clock.now() else at
-    histories = session.store.forecasting.deal_histories(cutoff, lost_stage=session.pipeline.lost.id,
-                                                         with_products=products)
-    return replace(reconstruct(cutoff, histories, session.pipeline), at=at)
-
-
-def scope_logins(session: "Session", owners: Iterable[str] = (), team: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(whose deals, whose quotas) a --rep/--team scope stands for; empty: everyone (reps' quotas).
-
-    A team's deals are its members'; its quota is its reps' (a manager's quota rolls theirs up).
-    """
-    requested = tuple(owners)
-    owners = session.owners(requested)  # within what the session sees; refused names raise
-    if not team:
-        if requested or session.visible_logins() is None:
-            return owners, owners
-        return owners, session.quota_logins()
-    members = session.store.users.find(team=team)
-    if owners:
-        chosen = tuple(sorted({u.login for u in members} & set(owners)))
-        deals, quotas = chosen, chosen
-    else:
-        deals = tuple(sorted(u.login for u in members))
-        quotas = tuple(sorted(u.login for u in members if u.role.value == "rep"))
-    nobody = ("-nobody-",)  # a scope with nobody in it forecasts nothing and has no quota
-    return deals or nobody, quotas or nobody
+def candidate_forecasts(inputs: Inputs, period: Period, model: Model, won: Won = Won(), *,
+                        hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT) -> dict[str, MethodForecast]:
+    """The three methods, auto's blends and the naive rules (a rule without history enough is absent)."""
+    p = pipeline_forecast(inputs, period, model, won)
+    h = historical_forecast(inputs, period, model, won)
+    out = {"pipeline": p, "historical": h, "hybrid": hybrid_forecast(p, h, hybrid_weight)}
+    for w in BLENDS:
+        out[blend_name(w)] = blend(p, h, w, blend_name(w))
+    for rule in BASELINES:
+        found = naive_forecast(rule, inputs, period, model, won)
+        if found is not None:
+            out[rule] = found
+    return out
 
 
-def attainment(session: "Session", state: PipelineState, period: Period, logins: tuple[str, ...] = (),
-               quota_logins: tuple[str, ...] | None = None) -> Attainment:
-    """Quota via `store.quota_total` (of `quota_logins`, default `logins`); won via `store.won_between`
-    (closes up to the state's day). Empty logins: everyone, and the reps' quotas."""
-    store = session.store
-    lines = category_lines(state, period)
-    last_day = min(period.end, state.today)
-    won_count, won_cents = (store.won_between(session.pipeline.won.id, period.start, last_day, logins)
-                            if last_day >= period.start else (0, 0))
-    quota_logins = logins if quota_logins is None else quota_logins
-    quota = (store.quota_total(period.kind, period.start, quota_logins)
-             if period.kind in ("month", "quarter") else None)
-    closed = CategoryLine(ForecastCategory.CLOSED, won_count, won_cents)
-    ordered = tuple(closed if c is ForecastCategory.CLOSED else lines[c] for c in CATEGORY_ORDER)
-    return Attainment(period, quota, won_count, won_cents, ordered)
+def combine(found: Mapping[str, MethodForecast], members: Sequence[str], method: str = "auto") -> MethodForecast:
+    """The equal-weight mean of some candidates (those present; the hybrid when none is), by rep and by
+    product alike. The spread is the mean of theirs: the candidates' errors are far from independent."""
+    chosen = [found[m] for m in members if m in found] or [found["hybrid"]]
+    if len(chosen) == 1:
+        return replace(chosen[0], method=method)
+    n = len(chosen)
+    first = chosen[0]
+
+    def mean(parts: list[Mapping[str, float]]) -> dict[str, float]:
+        return {k: sum(p.get(k, 0.0) for p in parts) / n for k in sorted(set().union(*parts))}
+
+    return _finish(
+        method, first.period, first.at, sum(c.expected for c in chosen) / n, sum(c.sigma for c in chosen) / n,
+        first.won_to_date_cents, cap=None, rep_parts=mean([c.rep_parts for c in chosen]),
+        product_parts=mean([c.product_parts for c in chosen]),
+        methodology=f"The mean of {n} forecasts: " + "; ".join(describe(c.method) for c in chosen) + ".",
+        assumptions=("Each forecast is as good as its error over the months before suggests; their mean errs "
+                     "less than one chosen on a few lucky months.",),
+        details={c.method: c.forecast_cents for c in chosen},
+    )
 
 
-@dataclass(frozen=True)
-class RepLine:
-    login: str
-    quota_cents: int | None
-    won_cents: int
-    commit_cents: int
-    forecasts: dict[str, int]  # method -> this rep's share of the forecast
-
-    @property
-    def quota_attainment(self) -> float | None:
-        return None if not self.quota_cents else self.won_cents / self.quota_cents
-
-    @property
-    def commit_attainment(self) -> float | None:
-        return None if not self.quota_cents else self.commit_cents / self.quota_cents
+def blend_name(weight: Fraction) -> str:
+    return f"blend_{weight.numerator}/{weight.denominator}"
 
 
-@dataclass(frozen=True)
-class ForecastSet:
-    period: Period
-    at: datetime
-    methods: dict[str, MethodForecast]
-    attainment: Attainment
-    reps: tuple[RepLine, ...]
-    hybrid_weight: Fraction
+SHORT_NAMES = {
+    "naive_last_month": "last month", "naive_mean_3": "mean of 3 months", "naive_running_mean": "mean of all months",
+    "naive_seasonal": "same month a season ago",
+}
 
 
-def forecast(session: "Session", period: Period, *, at: datetime | None = None, owners: Iterable[str] = (),
-             team: str = "", hybrid_weight: Fraction = DEFAULT_HYBRID_WEIGHT, by_rep: bool = True,
-             state: PipelineState | None = None) -> ForecastSet:
-    """Every method for `period` as of `at` (default: now), with categories, attainment and reps.
-
-    `state`: the whole pipeline at `at` with products (`load_state`), when the caller has it already.
-    """
-    at = at or session.clock.now()
-    logins, quota_logins = scope_logins(session, owners, team)
-    state = (state if state is not None else load_state(session, at, products=True)).only(logins)
-    methods = forecast_methods(state, period, hybrid_weight=hybrid_weight)
-    overall = attainment(session, state, period, logins, quota_logins)
-    reps: list[RepLine] = []
-    if by_rep:
-        known = {u.login for u in session.store.users.find(role="rep", active=True)}
-        names = set(known if not logins else set(logins) & known)
-        for m in methods.values():
-            names |= {k for k in m.by_rep if k != UNASSIGNED}
-        split = state.by_owner()
-        empty = PipelineState(state.at, (), ())
-        for login in sorted(names):
-            mine = split.get(login, empty)
-            a = attainment(session, mine, period, (login,))
-            reps.append(RepLine(login, a.quota_cents, a.won_cents, a.commit_cents,
-                                {name: m.by_rep.get(login, 0) for name, m in methods.items()}))
-    return ForecastSet(period, at, methods, overall, tuple(reps), hybrid_weight)
+def describe(name: str) -> str:
+    """A candidate's name in a few words: `blend_1/4` is "1/4 pipeline + 3/4 historical"."""
+    if name.startswith("blend_"):
+        w = Fraction(name.removeprefix("blend_"))
+        return f"{w} pipeline + {1 - w} historical"
+    return SHORT_NAMES.get(name, name)

@@ -12,7 +12,11 @@ from store.models.automation import AutomationRunRow, OutboxRow
 from store.models.base import BaseModel, database_proxy
 from store.models.history import (
     AuditRow,
+    ForecastCohortBuildRow,
+    ForecastCohortRow,
     ForecastSnapshotRow,
+    ForecastWonProductRow,
+    ForecastWonRow,
     PipelineVersionRow,
     SettingRow,
     StageChangeRow,
@@ -58,6 +62,10 @@ ALL_MODELS = [
     PipelineVersionRow,
     OutboxRow,
     AutomationRunRow,
+    ForecastCohortRow,
+    ForecastWonRow,
+    ForecastWonProductRow,
+    ForecastCohortBuildRow,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "BaseModel", "database_proxy"]

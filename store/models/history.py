@@ -4,6 +4,7 @@ from peewee import (
     BigIntegerField,
     CharField,
     DateField,
+    DoubleField,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -83,3 +84,68 @@ class SettingRow(BaseModel):
 
     class Meta:
         table_name = "setting"
+
+
+class ForecastCohortRow(BaseModel):
+    """The forecast's incrementally maintained state (docs/forecasting.md, "The landmark state"): the deals
+    open at 00:00 UTC on a month's 1st, grouped by stage and age-in-stage bucket, and how many of them (and
+    for how much) were won within 1, 2 and 3 months. A horizon not yet over when the row was built is NULL.
+    Derived from stage_change and audit_log; rebuilt whenever it is out of date."""
+
+    landmark = DateField()
+    stage = CharField(max_length=40)
+    bucket = IntegerField()
+    deals = IntegerField()
+    value_cents = BigIntegerField()
+    value_sq = DoubleField()  # Σ value² in cents² (a double: it overflows 64-bit integers)
+    won1_deals = IntegerField(null=True)
+    won1_cents = BigIntegerField(null=True)
+    won2_deals = IntegerField(null=True)
+    won2_cents = BigIntegerField(null=True)
+    won3_deals = IntegerField(null=True)
+    won3_cents = BigIntegerField(null=True)
+
+    class Meta:
+        table_name = "forecast_cohort"
+        indexes = ((("landmark", "stage", "bucket"), True),)
+
+
+class ForecastWonRow(BaseModel):
+    """The won revenue part of the forecast state: the wins recorded before the build's `until`, summed by
+    month won, whether the deal was created that month, the month the win was undone (or NULL) and owner."""
+
+    month = DateField()
+    same_month = IntegerField()  # 1: the deal was created in the month it was won
+    undone = DateField(null=True)
+    owner = CharField(max_length=64)
+    cents = BigIntegerField()
+
+    class Meta:
+        table_name = "forecast_won"
+
+
+class ForecastWonProductRow(BaseModel):
+    """The same wins' line items' totals by month won, month undone and product (to split won value)."""
+
+    month = DateField()
+    undone = DateField(null=True)
+    product = CharField(max_length=200)
+    cents = BigIntegerField()
+
+    class Meta:
+        table_name = "forecast_won_product"
+
+
+class ForecastCohortBuildRow(BaseModel):
+    """When the forecast_cohort rows were built and from what: the state is out of date when history
+    recorded since then is stamped before `until`, rows were deleted, or the pipeline's stages changed."""
+
+    built_at = UTCDateTimeField()
+    until = UTCDateTimeField()  # every record before this instant was read
+    stage_change_max_id = BigIntegerField()
+    stage_change_count = BigIntegerField()
+    audit_max_id = BigIntegerField()
+    stages = CharField(max_length=1000)  # the pipeline's stage ids, open|won|lost
+
+    class Meta:
+        table_name = "forecast_cohort_build"

@@ -29,7 +29,7 @@ from store.models import (
     ParticipantRow,
     UserRow,
 )
-from store.queries.sqltime import on_postgres, timestamp_hours, utc_instant
+from store.queries.sqltime import month_first, on_postgres, timestamp_hours, utc_instant
 
 # How many ids go into one `IN (...)` list (well under SQLite's bound-parameter limit).
 ID_CHUNK = 900
@@ -52,13 +52,12 @@ def _bucket(column, granularity: str):
     """The first day (UTC) of the ISO week (Monday) or calendar month holding a timestamp."""
     if granularity not in ("week", "month"):
         raise ValueError(f"granularity: 'week' or 'month', not {granularity!r}")
+    if granularity == "month":
+        return month_first(column)
     if on_postgres():
-        return NodeList((SQL("CAST(date_trunc("), SQL(f"'{granularity}'"), SQL(", "), column, SQL(") AS DATE)")),
-                        glue="")
-    if granularity == "week":
-        # 'weekday 0' moves forward to Sunday (or stays on one); six days back is that week's Monday.
-        return fn.date(column, "weekday 0", "-6 days")
-    return fn.strftime("%Y-%m-01", column)
+        return NodeList((SQL("CAST(date_trunc('week', "), column, SQL(") AS DATE)")), glue="")
+    # 'weekday 0' moves forward to Sunday (or stays on one); six days back is that week's Monday.
+    return fn.date(column, "weekday 0", "-6 days")
 
 
 def _chunks(ids: list[int], size: int = ID_CHUNK) -> Iterable[list[int]]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from peewee import JOIN, fn
 
 from domain.filters import OpportunityFilter
@@ -164,26 +162,6 @@ def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list
     return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())
 
 
-def category_totals(start: date | None, end: date, pipeline: PipelineConfig,
-                    logins: tuple[str, ...] | None = None) -> list[tuple[str, int, int, int]]:
-    """(forecast_category, count, value, weighted numerator) of open deals expected to close in [start, end]
-    (start None: any day up to `end`, overdue deals included)."""
-    query = (
-        OpportunityRow.select(
-            OpportunityRow.forecast_category,
-            fn.COUNT(OpportunityRow.id),
-            fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0),
-            fn.COALESCE(fn.SUM(OpportunityRow.value_cents * OpportunityRow.probability), 0),
-        )
-        .where(
-            OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
-            & (OpportunityRow.expected_close_date <= end)
-        )
-    )
-    if start is not None:
-        query = query.where(OpportunityRow.expected_close_date >= start)
-    query = restrict(query, OpportunityRow.owner, logins).group_by(OpportunityRow.forecast_category)
-    return [(c, int(n), int(v), int(w)) for c, n, v, w in query.tuples()]
 
 
 def probability_totals(pipeline: PipelineConfig, logins: tuple[str, ...] | None = None) -> list[tuple[int, int, int]]:

@@ -53,3 +53,20 @@ def as_date(column):
     if on_postgres():
         return NodeList((SQL("CAST("), column, SQL(" AS DATE)")), glue="")
     return fn.date(column)
+
+
+def month_first(column):
+    """The first day (UTC) of the calendar month holding a timestamp: text `YYYY-MM-01` on SQLite, a DATE on
+    PostgreSQL (`as_day` reads either)."""
+    if on_postgres():
+        return NodeList((SQL("CAST(date_trunc('month', "), column, SQL(") AS DATE)")), glue="")
+    return fn.strftime("%Y-%m-01", column)
+
+
+def as_day(value):
+    """A date read back from `month_first` (or any DATE column) on either database."""
+    from datetime import date
+
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
