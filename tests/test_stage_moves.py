@@ -159,6 +159,31 @@ def test_entering_discovery_creates_a_task_for_the_owner_due_in_three_days(world
     assert task.status is TaskStatus.OPEN and task.created_by_automation == "discovery:stage_entered:create_task:0"
 
 
+def test_moving_back_and_forth_creates_the_stage_entry_task_once_while_it_is_open(world):
+    store = world.session.store
+    qualify(world)
+    for stage in ("qualification", "discovery", "qualification", "discovery"):
+        mover(world).move(world.opp.id, stage)
+    tasks = store.tasks.find(opportunity=world.opp.id, created_by_automation="discovery:stage_entered:create_task:0")
+    assert len(tasks) == 1  # entered discovery twice; the first task is still open
+    meetings = store.activities.find(opportunity=world.opp.id, kind="meeting")
+    assert [m.subject for m in meetings] == ["Tasting and needs review"]  # entered qualification twice
+
+
+def test_the_stage_entry_task_comes_again_once_the_first_is_done(world):
+    store = world.session.store
+    qualify(world)
+    mover(world).move(world.opp.id, "qualification")
+    mover(world).move(world.opp.id, "discovery")
+    first = store.tasks.find(opportunity=world.opp.id, created_by_automation="discovery:stage_entered:create_task:0")[0]
+    store.tasks.update(first.model_copy(update={"status": TaskStatus.DONE}))
+    mover(world).move(world.opp.id, "qualification")
+    result = mover(world).move(world.opp.id, "discovery")
+    tasks = store.tasks.find(opportunity=world.opp.id, created_by_automation="discovery:stage_entered:create_task:0")
+    assert [t.status for t in tasks] == [TaskStatus.DONE, TaskStatus.OPEN]
+    assert result.automations == ("discovery:stage_entered:create_task:0",)
+
+
 def test_winning_emails_the_manager_into_the_outbox_and_notifies_on_negotiation(world):
     store = world.session.store
     qualify(world)

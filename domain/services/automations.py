@@ -66,6 +66,8 @@ class AutomationRunner:
                     continue
                 threshold = automation.parameters.threshold or stage.stall_days
                 values = self._values(fired.opportunity, stage, days, threshold)
+                if self._still_open(automation, key, fired.opportunity, values):
+                    continue
                 fired.opportunity = self._apply(automation, key, fired.opportunity, values, now, change)
                 fired.labels.append(key)
         return fired
@@ -86,6 +88,19 @@ class AutomationRunner:
         }
 
     # -- actions -------------------------------------------------------------------------
+
+    def _still_open(self, automation, key: str, opp: Opportunity, values: dict[str, str]) -> bool:
+        """Whether what the automation would create is already there, not done: an open task it created for
+        this deal, or a planned meeting of the same subject the system scheduled and nobody has held. A
+        deal moved back and forth gets one "Conduct discovery call", not one per visit to the stage."""
+        if isinstance(automation, CreateTask):
+            return self.store.tasks.count_where(opportunity=opp.id, created_by_automation=key,
+                                                status=TaskStatus.OPEN.value) > 0
+        if isinstance(automation, ScheduleMeeting):
+            return self.store.activities.count_where(
+                opportunity=opp.id, kind=ActivityKind.MEETING.value, subject=render(automation.parameters.subject, values),
+                completed_at=None, created_by=None) > 0
+        return False
 
     def _apply(self, automation, key: str, opp: Opportunity, values: dict[str, str], now: datetime,
                change: Change) -> Opportunity:
