@@ -275,6 +275,41 @@ def test_duration_exceeded_fires_once_per_stay(world):
     assert len(sweep_stage_durations(world.session)) == 1
 
 
+def test_a_catch_up_is_filed_read_with_one_digest_of_what_passed_since_the_last_visit(world, make, clock):
+    store = world.session.store
+    # ray's deal entered discovery 2 days ago (limit 14 days): it passes the limit 13 days from now
+    other = make.opportunity(name="Harbor Hotel — dairy", owner_id=world.rep.id, stage="qualification",
+                             probability=40, value_cents=0, stage_entered_at=clock.now() - timedelta(days=1))
+    store.touch_last_seen(world.manager.id, clock.now() + timedelta(days=5))  # mia's last visit
+    clock.advance(timedelta(days=40))  # nobody ran the sweep since: both limits passed days ago
+    fired = sweep_stage_durations(world.session)
+    assert {opp for opp, _ in fired} == {world.opp.id, other.id}
+    notes = store.notifications.find(recipient=world.manager.id)
+    individual = [n for n in notes if n.kind == "automation"]
+    assert len(individual) == 2 and all(n.read_at == clock.now() for n in individual)  # history, not news
+    digests = [n for n in notes if n.kind == "digest"]
+    # discovery passed on day 2 + 14 + 1 = 17, qualification (21 days) on day 1 + 21 + 1 = 23: both after day 5
+    assert [(d.message, d.read_at) for d in digests] == [
+        ("Since your last visit 2 deals passed their stage's time limit: Discovery 1, Qualification 1", None)]
+
+
+def test_a_catch_up_seen_before_the_last_visit_is_not_announced(world, clock):
+    store = world.session.store
+    store.touch_last_seen(world.manager.id, clock.now() + timedelta(days=20))  # after the limit passed (day 13)
+    clock.advance(timedelta(days=30))
+    assert len(sweep_stage_durations(world.session)) == 1
+    notes = store.notifications.find(recipient=world.manager.id)
+    assert [(n.kind, n.read_at is not None) for n in notes] == [("automation", True)]
+
+
+def test_a_limit_passed_today_is_news(world, clock):
+    store = world.session.store
+    clock.advance(timedelta(days=13))  # 15 days: passed at midnight today
+    sweep_stage_durations(world.session)
+    notes = store.notifications.find(recipient=world.manager.id)
+    assert [(n.kind, n.read_at) for n in notes] == [("automation", None)]
+
+
 def test_stalled_and_idle_alerts_sorted_by_severity(world, make, clock):
     # discovery threshold 14 days; idle after 14 days without activity
     make.opportunity(name="Very stalled", owner_id=world.rep.id, stage="discovery",
