@@ -408,3 +408,18 @@ def test_change_events_are_published_after_commit(world):
     mover(world).move(world.opp.id, "closed_lost", lost_reason="Price")
     assert events[-1].touches("opportunity", "stage_change")
     assert events[-1].ids["opportunity"] == frozenset({world.opp.id})
+
+
+def test_the_inbox_keeps_unread_notifications_however_many_were_filed_read_after_them(world, clock):
+    from domain.records import Notification
+    from domain.services.inbox import inbox_entries
+
+    store = world.session.store
+    store.notifications.insert(Notification(recipient_id=world.rep.id, kind="quota", message="old but unread",
+                                            created_at=clock.now()))
+    for i in range(5):
+        clock.advance(timedelta(minutes=1))
+        store.notifications.insert(Notification(recipient_id=world.rep.id, message=f"filed {i}", created_at=clock.now(),
+                                                read_at=clock.now()))
+    entries = inbox_entries(world.session, limit=3)
+    assert [e.message for e in entries] == ["old but unread", "filed 4", "filed 3", "filed 2"]

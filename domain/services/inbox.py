@@ -56,13 +56,19 @@ def group_entries(notes: list[Notification]) -> list[InboxEntry]:
     return sorted(entries, key=lambda e: (e.unread == 0, -e.created_at.timestamp()))
 
 
+UNREAD_LIMIT = 1000
+
+
 def inbox_entries(session: Session, limit: int = 200) -> list[InboxEntry]:
-    """The actor's latest `limit` notifications, grouped (`group_entries`)."""
+    """The actor's latest `limit` notifications and every unread one, grouped (`group_entries`)."""
     if session.actor is None:
         return []
-    notes = session.store.notifications.find(recipient=session.actor.id, order_by="created_at", descending=True,
-                                              limit=limit)
-    return group_entries(notes)
+    notes = {n.id: n for n in session.store.notifications.find(
+        recipient=session.actor.id, order_by="created_at", descending=True, limit=limit)}
+    # every unread one too (up to UNREAD_LIMIT), however many newer ones were filed read since
+    notes.update((n.id, n) for n in session.store.notifications.find(
+        recipient=session.actor.id, read_at=None, order_by="created_at", descending=True, limit=UNREAD_LIMIT))
+    return group_entries(list(notes.values()))
 
 
 def inbox(session: Session, limit: int = 200) -> list[Notification]:
