@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cli.context import GlobalOptions, UsageError
 from cli.options import add_global_options, session_for
-from domain.importing.runner import PRESETS, ImportError_, default_mapping, load_mapping, run_import
+from domain.importing.runner import PRESETS, ImportError_, ImportRefused, default_mapping, load_mapping, run_import
 
 NAME = "import"
 
@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--show-mapping", action="store_true",
                         help="print the preset's mapping (with --mapping FILE applied) as such a file, and exit")
     parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    parser.add_argument("--skip-unknown", action="store_true",
+                        help="leave files that are read as nothing unread (else they are an error)")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="write the valid rows; the rejected ones go to the --rejected CSV")
     parser.add_argument("--report", type=Path, default=None, metavar="FILE",
@@ -132,7 +134,10 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
                                 today=session.clock.today(), now=session.clock.now(), dry_run=args.dry_run,
                                 skip_invalid=args.skip_invalid, mapping=args.mapping, actor=session.actor,
                                 progress=ProgressBar(sys.stderr, forced=args.progress),
-                                write=lambda: session.write(IMPORTED_KINDS))
+                                write=lambda: session.write(IMPORTED_KINDS), skip_unknown=args.skip_unknown)
+        except ImportRefused as exc:  # several lines: each unread file, then what each kind needs
+            sys.stderr.write(f"pantry: import: {exc}\n")
+            return 1
         except ImportError_ as exc:
             raise UsageError(str(exc)) from None
     lines = result.lines()

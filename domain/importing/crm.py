@@ -10,6 +10,7 @@ e-mail, directly or through the mapping's [owners] table). Every decision is in 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -169,33 +170,80 @@ class Reader:
             return None
 
 
+class UnreadFiles(ValueError):
+    """Files no kind of the preset can read (and no --skip-unknown): nothing is read or written."""
+
+
+def recognise(path: Path, found: CsvFile, preset: str) -> tuple[str | None, str]:
+    """(kind, how it was recognised) — by the file's name (Salesforce object names), else its columns."""
+    named = cc.kind_by_name(path.name, preset)
+    if named is not None and named in cc.REQUIRED[preset] and cc.has_required(found.header, preset, named):
+        return named, "by its name"
+    by_columns = cc.kind_of(found.header, preset)
+    if by_columns is not None:
+        return by_columns, "by its columns"
+    if named is not None:
+        return None, (f"its name says {cc.KIND_NAMES.get(named, named)} but it lacks the columns they need"
+                      if named in cc.REQUIRED[preset] else f"{named.replace('_', ' ')} are not imported")
+    return None, "neither its name nor its columns say what it holds"
+
+
 def build(paths: list[Path], preset: str, pipeline: PipelineConfig, users: dict[str, str], today: date,
-          mapping: Mapping | None = None, progress: Progress | None = None) -> Plan:
-    """`users` maps every existing user's login, display name and e-mail (lower case) to the login."""
-    from domain.importing import crm_activities, crm_people
+          mapping: Mapping | None = None, progress: Progress | None = None, *, skip_unknown: bool = False,
+          existing_logins: set[str] | None = None, emails: dict[str, str] | None = None) -> Plan:
+    """`users` maps every existing user's login, display name and e-mail (lower case) to the login;
+    `emails` e-mail (lower case) -> login. Raises UnreadFiles for a file read as nothing."""
+    from domain.importing import crm_activities, crm_history, crm_org, crm_people, crm_stages
 
     mapping = mapping or default_mapping(preset)
     columns_spec = cc.spec(preset)
     plan = Plan()
     files: dict[str, list[tuple[CsvFile, Columns]]] = {kind: [] for kind in cc.KINDS}
+    unread: list[str] = []
     for path in paths:
         found = read_csv(path)
         plan.problems.extend(found.problems)
-        kind = cc.kind_of(found.header, preset) if found.header else None
-        if kind is None:
-            if found.header:
-                plan.notes.append(f"{path}: not a deals, companies, contacts, leads or activities export of "
-                                  f"{preset}, ignored")
+        if not found.header:
             continue
+        kind, how = recognise(path, found, preset)
+        if kind is None:
+            if skip_unknown:
+                plan.notes.append(f"{path.name}: read as nothing ({how}): {len(found.rows):,} rows unread "
+                                  "(--skip-unknown)")
+                plan.unread[path.name] = len(found.rows)
+            else:
+                unread.append(f"{path}: read as nothing: {how}")
+            continue
+        plan.notes.append(f"{path.name}: read as {cc.KIND_NAMES[kind]} ({how}), {len(found.rows):,} rows")
+        plan.files[path.name] = (cc.KIND_NAMES[kind], len(found.rows))
         files[kind].append((found, Columns(columns_spec[kind], found.header)))
+    if unread:
+        raise UnreadFiles("\n".join(unread) + f"\nwhat each {preset} file needs (API name / report label):\n  "
+                          + "\n  ".join(cc.required_columns(preset))
+                          + "\n(--skip-unknown imports the other files and leaves these unread)")
     if plan.errors:
         return plan
     now = datetime.combine(today, time(0, 0), tzinfo=timezone.utc)
-    reader = Reader(plan, preset, users, mapping, now, progress)
+    reader = Reader(plan, preset, dict(users), mapping, now, progress)
+    for csv_file, columns in files["users"]:
+        crm_org.users(reader, csv_file, columns, set(existing_logins or ()), dict(emails or {}))
+    for csv_file, columns in files["products"]:
+        crm_org.products(reader, csv_file, columns)
+    # the org's stage picklist, mapped automatically (docs/import.md, "Stages")
+    deal_rows = [[Row(source, columns) for source in csv_file.rows] for csv_file, columns in files["deals"]]
+    found_stages = crm_stages.evidence(deal_rows)
+    standard = cc.HUBSPOT_STAGES if preset == "hubspot" else cc.SALESFORCE_STAGES
+    explicit = mapping.stages if "stages" in mapping.given else None
+    auto = crm_stages.auto_map(found_stages, explicit, standard, pipeline)
+    if found_stages:
+        plan.notes.extend(crm_stages.table(auto, found_stages))
+    stages = dict(mapping.stages)
+    stages.update({name: target for name, (target, _why) in auto.items()})
+    mapping = replace(mapping, stages=stages)
+    reader.mapping = mapping
     won_accounts: set[str] = set()
-    for csv_file, columns in files["deals"]:
-        for source in csv_file.rows:
-            row = Row(source, columns)
+    for rows in deal_rows:
+        for row in rows:
             if mapping.stage_for(row.get("stage")) == pipeline.won.id:
                 won_accounts.add(first_id(row.get("account")) or row.get("account_name"))
     for csv_file, columns in files["companies"]:
@@ -204,8 +252,10 @@ def build(paths: list[Path], preset: str, pipeline: PipelineConfig, users: dict[
         crm_people.contacts(reader, csv_file, columns)
     for csv_file, columns in files["leads"]:
         crm_people.leads(reader, csv_file, columns)
+    history = crm_history.snapshots(reader, files["history"], pipeline)
     for csv_file, columns in files["deals"]:
-        _deals(reader, csv_file, columns, pipeline, today)
+        _deals(reader, csv_file, columns, pipeline, today, history)
+    crm_history.unused(reader, history)
     for csv_file, columns in files["activities"]:
         crm_activities.activities(reader, csv_file, columns)
     return plan
@@ -263,8 +313,11 @@ DEAL_SOURCES = {
 }
 
 
-def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: PipelineConfig, today: date) -> None:
+def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: PipelineConfig, today: date,
+           snapshots: dict | None = None) -> None:
+    """`snapshots`: opportunity id -> its stage history points from a history file (crm_history)."""
     plan, mapping = reader.plan, reader.mapping
+    snapshots = snapshots if snapshots is not None else {}
     entered_columns = []
     for column in csv_file.header:
         match = DATE_ENTERED.match(column)
@@ -291,9 +344,9 @@ def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: Pipeli
         if row.get("probability"):
             try:
                 probability = int(float(row.get("probability").rstrip("%")))
-            except ValueError:
+            except (ValueError, OverflowError):
                 plan.reject(source, row.col["probability"], f"not a number: {row.get('probability')!r}")
-        history_points: list[tuple[datetime, str, str]] = []
+        history_points: list[tuple] = list(snapshots.pop(ext, ()))
         for column, stage_name, _pipeline_name in entered_columns:
             text = source.get(column)
             if not text:
@@ -306,7 +359,7 @@ def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: Pipeli
             if mapped is None or not pipeline.has(mapped):
                 plan.reject(source, column, f"unknown stage {stage_name!r} (map it in the mapping's [stages] table)")
                 continue
-            history_points.append((when, mapped, column))
+            history_points.append((when, mapped, column, None, None))
         if len(plan.problems) > problems:
             continue
         stage = pipeline.stage(stage_id)
@@ -345,17 +398,21 @@ def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: Pipeli
         ))
 
 
-def _history(points: list[tuple[datetime, str, str]], stage, pipeline: PipelineConfig, value: int,
+def _history(points: list[tuple], stage, pipeline: PipelineConfig, value: int,
              created: datetime, closed: datetime) -> list[StagedHistory]:
-    """The date-entered columns in time order (the same stage twice: the first entry), ending in the
-    current stage; without them, one change into the current stage."""
+    """The dated points (date-entered columns, history snapshots) in time order (the same stage twice:
+    the first entry), ending in the current stage; without them, one change into the current stage.
+    A point: (when, stage id, column, value at the time or None, probability at the time or None);
+    a point without its own value carries the deal's."""
     points = sorted(points, key=lambda p: p[0])
     history: list[StagedHistory] = []
     previous: str | None = None
-    for when, stage_name, _column in points:
+    for when, stage_name, _column, at_value, at_probability in points:
+        when = max(when, created)  # a source's entry before the deal's creation: at its creation
         if stage_name == previous:
             continue
-        history.append(StagedHistory(previous, stage_name, when, value, pipeline.stage(stage_name).probability))
+        probability = pipeline.stage(stage_name).probability if at_probability is None else at_probability
+        history.append(StagedHistory(previous, stage_name, when, value if at_value is None else at_value, probability))
         previous = stage_name
     if previous != stage.id:
         when = created if stage.is_open else max(closed, history[-1].changed_at if history else closed)

@@ -7,7 +7,10 @@ the first kind (in `KINDS` order) whose required fields all have a column.
 
 from __future__ import annotations
 
-KINDS = ("deals", "leads", "activities", "contacts", "companies")
+KINDS = ("deals", "leads", "activities", "contacts", "companies", "users", "products", "history")
+# what each kind is called in the report
+KIND_NAMES = {"deals": "opportunities", "leads": "leads", "activities": "activities", "contacts": "contacts",
+              "companies": "accounts", "users": "users", "products": "products", "history": "stage history"}
 
 HUBSPOT_STAGES = {
     "appointmentscheduled": "discovery", "Appointment Scheduled": "discovery",
@@ -121,6 +124,9 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
         "account_name": ("Account Name",), "probability": ("Probability (%)", "Probability"),
         "source": ("Lead Source", "LeadSource"), "type": ("Type",), "next_step": ("Next Step", "NextStep"),
         "description": ("Description",), "contacts": ("Contact ID", "ContactId"),
+        "won": ("IsWon", "Won"), "closed": ("IsClosed", "Closed"),
+        "forecast": ("ForecastCategoryName", "Forecast Category", "ForecastCategory"),
+        "stage_probability": ("Stage.DefaultProbability",),
     },
     "companies": {
         "id": ("Account ID", "Id", "ID"), "name": ("Account Name", "Name"), "domain": ("Website",),
@@ -140,6 +146,7 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "leads": {
         "id": ("Lead ID", "Id", "ID"), "first": ("First Name", "FirstName"), "last": ("Last Name", "LastName"),
+        "full_name": ("Name", "Full Name", "Lead Name"),
         "company": ("Company / Account", "Company"), "title": ("Title",), "email": ("Email",), "phone": ("Phone",),
         "mobile": ("Mobile", "Mobile Phone", "MobilePhone"), "source": ("Lead Source", "LeadSource"),
         "status": ("Lead Status", "Status"), "owner": ("Lead Owner", "Owner", "OwnerId"),
@@ -161,6 +168,23 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
         "call_duration": ("Call Duration", "CallDurationInSeconds"), "location": ("Location",),
         "completed": ("Completed Date/Time", "CompletedDateTime"), "created": ("Created Date", "CreatedDate"),
     },
+    "users": {
+        "id": ("Id", "User ID", "ID"), "name": ("Name", "Full Name"), "first": ("FirstName", "First Name"),
+        "last": ("LastName", "Last Name"), "email": ("Email", "E-mail"), "username": ("Username", "User Name"),
+        "manager": ("ManagerId", "Manager ID"), "active": ("IsActive", "Active"),
+        "created": ("CreatedDate", "Created Date"),
+    },
+    "products": {
+        "id": ("Id", "Product ID", "ID"), "name": ("Name", "Product Name"), "code": ("ProductCode", "Product Code"),
+        "family": ("Family", "Product Family"), "active": ("IsActive", "Active"),
+        "description": ("Description", "Product Description"), "price": ("UnitPrice", "List Price"),
+    },
+    "history": {
+        "opportunity": ("OpportunityId", "Opportunity ID"), "stage": ("StageName", "Stage"),
+        "when": ("ValidFromDate", "CreatedDate", "Created Date", "Last Modified"), "amount": ("Amount",),
+        "probability": ("Probability", "Probability (%)"), "close": ("CloseDate", "Close Date"),
+        "forecast": ("ForecastCategory", "ForecastCategoryName", "Forecast Category"),
+    },
 }
 
 REQUIRED = {
@@ -172,16 +196,54 @@ REQUIRED = {
     },
     "salesforce": {
         "deals": ("id", "name", "stage", "owner"),
-        "leads": ("id", "last", "company"),
+        "leads": ("id", ("last", "full_name"), "company"),
         "activities": ("id", "subject", "owner"),
         "contacts": ("id", "first"),
         "companies": ("id", "name"),
+        "users": ("id", ("username", "email"), ("name", "last")),
+        "products": ("id", "name"),
+        "history": ("opportunity", "stage", "when"),
     },
 }
+# Salesforce object names (letters only, lower case) a file name may contain, most specific first
+SALESFORCE_OBJECTS = (
+    ("opportunitylineitem", "line_items"), ("opportunityhistory", "history"), ("pipelinetrending", "history"),
+    ("opportunity", "deals"), ("account", "companies"), ("contact", "contacts"), ("lead", "leads"),
+    ("user", "users"), ("product", "products"), ("task", "activities"), ("event", "activities"),
+)
 
 
 def spec(preset: str) -> dict[str, dict[str, tuple[str, ...]]]:
     return HUBSPOT if preset == "hubspot" else SALESFORCE
+
+
+def kind_by_name(file_name: str, preset: str) -> str | None:
+    """The Salesforce object a file's name says it holds (any case, with a prefix or suffix)."""
+    if preset != "salesforce":
+        return None
+    letters = "".join(c for c in file_name.rsplit(".", 1)[0].lower() if c.isalnum())
+    return next((kind for obj, kind in SALESFORCE_OBJECTS if obj in letters), None)
+
+
+def has_required(header: list[str], preset: str, kind: str) -> bool:
+    cols, columns = set(header), spec(preset)
+    required = REQUIRED[preset].get(kind)
+    if required is None:
+        return False
+    return all(any(c in cols for f in ((need,) if isinstance(need, str) else need) for c in columns[kind][f])
+               for need in required)
+
+
+def required_columns(preset: str) -> list[str]:
+    """Each kind and the columns it needs, for the message about a file read as nothing."""
+    columns, out = spec(preset), []
+    for kind, required in REQUIRED[preset].items():
+        needs = []
+        for need in required:
+            options = (need,) if isinstance(need, str) else need
+            needs.append(" or ".join(" / ".join(columns[kind][f][:2]) for f in options))
+        out.append(f"{KIND_NAMES[kind]}: {', '.join(needs)}")
+    return out
 
 
 def kind_of(header: list[str], preset: str) -> str | None:
@@ -189,9 +251,16 @@ def kind_of(header: list[str], preset: str) -> str | None:
     cols = set(header)
     columns = spec(preset)
     stage_columns = columns["deals"]["stage"]
+    if preset == "salesforce" and not has_required(header, preset, "deals"):
+        # objects whose Id and Name columns every object has: by a column only they have
+        if has_required(header, preset, "history"):
+            return "history"
+        if has_required(header, preset, "users") and any(c in cols for c in columns["users"]["username"]):
+            return "users"
+        if has_required(header, preset, "products") and any(c in cols for c in columns["products"]["code"]):
+            return "products"
     for kind in KINDS:
-        required = REQUIRED[preset].get(kind)
-        if required is None or not all(any(c in cols for c in columns[kind][f]) for f in required):
+        if kind in ("users", "products", "history") or not has_required(header, preset, kind):
             continue
         if kind != "deals" and any(c in cols for c in stage_columns):
             continue  # a deals export with extra columns

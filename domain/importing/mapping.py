@@ -52,6 +52,7 @@ class Mapping:
     countries: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, int] = field(default_factory=dict)
     lead_statuses: dict[str, str] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()  # the tables a mapping file set (the rest are the preset's)
 
     def lead_status_for(self, name: str) -> LeadStatus | None:
         """The LeadStatus a source status maps to (case, spaces and punctuation ignored); None if unmapped."""
@@ -163,6 +164,7 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
                 result.thresholds.update(table)
             else:
                 setattr(result, key, table)
+            result.given = result.given | {key}
         else:
             problems.append(f"{name}:{key}: unknown key (expected preset, source, {', '.join(TABLES)})")
     if problems:

@@ -178,6 +178,8 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     rejected: list[SourceRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # file name -> (read as, rows)
+    unread: dict[str, int] = field(default_factory=dict)  # file name -> rows of a file read as nothing
     _rejected_ids: set[int] = field(default_factory=set, repr=False)
 
     def reject(self, source: SourceRow, column: str, reason: str) -> None:

@@ -25,12 +25,16 @@ from domain.records import User
 PRESETS = ("maven", "pantry", "hubspot", "salesforce")
 # entities that are parts of another (their own counts are only "inserted")
 PARTS = ("line_items", "stage_changes")
-__all__ = ["PRESETS", "ImportError_", "ImportResult", "Progress", "default_mapping", "exact_name", "load_mapping",
+__all__ = ["PRESETS", "ImportError_", "ImportRefused", "ImportResult", "Progress", "default_mapping", "exact_name", "load_mapping",
            "normalise_name", "run_import"]
 
 
 class ImportError_(ValueError):
     """The import cannot start (unknown preset, no files)."""
+
+
+class ImportRefused(ValueError):
+    """Files the import cannot read as anything (exit 1, nothing read or written)."""
 
 
 class _Rollback(Exception):
@@ -50,6 +54,8 @@ class ImportResult:
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # file -> (read as, rows)
+    unread: dict[str, int] = field(default_factory=dict)  # file -> rows not read
 
     @property
     def errors(self) -> list[Problem]:
@@ -91,6 +97,14 @@ class ImportResult:
             if fields:
                 line += " (" + ", ".join(f"{name} ×{n:,}" for name, n in sorted(fields.items())) + ")"
             out.append(line)
+        for name, (kind, rows) in self.files.items():
+            rejected = sum(1 for source in self.rejected if source.file == name)
+            unread = self.unread.get(name, 0)
+            out.append(f"{name}: {kind}: {rows:,} rows, {rows - rejected - unread:,} taken, {rejected:,} rejected"
+                       + (f", {unread:,} unread" if unread else ""))
+        for name, rows in self.unread.items():
+            if name not in self.files:
+                out.append(f"{name}: read as nothing: {rows:,} rows unread")
         if self.audit_entries and self.written:
             out.append(f"audit log: {self.audit_entries:,} field changes recorded")
         if self.errors and not self.written and not self.dry_run:
@@ -98,8 +112,11 @@ class ImportResult:
                        "(use --skip-invalid to write the valid rows)")
         elif self.errors:
             out.append(f"{len(self.rejected):,} rows rejected ({len(self.errors):,} problems)")
-        if self.written and not self.changed:
+        if self.written and not self.changed and not self.errors and not any(self.unread.values()):
             out.append("nothing changed: every record was already present and up to date")
+        elif self.written and not self.changed:
+            out.append("nothing changed in the database" + (": every row was rejected or unread"
+                       if not any(self.unchanged.values()) else ""))
         elif self.dry_run:
             out.append("dry run: nothing was written")
         return out
@@ -127,7 +144,7 @@ def load_mapping(path: Path, preset: str, pipeline: PipelineConfig, existing=Non
 
 
 def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, pipeline: PipelineConfig, today: date,
-               mapping: Any = None, progress: Progress | None = None) -> Plan:
+               mapping: Any = None, progress: Progress | None = None, skip_unknown: bool = False) -> Plan:
     if preset == "pantry":
         return native.build(files, queries, progress)
     if preset in ("hubspot", "salesforce"):
@@ -136,7 +153,12 @@ def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, p
             users.setdefault(name, login)
         for email, login in getattr(existing, "user_emails", {}).items():
             users.setdefault(email, login)
-        return crm.build(files, preset, pipeline, users, today, mapping, progress)
+        emails = {email.lower(): login for email, login in getattr(existing, "user_emails", {}).items()}
+        try:
+            return crm.build(files, preset, pipeline, users, today, mapping, progress, skip_unknown=skip_unknown,
+                             existing_logins=set(existing.users), emails=emails)
+        except crm.UnreadFiles as exc:
+            raise ImportRefused(str(exc)) from None
     prices = {maven.product_key(name): price for _sku, (_id, name, price) in existing.products.items()}
     return maven.build(files, pipeline, prices, today, mapping, progress)
 
@@ -144,7 +166,7 @@ def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, p
 def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipeline: PipelineConfig, today: date,
                dry_run: bool = False, skip_invalid: bool = False, progress: Progress | None = None,
                mapping: Any = None, actor: User | None = None, now: datetime | None = None,
-               write: Any) -> ImportResult:
+               write: Any, skip_unknown: bool = False) -> ImportResult:
     """`store` gives the users the role checks look at; `queries` is the store's ImportQueries; `actor` is
     the importing user (None: the session has none). `write` opens the unit of work the write pass runs in
     (`lambda: session.write(kinds)`: one transaction, committed or rolled back whole, announced once)."""
@@ -162,7 +184,7 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
         mapping = load_mapping(Path(mapping), preset, pipeline, existing)
     now = now or datetime.combine(today, time(12, 0), tzinfo=timezone.utc)
     plan = build_plan(files, queries, existing, preset=preset, pipeline=pipeline, today=today, mapping=mapping,
-                      progress=progress)
+                      progress=progress, skip_unknown=skip_unknown)
     references(plan, existing)
     near_duplicates(plan, existing)
     access = Access(actor, store, bootstrap=not existing.users)
@@ -182,7 +204,7 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
     for source, column, reason in writer.warnings:
         plan.warn(source, column, reason)
     result = ImportResult(problems=_collapse(plan.problems), rejected=plan.rejected, dry_run=dry_run,
-                          notes=plan.notes, written=written)
+                          notes=plan.notes, written=written, files=plan.files, unread=plan.unread)
     _count(result, writer.tally)
     result.seconds = _time.perf_counter() - started
     return result
