@@ -219,7 +219,7 @@ def test_mapping_validation_messages(tmp_path):
         load_mapping(bad, "hubspot", default_pipeline(), Existing())
     lines = str(caught.value).splitlines()
     assert f"{bad}:preset: the file is for preset 'salesforce', not 'hubspot'" in lines
-    assert f"{bad}:colour: unknown key (expected preset, source, stages, owners, industries, countries, lead_statuses, thresholds)" in lines
+    assert f"{bad}:colour: unknown key (expected preset, source, repeated_ids, stages, owners, industries, countries, lead_statuses, thresholds, files, columns, constants)" in lines
     assert any(line.startswith(f'{bad}:stages."Closed Won": \'won\' is not a stage of the pipeline') for line in lines)
     assert f"{bad}:stages.Other: must be a non-blank string" in lines
     assert f"{bad}:owners.Pat: no Pantry user has the login or display name 'nobody'" in lines

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_global_options(parser)
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a CSV file or a folder of them")
-    parser.add_argument("--preset", choices=PRESETS, required=True,
+    parser.add_argument("--preset", choices=PRESETS, default=None,
                         help="maven: the Maven Analytics CRM dataset; pantry: files written by `pantry export`; "
                         "hubspot / salesforce: deals, companies, contacts, leads and activities exported from those CRMs")
     parser.add_argument("--mapping", type=Path, default=None, metavar="FILE",
@@ -107,7 +107,25 @@ def _quote(value: str) -> str:
     return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\r\n') else value
 
 
+def _preset(args: argparse.Namespace) -> str:
+    """--preset, else the `preset` the --mapping file names (a mapping file without one: salesforce)."""
+    if args.preset is not None:
+        return args.preset
+    if args.mapping is None:
+        raise UsageError("import: --preset is required (or a --mapping FILE, which may name its preset)")
+    import tomllib
+
+    try:
+        named = tomllib.loads(args.mapping.read_text(encoding="utf-8")).get("preset", "salesforce")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "salesforce"  # the mapping's own check reports what is wrong with it
+    if named not in PRESETS:
+        raise UsageError(f"import: {args.mapping}:preset: unknown preset {named!r} (choose from {', '.join(PRESETS)})")
+    return named
+
+
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
+    args.preset = _preset(args)
     if args.show_mapping:
         try:
             if args.mapping is not None:

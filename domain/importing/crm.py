@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -101,14 +101,29 @@ class Reader:
     def rows(self, csv_file: CsvFile, columns: Columns) -> Iterator[Row]:
         """The file's rows with a non-blank id not seen before in the file (the others are problems)."""
         seen: dict[str, int] = {}
+        repeated = self.mapping.repeated_ids
+        last: dict[str, int] = {}
+        if repeated == "last":
+            for source in csv_file.rows:
+                last[Row(source, columns).get("id")] = source.line
         for source in counted(csv_file.rows, f"checking {csv_file.name}", self.progress):
             row = Row(source, columns)
             ext = row.get("id")
             if not ext:
                 self.plan.reject(source, row.col["id"], "blank")
                 continue
+            if repeated == "last" and last[ext] != source.line:
+                self.plan.skipped[source.file] = self.plan.skipped.get(source.file, 0) + 1
+                self.plan.warn(source, row.col["id"], f"{ext} repeated (again at line {last[ext]}): the last "
+                               "occurrence is imported (repeated_ids = \"last\"), not this one")
+                continue
             if ext in seen:
-                self.plan.reject(source, row.col["id"], f"duplicate (first at line {seen[ext]})")
+                if repeated == "first":
+                    self.plan.skipped[source.file] = self.plan.skipped.get(source.file, 0) + 1
+                    self.plan.warn(source, row.col["id"], f"{ext} repeated (first at line {seen[ext]}): the first "
+                                   "occurrence is imported (repeated_ids = \"first\"), not this one")
+                else:
+                    self.plan.reject(source, row.col["id"], f"duplicate (first at line {seen[ext]})")
                 continue
             seen[ext] = source.line
             yield row
@@ -174,8 +189,15 @@ class UnreadFiles(ValueError):
     """Files no kind of the preset can read (and no --skip-unknown): nothing is read or written."""
 
 
-def recognise(path: Path, found: CsvFile, preset: str) -> tuple[str | None, str]:
-    """(kind, how it was recognised) — by the file's name (Salesforce object names), else its columns."""
+def recognise(path: Path, found: CsvFile, preset: str, mapping: Mapping | None = None) -> tuple[str | None, str]:
+    """(kind, how it was recognised) — by the mapping's [files], else the file's name (Salesforce object
+    names), else its columns."""
+    given = mapping.kind_for_file(path.name) if mapping is not None else None
+    if given is not None:
+        if cc.has_required(found.header, preset, given):
+            return given, "the mapping's [files]"
+        missing = cc.missing_columns(found.header, preset, given)
+        return None, f"the mapping's [files] says {cc.KIND_NAMES[given]} but it lacks {', '.join(missing)}"
     named = cc.kind_by_name(path.name, preset)
     if named is not None and named in cc.REQUIRED[preset] and cc.has_required(found.header, preset, named):
         return named, "by its name"
@@ -190,10 +212,11 @@ def recognise(path: Path, found: CsvFile, preset: str) -> tuple[str | None, str]
 
 def build(paths: list[Path], preset: str, pipeline: PipelineConfig, users: dict[str, str], today: date,
           mapping: Mapping | None = None, progress: Progress | None = None, *, skip_unknown: bool = False,
-          existing_logins: set[str] | None = None, emails: dict[str, str] | None = None) -> Plan:
+          existing_logins: set[str] | None = None, emails: dict[str, str] | None = None,
+          actor_login: str | None = None) -> Plan:
     """`users` maps every existing user's login, display name and e-mail (lower case) to the login;
     `emails` e-mail (lower case) -> login. Raises UnreadFiles for a file read as nothing."""
-    from domain.importing import crm_activities, crm_history, crm_org, crm_people, crm_stages
+    from domain.importing import crm_activities, crm_history, crm_org, crm_people, crm_shape, crm_stages
 
     mapping = mapping or default_mapping(preset)
     columns_spec = cc.spec(preset)
@@ -202,10 +225,13 @@ def build(paths: list[Path], preset: str, pipeline: PipelineConfig, users: dict[
     unread: list[str] = []
     for path in paths:
         found = read_csv(path)
+        renamed = crm_shape.reshape(found, mapping, actor_login)
+        if renamed:
+            plan.original_columns[path.name] = renamed
         plan.problems.extend(found.problems)
         if not found.header:
             continue
-        kind, how = recognise(path, found, preset)
+        kind, how = recognise(path, found, preset, mapping)
         if kind is None:
             if skip_unknown:
                 plan.notes.append(f"{path.name}: read as nothing ({how}): {len(found.rows):,} rows unread "
@@ -364,6 +390,16 @@ def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: Pipeli
             continue
         stage = pipeline.stage(stage_id)
         value = amount or 0
+        days = reader.whole(row, "days_to_close")
+        if days is False:
+            continue
+        if days is not None and not 0 <= days <= 36_500:
+            plan.reject(source, row.col["days_to_close"], f"not a number of days 0-36500: {days}")
+            continue
+        if created is None and closed and days is not None:
+            created = closed - timedelta(days=days)  # a sheet with only the close and the days it took
+        if closed is None and created and days is not None:
+            closed = created + timedelta(days=days)
         if created is None:
             created = min((p[0] for p in history_points), default=None)
         if created is None:

@@ -67,6 +67,10 @@ HUBSPOT: dict[str, dict[str, tuple[str, ...]]] = {
         "contacts": ("Associated Contact IDs", "Associated Contact ID"),
         "source": ("Original Source Type", "Deal Source"), "type": ("Deal Type", "dealtype"),
         "description": ("Deal Description", "description"), "next_step": ("Next step", "Next Step", "hs_next_step"),
+        "won": ("Is Closed Won", "hs_is_closed_won"), "closed": ("Is closed", "Is Closed", "hs_is_closed"),
+        "stage_probability": ("Deal probability", "Deal Stage Probability", "hs_deal_stage_probability"),
+        "forecast": ("Forecast category", "Forecast Category", "hs_manual_forecast_category"),
+        "days_to_close": ("DaysToClose", "Days To Close", "Days to close"),
     },
     "companies": {
         "id": ("Record ID", "Company ID", "hs_object_id"), "name": ("Company name", "Company Name", "name"),
@@ -127,6 +131,7 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
         "won": ("IsWon", "Won"), "closed": ("IsClosed", "Closed"),
         "forecast": ("ForecastCategoryName", "Forecast Category", "ForecastCategory"),
         "stage_probability": ("Stage.DefaultProbability",),
+        "days_to_close": ("DaysToClose", "Days To Close"),
     },
     "companies": {
         "id": ("Account ID", "Id", "ID"), "name": ("Account Name", "Name"), "domain": ("Website",),
@@ -232,6 +237,16 @@ def has_required(header: list[str], preset: str, kind: str) -> bool:
         return False
     return all(any(c in cols for f in ((need,) if isinstance(need, str) else need) for c in columns[kind][f])
                for need in required)
+
+
+def missing_columns(header: list[str], preset: str, kind: str) -> list[str]:
+    """The columns (or alternatives) of `kind` that the header lacks."""
+    cols, columns, out = set(header), spec(preset), []
+    for need in REQUIRED[preset].get(kind, ()):
+        options = (need,) if isinstance(need, str) else need
+        if not any(c in cols for f in options for c in columns[kind][f]):
+            out.append(" or ".join(" / ".join(columns[kind][f][:2]) for f in options))
+    return out
 
 
 def required_columns(preset: str) -> list[str]:

@@ -56,6 +56,7 @@ class ImportResult:
     seconds: float = 0.0
     files: dict[str, tuple[str, int]] = field(default_factory=dict)  # file -> (read as, rows)
     unread: dict[str, int] = field(default_factory=dict)  # file -> rows not read
+    skipped: dict[str, int] = field(default_factory=dict)  # file -> rows repeating an id, not imported
 
     @property
     def errors(self) -> list[Problem]:
@@ -99,8 +100,9 @@ class ImportResult:
             out.append(line)
         for name, (kind, rows) in self.files.items():
             rejected = sum(1 for source in self.rejected if source.file == name)
-            unread = self.unread.get(name, 0)
-            out.append(f"{name}: {kind}: {rows:,} rows, {rows - rejected - unread:,} taken, {rejected:,} rejected"
+            unread, skipped = self.unread.get(name, 0), self.skipped.get(name, 0)
+            out.append(f"{name}: {kind}: {rows:,} rows, {rows - rejected - unread - skipped:,} taken, {rejected:,} rejected"
+                       + (f", {skipped:,} repeating an id (not imported)" if skipped else "")
                        + (f", {unread:,} unread" if unread else ""))
         for name, rows in self.unread.items():
             if name not in self.files:
@@ -144,7 +146,8 @@ def load_mapping(path: Path, preset: str, pipeline: PipelineConfig, existing=Non
 
 
 def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, pipeline: PipelineConfig, today: date,
-               mapping: Any = None, progress: Progress | None = None, skip_unknown: bool = False) -> Plan:
+               mapping: Any = None, progress: Progress | None = None, skip_unknown: bool = False,
+               actor_login: str | None = None) -> Plan:
     if preset == "pantry":
         return native.build(files, queries, progress)
     if preset in ("hubspot", "salesforce"):
@@ -156,7 +159,8 @@ def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, p
         emails = {email.lower(): login for email, login in getattr(existing, "user_emails", {}).items()}
         try:
             return crm.build(files, preset, pipeline, users, today, mapping, progress, skip_unknown=skip_unknown,
-                             existing_logins=set(existing.users), emails=emails)
+                             existing_logins=set(existing.users), emails=emails,
+                             actor_login=actor_login)
         except crm.UnreadFiles as exc:
             raise ImportRefused(str(exc)) from None
     prices = {maven.product_key(name): price for _sku, (_id, name, price) in existing.products.items()}
@@ -184,7 +188,7 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
         mapping = load_mapping(Path(mapping), preset, pipeline, existing)
     now = now or datetime.combine(today, time(12, 0), tzinfo=timezone.utc)
     plan = build_plan(files, queries, existing, preset=preset, pipeline=pipeline, today=today, mapping=mapping,
-                      progress=progress, skip_unknown=skip_unknown)
+                      progress=progress, skip_unknown=skip_unknown, actor_login=actor.login if actor else None)
     references(plan, existing)
     near_duplicates(plan, existing)
     access = Access(actor, store, bootstrap=not existing.users)
@@ -204,7 +208,8 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
     for source, column, reason in writer.warnings:
         plan.warn(source, column, reason)
     result = ImportResult(problems=_collapse(plan.problems), rejected=plan.rejected, dry_run=dry_run,
-                          notes=plan.notes, written=written, files=plan.files, unread=plan.unread)
+                          notes=plan.notes, written=written, files=plan.files, unread=plan.unread,
+                          skipped=plan.skipped)
     _count(result, writer.tally)
     result.seconds = _time.perf_counter() - started
     return result
