@@ -149,7 +149,7 @@ def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, p
                mapping: Any = None, progress: Progress | None = None, skip_unknown: bool = False,
                actor_login: str | None = None) -> Plan:
     if preset == "pantry":
-        return native.build(files, queries, progress)
+        return native.build(files, queries, progress, pipeline)
     if preset in ("hubspot", "salesforce"):
         users = {login: login for login in existing.users}
         for name, login in getattr(existing, "user_names", {}).items():
