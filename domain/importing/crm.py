@@ -282,6 +282,7 @@ def build(paths: list[Path], preset: str, pipeline: PipelineConfig, users: dict[
     for csv_file, columns in files["deals"]:
         _deals(reader, csv_file, columns, pipeline, today, history)
     crm_history.unused(reader, history)
+    crm_org.line_items(reader, files["line_items"])
     for csv_file, columns in files["activities"]:
         crm_activities.activities(reader, csv_file, columns)
     return plan

@@ -7,10 +7,11 @@ the first kind (in `KINDS` order) whose required fields all have a column.
 
 from __future__ import annotations
 
-KINDS = ("deals", "leads", "activities", "contacts", "companies", "users", "products", "history")
+KINDS = ("deals", "leads", "activities", "contacts", "companies", "users", "products", "history", "line_items")
 # what each kind is called in the report
 KIND_NAMES = {"deals": "opportunities", "leads": "leads", "activities": "activities", "contacts": "contacts",
-              "companies": "accounts", "users": "users", "products": "products", "history": "stage history"}
+              "companies": "accounts", "users": "users", "products": "products", "history": "stage history",
+              "line_items": "line items"}
 
 HUBSPOT_STAGES = {
     "appointmentscheduled": "discovery", "Appointment Scheduled": "discovery",
@@ -184,6 +185,12 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
         "family": ("Family", "Product Family"), "active": ("IsActive", "Active"),
         "description": ("Description", "Product Description"), "price": ("UnitPrice", "List Price"),
     },
+    "line_items": {
+        "id": ("Id", "Line Item ID", "ID"), "opportunity": ("OpportunityId", "Opportunity ID"),
+        "product": ("Product2Id", "Product ID", "PricebookEntry.Product2Id"),
+        "product_name": ("Product Name", "Product2.Name", "Name"), "quantity": ("Quantity",),
+        "unit_price": ("UnitPrice", "Sales Price"), "total": ("TotalPrice", "Total Price"),
+    },
     "history": {
         "opportunity": ("OpportunityId", "Opportunity ID"), "stage": ("StageName", "Stage"),
         "when": ("ValidFromDate", "CreatedDate", "Created Date", "Last Modified"), "amount": ("Amount",),
@@ -208,6 +215,7 @@ REQUIRED = {
         "users": ("id", ("username", "email"), ("name", "last")),
         "products": ("id", "name"),
         "history": ("opportunity", "stage", "when"),
+        "line_items": ("opportunity", ("product", "product_name"), "quantity"),
     },
 }
 # Salesforce object names (letters only, lower case) a file name may contain, most specific first
@@ -275,7 +283,7 @@ def kind_of(header: list[str], preset: str) -> str | None:
         if has_required(header, preset, "products") and any(c in cols for c in columns["products"]["code"]):
             return "products"
     for kind in KINDS:
-        if kind in ("users", "products", "history") or not has_required(header, preset, kind):
+        if kind in ("users", "products", "history", "line_items") or not has_required(header, preset, kind):
             continue
         if kind != "deals" and any(c in cols for c in stage_columns):
             continue  # a deals export with extra columns

@@ -9,12 +9,14 @@ Salesforce user id then resolves as an owner (`OwnerId`) without a mapping.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from domain import records as r
 from domain.enums import Role
 from domain.importing.crm import Columns, Reader, Row
 from domain.importing.csvfile import CsvFile
-from domain.importing.maven import login_for, sku_for
-from domain.importing.plan import StagedProduct, StagedUser
+from domain.importing.maven import login_for, product_key, sku_for
+from domain.importing.plan import StagedLine, StagedProduct, StagedUser
 
 FALSE = ("false", "0", "no", "n", "f")
 USER_FIELDS = frozenset({"display_name", "email", "active", "manager_id"})
@@ -98,6 +100,47 @@ def products(reader: Reader, csv_file: CsvFile, columns: Columns) -> None:
         ), {"sku": "code", "name": "name", "category": "family", "list_price_cents": "price"})
         if record is not None:
             plan.products.append(StagedProduct(sku, record, row.source, fields, {"name": row.col["name"]}))
+            reader.__dict__.setdefault("product_names", {})[row.get("id")] = record.name
 
 
-__all__ = ["products", "users"]
+def line_items(reader: Reader, files: list[tuple[CsvFile, Columns]]) -> None:
+    """OpportunityLineItem: each row a line of its deal (which must be in the files): the product by
+    Product2Id (a product of the files) or by its name, quantity, unit price (else total / quantity).
+    A deal's lines replace its stored ones when they differ (docs/import.md)."""
+    plan = reader.plan
+    names = reader.__dict__.get("product_names", {})
+    deals = {o.key: o for o in plan.opportunities}
+    for csv_file, columns in files:
+        orphans = 0
+        for source in csv_file.rows:
+            row = Row(source, columns)
+            deal = deals.get(row.get("opportunity"))
+            if deal is None:
+                orphans += 1
+                continue
+            name = names.get(row.get("product")) or row.get("product_name")
+            if not name:
+                plan.reject(source, row.col["product"], f"unknown product {row.get('product')!r}: not in the "
+                            "files (import Product2 with it) and no product name column")
+                continue
+            try:
+                quantity = Decimal(row.get("quantity").replace(",", ""))
+                if not quantity.is_finite() or quantity <= 0 or quantity > 10**9:
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                plan.reject(source, row.col["quantity"], f"not a quantity: {row.get('quantity')!r}")
+                continue
+            price = reader.money(row, "unit_price")
+            total = reader.money(row, "total")
+            if price is False or total is False:
+                continue
+            if price is None:
+                price = int((Decimal(total or 0) / quantity).to_integral_value())
+            deal.lines.append(StagedLine(product_key(name), name, quantity.quantize(Decimal("0.001")), price))
+            deal.columns.setdefault("product", row.col["product"])
+        if orphans:
+            plan.notes.append(f"{csv_file.name}: {orphans:,} rows about deals that are not in the files: not imported")
+            plan.unread[csv_file.name] = plan.unread.get(csv_file.name, 0) + orphans
+
+
+__all__ = ["line_items", "products", "users"]
