@@ -99,3 +99,30 @@ def test_stages_in_a_mapping_override_the_automatic_table(folder, database_url, 
     assert code == 0, out
     assert "stage 'Pitching' (1 deal) -> negotiation ([stages] in the mapping)" in out
     assert "stage 'Signed' (1 deal) -> closed_won (won" in out
+
+
+def test_data_loader_upsert_files_keyed_by_external_ids(tmp_path, store, make, database_url):
+    make.user(login="admin", display_name="Admin", role="admin")
+    store.close()
+    folder = tmp_path / "upsert"
+    folder.mkdir()
+    (folder / "User.csv").write_text("External_Id__c,FirstName,LastName,Email,Username,IsActive\n"
+                                     "U.1,Kim,Lee,kim@example.com,kim@example.com.x,true\n", encoding="utf-8")
+    (folder / "Account.csv").write_text("External_Id__c,Name,Owner.External_Id__c\nA.1,Bistro,U.1\n", encoding="utf-8")
+    (folder / "Opportunity.csv").write_text(
+        "External_Id__c,Name,Account.External_Id__c,Owner.External_Id__c,StageName,Amount,CloseDate\n"
+        "O.1,Bistro 1,A.1,U.1,Closed Won,100,2024-02-01\nO.2,Bistro 2,A.1,U.1,Discovery,50,2024-12-01\n",
+        encoding="utf-8")
+    (folder / "UserRole.csv").write_text("DeveloperName,Name\nWest,West\n", encoding="utf-8")
+    code, out = pantry("import", folder, "--preset", "salesforce", "--as", "admin", "--db", database_url)
+    assert code == 1  # UserRole.csv is read as nothing
+    code, out = pantry("import", folder, "--preset", "salesforce", "--skip-unknown", "--as", "admin",
+                       "--db", database_url, "--as-of", "2024-06-01")
+    assert code == 0, out
+    assert "UserRole.csv: read as nothing (roles are not imported): 1 rows unread (--skip-unknown)" in out
+    assert "Opportunity.csv: no creation date column" in out
+    with Store.open(database_url) as s:
+        kim = next(u for u in s.users.find() if u.display_name == "Kim Lee")
+        deals = {o.external_id: o for o in s.opportunities.find()}
+    assert deals["O.1"].owner_id == kim.id and deals["O.1"].started_on.isoformat() == "2024-02-01"
+    assert deals["O.2"].started_on.isoformat() == "2024-06-01"  # open: known from the import's day

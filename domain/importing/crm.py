@@ -199,7 +199,8 @@ def recognise(path: Path, found: CsvFile, preset: str, mapping: Mapping | None =
         missing = cc.missing_columns(found.header, preset, given)
         return None, f"the mapping's [files] says {cc.KIND_NAMES[given]} but it lacks {', '.join(missing)}"
     named = cc.kind_by_name(path.name, preset)
-    if named is not None and named in cc.REQUIRED[preset] and cc.has_required(found.header, preset, named):
+    if named is not None and named in cc.REQUIRED[preset] and cc.has_required(found.header, preset, named,
+                                                                             by_name=True):
         return named, "by its name"
     by_columns = cc.kind_of(found.header, preset)
     if by_columns is not None:
@@ -345,6 +346,7 @@ def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: Pipeli
     """`snapshots`: opportunity id -> its stage history points from a history file (crm_history)."""
     plan, mapping = reader.plan, reader.mapping
     snapshots = snapshots if snapshots is not None else {}
+    no_created_noted = False
     entered_columns = []
     for column in csv_file.header:
         match = DATE_ENTERED.match(column)
@@ -403,6 +405,14 @@ def _deals(reader: Reader, csv_file: CsvFile, columns: Columns, pipeline: Pipeli
             closed = created + timedelta(days=days)
         if created is None:
             created = min((p[0] for p in history_points), default=None)
+        if created is None and not row.has("created") and closed:
+            # the export has no creation date at all: a closed deal is known from its close, an open one
+            # from the import (the source does not say when it started; nothing later is put earlier)
+            created = closed if not stage.is_open else min(reader.now, closed)
+            if not no_created_noted:
+                no_created_noted = True
+                plan.notes.append(f"{csv_file.name}: no creation date column: closed deals start at their close "
+                                  "date, open ones at the import's date (or their close date if earlier)")
         if created is None:
             plan.reject(source, row.col["created"], "blank: the deal's creation date is needed")
             continue

@@ -222,12 +222,38 @@ REQUIRED = {
 SALESFORCE_OBJECTS = (
     ("opportunitylineitem", "line_items"), ("opportunityhistory", "history"), ("pipelinetrending", "history"),
     ("opportunity", "deals"), ("account", "companies"), ("contact", "contacts"), ("lead", "leads"),
-    ("user", "users"), ("product", "products"), ("task", "activities"), ("event", "activities"),
+    ("userrole", "roles"), ("user", "users"), ("owner", "users"), ("product", "products"), ("task", "activities"),
+    ("event", "activities"),
 )
 
 
+# Data Loader upsert files name records by an external id field and references by the relationship's
+# external id (`Owner.External_Id__c`); a custom field may repeat a standard one (`CreatedDate__c`)
+EXTERNAL_REFERENCES = {"id": "External_Id__c", "owner": "Owner.External_Id__c", "account": "Account.External_Id__c",
+                       "manager": "Manager.External_Id__c", "opportunity": "Opportunity.External_Id__c",
+                       "product": "Product2.External_Id__c", "parent": "Parent.External_Id__c"}
+
+
+def _with_upsert_columns(columns: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    out = {}
+    for kind, fields in columns.items():
+        out[kind] = {}
+        for field_name, cands in fields.items():
+            extra = tuple(c + "__c" for c in cands if c.isidentifier())
+            if field_name in EXTERNAL_REFERENCES:
+                extra += (EXTERNAL_REFERENCES[field_name],)
+            out[kind][field_name] = cands + tuple(c for c in extra if c not in cands)
+    return out
+
+
+SALESFORCE_READ = _with_upsert_columns(SALESFORCE)
+SALESFORCE_READ["deals"]["name"] += ("OpportunityName",)
+SALESFORCE_READ["deals"]["owner"] = SALESFORCE_READ["deals"]["owner"][:3] + ("OpportunityOwner",) \
+    + SALESFORCE_READ["deals"]["owner"][3:]
+
+
 def spec(preset: str) -> dict[str, dict[str, tuple[str, ...]]]:
-    return HUBSPOT if preset == "hubspot" else SALESFORCE
+    return HUBSPOT if preset == "hubspot" else SALESFORCE_READ
 
 
 def kind_by_name(file_name: str, preset: str) -> str | None:
@@ -238,9 +264,15 @@ def kind_by_name(file_name: str, preset: str) -> str | None:
     return next((kind for obj, kind in SALESFORCE_OBJECTS if obj in letters), None)
 
 
-def has_required(header: list[str], preset: str, kind: str) -> bool:
+# what a file whose name says its kind needs (less than recognising it by its columns alone)
+BY_NAME_REQUIRED = {"salesforce": {"leads": ("id", ("last", "full_name"))}}
+
+
+def has_required(header: list[str], preset: str, kind: str, *, by_name: bool = False) -> bool:
     cols, columns = set(header), spec(preset)
     required = REQUIRED[preset].get(kind)
+    if by_name:
+        required = BY_NAME_REQUIRED.get(preset, {}).get(kind, required)
     if required is None:
         return False
     return all(any(c in cols for f in ((need,) if isinstance(need, str) else need) for c in columns[kind][f])
