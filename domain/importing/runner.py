@@ -25,6 +25,8 @@ from domain.records import User
 PRESETS = ("maven", "pantry", "hubspot", "salesforce")
 # entities that are parts of another (their own counts are only "inserted")
 PARTS = ("line_items", "stage_changes")
+# what a file was read as (crm_columns.KIND_NAMES) -> the entity its rows are counted under
+ENTITY_OF_KIND = {"stage history": "stage_changes", "line items": "line_items"}
 __all__ = ["PRESETS", "ImportError_", "ImportRefused", "ImportResult", "Progress", "default_mapping", "exact_name", "load_mapping",
            "normalise_name", "run_import"]
 
@@ -86,9 +88,17 @@ class ImportResult:
             verbs = ("inserted", "updated", "unchanged")
         else:
             verbs = ("not written: new", "changed", "unchanged")
-        for entity in sorted(set(self.inserted) | set(self.updated) | set(self.unchanged)):
+        rejected_rows: Counter = Counter(source.file for source in self.rejected)
+        by_entity_rejected: Counter = Counter()
+        by_entity_unread: Counter = Counter()
+        for name, (kind, _rows) in self.files.items():
+            entity = ENTITY_OF_KIND.get(kind, kind)
+            by_entity_rejected[entity] += rejected_rows[name]
+            by_entity_unread[entity] += self.unread.get(name, 0)
+        entities = set(self.inserted) | set(self.updated) | set(self.unchanged) | set(+by_entity_rejected)
+        for entity in sorted(entities | set(+by_entity_unread)):
             counts = (self.inserted[entity], self.updated[entity], self.unchanged[entity])
-            if not any(counts):
+            if not any(counts) and not by_entity_rejected[entity] and not by_entity_unread[entity]:
                 continue
             parts = [f"{verb} {n:,}" for verb, n in zip(verbs, counts)]
             if entity in PARTS and not counts[1] and not counts[2]:
@@ -97,6 +107,10 @@ class ImportResult:
             fields = self.changed_fields.get(entity)
             if fields:
                 line += " (" + ", ".join(f"{name} ×{n:,}" for name, n in sorted(fields.items())) + ")"
+            if by_entity_rejected[entity]:
+                line += f", rejected {by_entity_rejected[entity]:,} rows"
+            if by_entity_unread[entity]:
+                line += f", unread {by_entity_unread[entity]:,} rows"
             out.append(line)
         for name, (kind, rows) in self.files.items():
             rejected = sum(1 for source in self.rejected if source.file == name)
