@@ -40,6 +40,7 @@ from domain.pipeline import PipelineConfig
 HUBSPOT_STAGES, SALESFORCE_STAGES, INDUSTRIES = cc.HUBSPOT_STAGES, cc.SALESFORCE_STAGES, cc.INDUSTRIES
 __all__ = ["Columns", "Row", "build", "default_mapping", "domain_of", "parse_when"]
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DATE_ENTERED = re.compile(r'^Date entered "(.+?)(?: \((.+)\))?"$')
 
 
@@ -169,10 +170,38 @@ class Reader:
             return None
         owner = self.mapping.owners.get(text, text)
         login = self.users.get(owner) or self.users.get(owner.lower())
+        if login is None and self.preset == "hubspot" and EMAIL.match(owner):
+            login = self._new_owner(row, owner.lower())
         if login is None:
             self.plan.reject(row.source, row.col["owner"], f"unknown owner {text!r}: no Pantry user has that login, "
                              "display name or e-mail (map it in the mapping's [owners] table)")
             return False
+        return login
+
+    def _new_owner(self, row: Row, email: str) -> str | None:
+        """HubSpot names owners by e-mail: one no Pantry user has becomes a rep (login and name from
+        the address: `dana.whitfield@x.com` -> `dana.whitfield`, "Dana Whitfield")."""
+        from domain.enums import Role
+        from domain.importing.maven import login_for
+        from domain.importing.plan import StagedUser
+
+        local = email.split("@", 1)[0]
+        name = " ".join(part.capitalize() for part in re.split(r"[._-]+", local) if part) or local
+        taken = self.__dict__.setdefault("taken_logins", set(self.users.values()))
+        base = login_for(name)
+        login, n = base, 1
+        while login in taken:
+            n += 1
+            login = f"{base}.{n}"
+        try:
+            user = r.User(login=login, display_name=name, email=email, role=Role.REP, created_at=self.now)
+        except ValidationError:
+            return None
+        taken.add(login)
+        self.users[email] = login
+        self.plan.users.append(StagedUser(login, user, row.source, None, frozenset(), {"login": row.col["owner"]}))
+        self.plan.notes.append(f"{row.source.file}:{row.source.line}: owner {email!r} is no Pantry user: "
+                               f"created as rep {login!r}")
         return login
 
     def validated(self, row: Row, record_type: type[r.Record], values: dict[str, Any],
