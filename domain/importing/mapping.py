@@ -199,8 +199,9 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
             if key == "thresholds":
                 result.thresholds.update(table)
             else:
+                if table != getattr(default, key):  # an unedited --show-mapping table is still the preset's
+                    result.given = result.given | {key}
                 setattr(result, key, table)
-            result.given = result.given | {key}
         else:
             problems.append(f"{name}:{key}: unknown key (expected preset, source, repeated_ids, {', '.join(TABLES)})")
     if problems:
