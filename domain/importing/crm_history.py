@@ -78,3 +78,5 @@ def unused(reader: Reader, found: Snapshots) -> None:
                 f"{file_name}: {sum(left.values()):,} rows about {len(left):,} deals that are not in the files "
                 "(nor their stage changes): not imported")
             reader.plan.unread[file_name] = reader.plan.unread.get(file_name, 0) + sum(left.values())
+        # the rows the deals took: counted again after the deals are checked (runner: a rejected deal's)
+        reader.plan.part_rows[file_name] = {opp: n for opp, n in counts.items() if opp not in found}

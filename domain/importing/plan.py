@@ -181,6 +181,8 @@ class Plan:
     files: dict[str, tuple[str, int]] = field(default_factory=dict)  # file name -> (read as, rows)
     unread: dict[str, int] = field(default_factory=dict)  # file name -> rows of a file read as nothing
     skipped: dict[str, int] = field(default_factory=dict)  # file name -> rows repeating an id (repeated_ids)
+    # file name -> {deal key: rows} of a file of parts of deals (stage history) that the deals took
+    part_rows: dict[str, dict[str, int]] = field(default_factory=dict)
     # file name -> {column the preset reads: the column as the file has it} (a mapping's [columns])
     original_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     _rejected_ids: set[int] = field(default_factory=set, repr=False)

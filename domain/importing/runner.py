@@ -221,6 +221,12 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
         references(plan, existing)
     for source, column, reason in writer.warnings:
         plan.warn(source, column, reason)
+    kept_deals = {o.key for o in plan.opportunities}
+    for file_name, by_deal in plan.part_rows.items():  # history rows of deals rejected after they took them
+        dropped = sum(n for deal, n in by_deal.items() if deal not in kept_deals)
+        if dropped:
+            plan.notes.append(f"{file_name}: {dropped:,} rows of rejected deals: not imported")
+            plan.unread[file_name] = plan.unread.get(file_name, 0) + dropped
     result = ImportResult(problems=_collapse(plan.problems), rejected=plan.rejected, dry_run=dry_run,
                           notes=plan.notes, written=written, files=plan.files, unread=plan.unread,
                           skipped=plan.skipped)
