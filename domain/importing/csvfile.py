@@ -68,13 +68,12 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
                     continue
                 if width == 1 and not fields[0]:
                     continue  # a blank line
-                for column, value in zip(header, fields):
-                    if "\x00" in value:
-                        problems.append(Problem(name, start, column, "a NUL character: not text (a binary file, "
-                                                "or not saved as UTF-8?)"))
-                        break
-                else:
-                    add(SourceRow(name, start, dict(zip(header, fields))))
+                if "\x00" in "".join(fields):  # one search per row; the column only when there is one
+                    column = next(c for c, v in zip(header, fields) if "\x00" in v)
+                    problems.append(Problem(name, start, column, "a NUL character: not text (a binary file, "
+                                            "or not saved as UTF-8?)"))
+                    continue
+                add(SourceRow(name, start, dict(zip(header, fields))))
         except UnicodeError as exc:
             reason = getattr(exc, "reason", str(exc))
             return CsvFile(path, [], [], [Problem(path.name, max(reader.line_num, 1), "-",
