@@ -219,7 +219,7 @@ def test_mapping_validation_messages(tmp_path):
         load_mapping(bad, "hubspot", default_pipeline(), Existing())
     lines = str(caught.value).splitlines()
     assert f"{bad}:preset: the file is for preset 'salesforce', not 'hubspot'" in lines
-    assert f"{bad}:colour: unknown key (expected preset, source, stages, owners, industries, countries, lead_statuses, thresholds)" in lines
+    assert f"{bad}:colour: unknown key (expected preset, source, repeated_ids, stages, owners, industries, countries, lead_statuses, thresholds, files, columns, constants)" in lines
     assert any(line.startswith(f'{bad}:stages."Closed Won": \'won\' is not a stage of the pipeline') for line in lines)
     assert f"{bad}:stages.Other: must be a non-blank string" in lines
     assert f"{bad}:owners.Pat: no Pantry user has the login or display name 'nobody'" in lines
@@ -266,3 +266,23 @@ def test_show_mapping_round_trip(database_url, tmp_path, preset, folder, make):
     else:
         second_url = sqlite_url(tmp_path / "second.db")
     assert run(second_url, "second", "--mapping", saved) == first
+
+
+def test_hubspot_owner_emails_become_reps(store, database_url, owners, tmp_path):
+    store.close()
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner\n"
+                     "1,A,closedwon,10,2024-02-01,2024-01-01,pat.nobody@example.com\n"
+                     "2,B,closedlost,10,2024-02-01,2024-01-01,Pat.Nobody@Example.com\n", encoding="utf-8")
+    code, out = pantry("import", deals, "--preset", "hubspot", *AS_ADMIN, "--db", database_url)
+    assert code == 0, out
+    assert "deals.csv:2: owner 'pat.nobody@example.com' is no Pantry user: created as rep 'pat.nobody'" in out
+    with Store.open(database_url) as s:
+        pat = next(u for u in s.users.find() if u.login == "pat.nobody")
+        assert pat.display_name == "Pat Nobody" and pat.role.value == "rep"
+        assert {o.owner_id for o in s.opportunities.find()} == {pat.id}
+    # a rep may not create users: the same file imported by one is refused
+    deals.write_text(deals.read_text(encoding="utf-8").replace("pat.nobody", "kim.new").replace("Pat.Nobody", "Kim.New"),
+                     encoding="utf-8")
+    code, out = pantry("import", deals, "--preset", "hubspot", "--as", "dwhitfield", "--db", database_url)
+    assert code == 1 and "Deal owner" in out

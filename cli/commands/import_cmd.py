@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cli.context import GlobalOptions, UsageError
 from cli.options import add_global_options, session_for
-from domain.importing.runner import PRESETS, ImportError_, default_mapping, load_mapping, run_import
+from domain.importing.runner import PRESETS, ImportError_, ImportRefused, default_mapping, load_mapping, run_import
 
 NAME = "import"
 
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_global_options(parser)
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="a CSV file or a folder of them")
-    parser.add_argument("--preset", choices=PRESETS, required=True,
+    parser.add_argument("--preset", choices=PRESETS, default=None,
                         help="maven: the Maven Analytics CRM dataset; pantry: files written by `pantry export`; "
                         "hubspot / salesforce: deals, companies, contacts, leads and activities exported from those CRMs")
     parser.add_argument("--mapping", type=Path, default=None, metavar="FILE",
@@ -40,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--show-mapping", action="store_true",
                         help="print the preset's mapping (with --mapping FILE applied) as such a file, and exit")
     parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    parser.add_argument("--skip-unknown", action="store_true",
+                        help="leave files that are read as nothing unread (else they are an error)")
     parser.add_argument("--skip-invalid", action="store_true",
                         help="write the valid rows; the rejected ones go to the --rejected CSV")
     parser.add_argument("--report", type=Path, default=None, metavar="FILE",
@@ -105,7 +107,25 @@ def _quote(value: str) -> str:
     return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\r\n') else value
 
 
+def _preset(args: argparse.Namespace) -> str:
+    """--preset, else the `preset` the --mapping file names (a mapping file without one: salesforce)."""
+    if args.preset is not None:
+        return args.preset
+    if args.mapping is None:
+        raise UsageError("import: --preset is required (or a --mapping FILE, which may name its preset)")
+    import tomllib
+
+    try:
+        named = tomllib.loads(args.mapping.read_text(encoding="utf-8")).get("preset", "salesforce")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return "salesforce"  # the mapping's own check reports what is wrong with it
+    if named not in PRESETS:
+        raise UsageError(f"import: {args.mapping}:preset: unknown preset {named!r} (choose from {', '.join(PRESETS)})")
+    return named
+
+
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
+    args.preset = _preset(args)
     if args.show_mapping:
         try:
             if args.mapping is not None:
@@ -132,7 +152,10 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
                                 today=session.clock.today(), now=session.clock.now(), dry_run=args.dry_run,
                                 skip_invalid=args.skip_invalid, mapping=args.mapping, actor=session.actor,
                                 progress=ProgressBar(sys.stderr, forced=args.progress),
-                                write=lambda: session.write(IMPORTED_KINDS))
+                                write=lambda: session.write(IMPORTED_KINDS), skip_unknown=args.skip_unknown)
+        except ImportRefused as exc:  # several lines: each unread file, then what each kind needs
+            sys.stderr.write(f"pantry: import: {exc}\n")
+            return 1
         except ImportError_ as exc:
             raise UsageError(str(exc)) from None
     lines = result.lines()

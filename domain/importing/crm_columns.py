@@ -7,7 +7,11 @@ the first kind (in `KINDS` order) whose required fields all have a column.
 
 from __future__ import annotations
 
-KINDS = ("deals", "leads", "activities", "contacts", "companies")
+KINDS = ("deals", "leads", "activities", "contacts", "companies", "users", "products", "history", "line_items")
+# what each kind is called in the report
+KIND_NAMES = {"deals": "opportunities", "leads": "leads", "activities": "activities", "contacts": "contacts",
+              "companies": "accounts", "users": "users", "products": "products", "history": "stage history",
+              "line_items": "line items"}
 
 HUBSPOT_STAGES = {
     "appointmentscheduled": "discovery", "Appointment Scheduled": "discovery",
@@ -64,6 +68,10 @@ HUBSPOT: dict[str, dict[str, tuple[str, ...]]] = {
         "contacts": ("Associated Contact IDs", "Associated Contact ID"),
         "source": ("Original Source Type", "Deal Source"), "type": ("Deal Type", "dealtype"),
         "description": ("Deal Description", "description"), "next_step": ("Next step", "Next Step", "hs_next_step"),
+        "won": ("Is Closed Won", "hs_is_closed_won"), "closed": ("Is closed", "Is Closed", "hs_is_closed"),
+        "stage_probability": ("Deal probability", "Deal Stage Probability", "hs_deal_stage_probability"),
+        "forecast": ("Forecast category", "Forecast Category", "hs_manual_forecast_category"),
+        "days_to_close": ("DaysToClose", "Days To Close", "Days to close"),
     },
     "companies": {
         "id": ("Record ID", "Company ID", "hs_object_id"), "name": ("Company name", "Company Name", "name"),
@@ -121,6 +129,10 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
         "account_name": ("Account Name",), "probability": ("Probability (%)", "Probability"),
         "source": ("Lead Source", "LeadSource"), "type": ("Type",), "next_step": ("Next Step", "NextStep"),
         "description": ("Description",), "contacts": ("Contact ID", "ContactId"),
+        "won": ("IsWon", "Won"), "closed": ("IsClosed", "Closed"),
+        "forecast": ("ForecastCategoryName", "Forecast Category", "ForecastCategory"),
+        "stage_probability": ("Stage.DefaultProbability",),
+        "days_to_close": ("DaysToClose", "Days To Close"),
     },
     "companies": {
         "id": ("Account ID", "Id", "ID"), "name": ("Account Name", "Name"), "domain": ("Website",),
@@ -140,6 +152,7 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "leads": {
         "id": ("Lead ID", "Id", "ID"), "first": ("First Name", "FirstName"), "last": ("Last Name", "LastName"),
+        "full_name": ("Name", "Full Name", "Lead Name"),
         "company": ("Company / Account", "Company"), "title": ("Title",), "email": ("Email",), "phone": ("Phone",),
         "mobile": ("Mobile", "Mobile Phone", "MobilePhone"), "source": ("Lead Source", "LeadSource"),
         "status": ("Lead Status", "Status"), "owner": ("Lead Owner", "Owner", "OwnerId"),
@@ -161,6 +174,29 @@ SALESFORCE: dict[str, dict[str, tuple[str, ...]]] = {
         "call_duration": ("Call Duration", "CallDurationInSeconds"), "location": ("Location",),
         "completed": ("Completed Date/Time", "CompletedDateTime"), "created": ("Created Date", "CreatedDate"),
     },
+    "users": {
+        "id": ("Id", "User ID", "ID"), "name": ("Name", "Full Name"), "first": ("FirstName", "First Name"),
+        "last": ("LastName", "Last Name"), "email": ("Email", "E-mail"), "username": ("Username", "User Name"),
+        "manager": ("ManagerId", "Manager ID"), "active": ("IsActive", "Active"),
+        "created": ("CreatedDate", "Created Date"),
+    },
+    "products": {
+        "id": ("Id", "Product ID", "ID"), "name": ("Name", "Product Name"), "code": ("ProductCode", "Product Code"),
+        "family": ("Family", "Product Family"), "active": ("IsActive", "Active"),
+        "description": ("Description", "Product Description"), "price": ("UnitPrice", "List Price"),
+    },
+    "line_items": {
+        "id": ("Id", "Line Item ID", "ID"), "opportunity": ("OpportunityId", "Opportunity ID"),
+        "product": ("Product2Id", "Product ID", "PricebookEntry.Product2Id"),
+        "product_name": ("Product Name", "Product2.Name", "Name"), "quantity": ("Quantity",),
+        "unit_price": ("UnitPrice", "Sales Price"), "total": ("TotalPrice", "Total Price"),
+    },
+    "history": {
+        "opportunity": ("OpportunityId", "Opportunity ID"), "stage": ("StageName", "Stage"),
+        "when": ("ValidFromDate", "CreatedDate", "Created Date", "Last Modified"), "amount": ("Amount",),
+        "probability": ("Probability", "Probability (%)"), "close": ("CloseDate", "Close Date"),
+        "forecast": ("ForecastCategory", "ForecastCategoryName", "Forecast Category"),
+    },
 }
 
 REQUIRED = {
@@ -172,16 +208,97 @@ REQUIRED = {
     },
     "salesforce": {
         "deals": ("id", "name", "stage", "owner"),
-        "leads": ("id", "last", "company"),
+        "leads": ("id", ("last", "full_name"), "company"),
         "activities": ("id", "subject", "owner"),
         "contacts": ("id", "first"),
         "companies": ("id", "name"),
+        "users": ("id", ("username", "email"), ("name", "last")),
+        "products": ("id", "name"),
+        "history": ("opportunity", "stage", "when"),
+        "line_items": ("opportunity", ("product", "product_name"), "quantity"),
     },
 }
+# Salesforce object names (letters only, lower case) a file name may contain, most specific first
+SALESFORCE_OBJECTS = (
+    ("opportunitylineitem", "line_items"), ("opportunityhistory", "history"), ("pipelinetrending", "history"),
+    ("opportunity", "deals"), ("account", "companies"), ("contact", "contacts"), ("lead", "leads"),
+    ("userrole", "roles"), ("user", "users"), ("owner", "users"), ("product", "products"), ("task", "activities"),
+    ("event", "activities"),
+)
+
+
+# Data Loader upsert files name records by an external id field and references by the relationship's
+# external id (`Owner.External_Id__c`); a custom field may repeat a standard one (`CreatedDate__c`)
+EXTERNAL_REFERENCES = {"id": "External_Id__c", "owner": "Owner.External_Id__c", "account": "Account.External_Id__c",
+                       "manager": "Manager.External_Id__c", "opportunity": "Opportunity.External_Id__c",
+                       "product": "Product2.External_Id__c", "parent": "Parent.External_Id__c"}
+
+
+def _with_upsert_columns(columns: dict[str, dict[str, tuple[str, ...]]]) -> dict[str, dict[str, tuple[str, ...]]]:
+    out = {}
+    for kind, fields in columns.items():
+        out[kind] = {}
+        for field_name, cands in fields.items():
+            extra = tuple(c + "__c" for c in cands if c.isidentifier())
+            if field_name in EXTERNAL_REFERENCES:
+                extra += (EXTERNAL_REFERENCES[field_name],)
+            out[kind][field_name] = cands + tuple(c for c in extra if c not in cands)
+    return out
+
+
+SALESFORCE_READ = _with_upsert_columns(SALESFORCE)
+SALESFORCE_READ["deals"]["name"] += ("OpportunityName",)
+SALESFORCE_READ["deals"]["owner"] = SALESFORCE_READ["deals"]["owner"][:3] + ("OpportunityOwner",) \
+    + SALESFORCE_READ["deals"]["owner"][3:]
 
 
 def spec(preset: str) -> dict[str, dict[str, tuple[str, ...]]]:
-    return HUBSPOT if preset == "hubspot" else SALESFORCE
+    return HUBSPOT if preset == "hubspot" else SALESFORCE_READ
+
+
+def kind_by_name(file_name: str, preset: str) -> str | None:
+    """The Salesforce object a file's name says it holds (any case, with a prefix or suffix)."""
+    if preset != "salesforce":
+        return None
+    letters = "".join(c for c in file_name.rsplit(".", 1)[0].lower() if c.isalnum())
+    return next((kind for obj, kind in SALESFORCE_OBJECTS if obj in letters), None)
+
+
+# what a file whose name says its kind needs (less than recognising it by its columns alone)
+BY_NAME_REQUIRED = {"salesforce": {"leads": ("id", ("last", "full_name"))}}
+
+
+def has_required(header: list[str], preset: str, kind: str, *, by_name: bool = False) -> bool:
+    cols, columns = set(header), spec(preset)
+    required = REQUIRED[preset].get(kind)
+    if by_name:
+        required = BY_NAME_REQUIRED.get(preset, {}).get(kind, required)
+    if required is None:
+        return False
+    return all(any(c in cols for f in ((need,) if isinstance(need, str) else need) for c in columns[kind][f])
+               for need in required)
+
+
+def missing_columns(header: list[str], preset: str, kind: str) -> list[str]:
+    """The columns (or alternatives) of `kind` that the header lacks."""
+    cols, columns, out = set(header), spec(preset), []
+    for need in REQUIRED[preset].get(kind, ()):
+        options = (need,) if isinstance(need, str) else need
+        if not any(c in cols for f in options for c in columns[kind][f]):
+            out.append(" or ".join(" / ".join(columns[kind][f][:2]) for f in options))
+    return out
+
+
+def required_columns(preset: str) -> list[str]:
+    """Each kind and the columns it needs, for the message about a file read as nothing."""
+    columns, out = spec(preset), []
+    for kind, required in REQUIRED[preset].items():
+        needs = []
+        for need in required:
+            options = (need,) if isinstance(need, str) else need
+            needs.append(" or ".join(" / ".join(columns[kind][f][:2]) for f in options))
+        out.append(f"{KIND_NAMES[kind]}: {', '.join(needs)}")
+    return out
 
 
 def kind_of(header: list[str], preset: str) -> str | None:
@@ -189,9 +306,16 @@ def kind_of(header: list[str], preset: str) -> str | None:
     cols = set(header)
     columns = spec(preset)
     stage_columns = columns["deals"]["stage"]
+    if preset == "salesforce" and not has_required(header, preset, "deals"):
+        # objects whose Id and Name columns every object has: by a column only they have
+        if has_required(header, preset, "history"):
+            return "history"
+        if has_required(header, preset, "users") and any(c in cols for c in columns["users"]["username"]):
+            return "users"
+        if has_required(header, preset, "products") and any(c in cols for c in columns["products"]["code"]):
+            return "products"
     for kind in KINDS:
-        required = REQUIRED[preset].get(kind)
-        if required is None or not all(any(c in cols for c in columns[kind][f]) for f in required):
+        if kind in ("users", "products", "history", "line_items") or not has_required(header, preset, kind):
             continue
         if kind != "deals" and any(c in cols for c in stage_columns):
             continue  # a deals export with extra columns

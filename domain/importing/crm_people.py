@@ -133,6 +133,8 @@ def leads(reader: Reader, csv_file: CsvFile, columns: Columns) -> None:
         owner = reader.owner(row)
         status_text = row.get("status")
         status = reader.mapping.lead_status_for(status_text) if status_text else LeadStatus.NEW
+        if status is None and "lead_statuses" not in reader.mapping.given:
+            status = _auto_status(reader, csv_file.name, status_text)
         if status is None:
             plan.reject(row.source, row.col["status"], f"unknown lead status {status_text!r} "
                         "(map it in the mapping's [lead_statuses] table)")
@@ -145,7 +147,8 @@ def leads(reader: Reader, csv_file: CsvFile, columns: Columns) -> None:
         if status is LeadStatus.CONVERTED and converted_on is None:
             converted_on = created
         lead = _lead(reader, row, dict(
-            external_id=row.get("id"), name=f"{row.get('first')} {row.get('last')}".strip(),
+            external_id=row.get("id"),
+            name=f"{row.get('first')} {row.get('last')}".strip() if row.has("last") else row.get("full_name"),
             company=row.get("company"), title=row.get("title"), email=row.get("email") or None,
             phone=row.get("phone") or row.get("mobile"), source=row.get("source"), status=status,
             notes=row.get("description"), created_at=created,
@@ -160,6 +163,31 @@ def leads(reader: Reader, csv_file: CsvFile, columns: Columns) -> None:
                                       **{f"converted_{k}": row.col[f"converted_{k}"] for k in converted}},
                                      fields | ({"converted_at"} if columns.has("converted") else set()),
                                      converted_keys=converted))
+
+
+# an org's own lead statuses, by a word they contain (first match wins); see docs/import.md
+STATUS_WORDS = (
+    (("notcontact", "uncontact"), LeadStatus.NEW),
+    (("unqualif", "disqualif", "notqualif", "notconvert", "reject", "archiv", "dead", "junk", "lost", "closed",
+      "bad", "recycl"), LeadStatus.UNQUALIFIED),
+    (("qualif", "convert", "approv", "accept", "sql", "mql"), LeadStatus.QUALIFIED),
+    (("work", "contact", "progress", "pending", "submit", "attempt", "nurtur", "engag", "respond"),
+     LeadStatus.CONTACTED),
+    (("new", "open", "draft", "notcontact", "untouched", "fresh"), LeadStatus.NEW),
+)
+
+
+def _auto_status(reader: Reader, file_name: str, text: str) -> LeadStatus | None:
+    """An org's lead status no table names, by a word in it — told once per status in the report."""
+    seen = reader.__dict__.setdefault("auto_statuses", {})
+    if text not in seen:
+        squeezed = letters(text)
+        found = next(((word, status) for words, status in STATUS_WORDS for word in words if word in squeezed), None)
+        seen[text] = found[1] if found else None
+        reader.plan.notes.append(f"{file_name}: lead status {text!r} -> "
+                                 + (f"{found[1].value} (contains {found[0]!r})" if found
+                                    else "unmapped (no word says what it is: map it in [lead_statuses])"))
+    return seen[text]
 
 
 def _lead(reader: Reader, row: Row, values: dict, sources: dict[str, str]) -> r.Lead | None:

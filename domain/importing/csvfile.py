@@ -22,15 +22,29 @@ class CsvFile:
         return self.path.name
 
 
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+NOT_UTF8 = ("save it as UTF-8 (CSV UTF-8): Pantry reads UTF-8, with or without a BOM, and UTF-16 with a BOM; "
+            "other encodings (Windows-1252, Latin-1) are not guessed")
+
+
+def encoding_of(path: Path) -> str:
+    """UTF-8 (a BOM skipped), or UTF-16 when the file starts with its BOM."""
+    with path.open("rb") as raw:
+        start = raw.read(4)
+    return next((name for bom, name in BOMS if start.startswith(bom)), "utf-8")
+
+
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
     """All data rows of `path`, each with the line it starts on (the header is line 1).
 
     A row with more or fewer fields than the header is a problem, not a row. Blank lines are skipped.
+    A file that is not UTF-8 (or UTF-16 with a BOM), or holds a NUL character, is one problem and no rows.
     """
     problems: list[Problem] = []
     rows: list[SourceRow] = []
+    header: list[str] = []
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = path.open(encoding=encoding_of(path), newline="")
     except OSError as exc:
         return CsvFile(path, [], [], [Problem(path.name, 0, "-", f"cannot read: {exc.strerror or exc}")])
     with handle:
@@ -54,11 +68,20 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
                     continue
                 if width == 1 and not fields[0]:
                     continue  # a blank line
+                if "\x00" in "".join(fields):  # one search per row; the column only when there is one
+                    column = next(c for c, v in zip(header, fields) if "\x00" in v)
+                    problems.append(Problem(name, start, column, "a NUL character: not text (a binary file, "
+                                            "or not saved as UTF-8?)"))
+                    continue
                 add(SourceRow(name, start, dict(zip(header, fields))))
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(path.name, reader.line_num + 1, "-", f"not UTF-8: {exc.reason}"))
+        except UnicodeError as exc:
+            reason = getattr(exc, "reason", str(exc))
+            return CsvFile(path, [], [], [Problem(path.name, max(reader.line_num, 1), "-",
+                                                  f"not UTF-8 ({reason}): {NOT_UTF8}")])
         except csv.Error as exc:
             problems.append(Problem(path.name, reader.line_num, "-", f"malformed CSV: {exc}"))
+        if any("\x00" in h for h in header):
+            return CsvFile(path, [], [], [Problem(path.name, 1, "-", f"a NUL character in the header: {NOT_UTF8}")])
     return CsvFile(path, header, rows, problems)
 
 

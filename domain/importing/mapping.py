@@ -31,7 +31,15 @@ from domain.enums import Industry, LeadStatus
 
 THRESHOLDS = ("size_small_below", "size_medium_below", "size_large_below",
               "tier_strategic_from_musd", "tier_key_from_musd", "tier_standard_from_musd")
-TABLES = ("stages", "owners", "industries", "countries", "lead_statuses", "thresholds")
+TABLES = ("stages", "owners", "industries", "countries", "lead_statuses", "thresholds", "files", "columns",
+          "constants")
+# the tables about a file's shape (hubspot/salesforce), printed only when set
+SHAPE_TABLES = ("files", "columns", "constants")
+# what a [files] entry may say a file is -> the kind the hubspot/salesforce presets read
+FILE_KINDS = {"opportunities": "deals", "deals": "deals", "accounts": "companies", "companies": "companies",
+              "contacts": "contacts", "leads": "leads", "users": "users", "products": "products",
+              "activities": "activities", "stage_history": "history", "history": "history"}
+REPEATED = ("first", "last")
 
 
 class MappingError(ValueError):
@@ -52,6 +60,20 @@ class Mapping:
     countries: dict[str, str] = field(default_factory=dict)
     thresholds: dict[str, int] = field(default_factory=dict)
     lead_statuses: dict[str, str] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()  # the tables a mapping file set (the rest are the preset's)
+    files: dict[str, str] = field(default_factory=dict)  # file name or glob -> entity (FILE_KINDS)
+    columns: dict[str, str] = field(default_factory=dict)  # source column -> the column the preset reads
+    constants: dict[str, str] = field(default_factory=dict)  # column the preset reads -> value ({Column} templates)
+    repeated_ids: str | None = None  # a repeated record id: None (a problem), "first" or "last" occurrence wins
+
+    def kind_for_file(self, file_name: str) -> str | None:
+        """The kind the [files] table says a file is (by its name, or a glob; case ignored)."""
+        from fnmatch import fnmatch
+
+        for pattern, entity in self.files.items():
+            if pattern.casefold() == file_name.casefold() or fnmatch(file_name.casefold(), pattern.casefold()):
+                return FILE_KINDS[entity]
+        return None
 
     def lead_status_for(self, name: str) -> LeadStatus | None:
         """The LeadStatus a source status maps to (case, spaces and punctuation ignored); None if unmapped."""
@@ -74,9 +96,11 @@ class Mapping:
     def to_toml(self) -> str:
         out = [f"# pantry import --preset {self.preset} --mapping FILE (see docs/import.md)",
                f"preset = {_q(self.preset)}", f"source = {_q(self.source)}"]
+        if self.repeated_ids:
+            out.append(f"repeated_ids = {_q(self.repeated_ids)}")
         for table in TABLES:
             values = getattr(self, table)
-            if table in ("thresholds", "lead_statuses") and not values:
+            if table in ("thresholds", "lead_statuses", *SHAPE_TABLES) and not values:
                 continue
             out.append("")
             out.append(f"[{table}]")
@@ -112,7 +136,8 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
     problems: list[str] = []
     result = Mapping(default.preset, default.source, dict(default.stages), dict(default.owners),
                      dict(default.industries), dict(default.countries), dict(default.thresholds),
-                     dict(default.lead_statuses))
+                     dict(default.lead_statuses), files=dict(default.files), columns=dict(default.columns),
+                     constants=dict(default.constants), repeated_ids=default.repeated_ids)
     for key, value in data.items():
         if key == "preset":
             if value != default.preset:
@@ -122,7 +147,16 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
                 problems.append(f"{name}:source: must be a non-blank string")
             else:
                 result.source = value
+        elif key == "repeated_ids":
+            if value not in REPEATED:
+                problems.append(f"{name}:repeated_ids: must be \"first\" or \"last\" (which occurrence of a repeated "
+                                "id is imported)")
+            else:
+                result.repeated_ids = value
         elif key in TABLES:
+            if key in SHAPE_TABLES and default.preset not in ("hubspot", "salesforce"):
+                problems.append(f"{name}:{key}: only the hubspot and salesforce presets read [{key}]")
+                continue
             if not isinstance(value, dict):
                 problems.append(f"{name}:{key}: must be a table")
                 continue
@@ -143,8 +177,8 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
                     else:
                         table[item] = target
                     continue
-                if not isinstance(target, str) or not target.strip():
-                    problems.append(f"{where}: must be a non-blank string")
+                if not isinstance(target, str) or (not target.strip() and key != "constants"):
+                    problems.append(f"{where}: must be a {'' if key == 'constants' else 'non-blank '}string")
                     continue
                 if key == "stages" and target not in stage_ids:
                     problems.append(f"{where}: {target!r} is not a stage of the pipeline "
@@ -155,6 +189,9 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
                 elif key == "lead_statuses" and target not in {s.value for s in LeadStatus}:
                     problems.append(f"{where}: {target!r} is not a lead status "
                                     f"(expected one of {', '.join(s.value for s in LeadStatus)})")
+                elif key == "files" and target not in FILE_KINDS:
+                    problems.append(f"{where}: {target!r} is not an entity (expected one of "
+                                    f"{', '.join(sorted(FILE_KINDS))})")
                 elif key == "owners" and users is not None and target not in users:
                     problems.append(f"{where}: no Pantry user has the login or display name {target!r}")
                 else:
@@ -162,9 +199,11 @@ def load(path: Path, default: Mapping, stage_ids: set[str], users: set[str] | No
             if key == "thresholds":
                 result.thresholds.update(table)
             else:
+                if table != getattr(default, key):  # an unedited --show-mapping table is still the preset's
+                    result.given = result.given | {key}
                 setattr(result, key, table)
         else:
-            problems.append(f"{name}:{key}: unknown key (expected preset, source, {', '.join(TABLES)})")
+            problems.append(f"{name}:{key}: unknown key (expected preset, source, repeated_ids, {', '.join(TABLES)})")
     if problems:
         raise MappingError(problems)
     return result

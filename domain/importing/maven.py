@@ -38,9 +38,9 @@ from domain.importing.plan import (
     StagedUser,
     counted,
 )
-from domain.importing.values import account_size
+from domain.importing.values import account_size, parse_money
 from domain.importing.values import midnight as midnight
-from domain.money import MoneyError, parse_cents
+from domain.money import MoneyError
 from domain.pipeline import PipelineConfig
 
 NAME = "maven"
@@ -247,7 +247,7 @@ def _products(plan: Plan, products: CsvFile | None, prices: dict[str, int]) -> N
             continue
         seen[key] = row
         try:
-            price = parse_cents(row.get("sales_price"))
+            price = parse_money(row.get("sales_price"))
         except MoneyError as exc:
             plan.reject(row, "sales_price", str(exc))
             continue
@@ -284,7 +284,7 @@ def _accounts(plan: Plan, accounts: CsvFile | None, won_accounts: set[str], crea
             plan.reject(row, "employees", f"not a whole number: {row.get('employees')!r}")
             continue
         try:
-            revenue = parse_cents(row.get("revenue")) * 1_000_000 if row.get("revenue") else None
+            revenue = parse_money(row.get("revenue")) * 1_000_000 if row.get("revenue") else None
         except MoneyError as exc:
             plan.reject(row, "revenue", str(exc))
             continue
@@ -400,7 +400,7 @@ def _opportunities(plan: Plan, rows: list[SourceRow], pipeline: PipelineConfig, 
         product_name = catalogue.get(pkey, product_name)
         if stage.id == pipeline.won.id:
             try:
-                value = parse_cents(row.get("close_value"))
+                value = parse_money(row.get("close_value"))
             except MoneyError as exc:
                 plan.reject(row, "close_value", f"a won deal needs its value: {exc}")
                 continue

@@ -71,7 +71,7 @@ def entity_for(name: str, entities) -> str | None:
     return plural if plural in entities else None
 
 
-def build(files: list[Path], queries, progress: Progress | None = None) -> Plan:
+def build(files: list[Path], queries, progress: Progress | None = None, pipeline=None) -> Plan:
     plan = Plan()
     by_entity = {}
     for path in files:
@@ -91,8 +91,17 @@ def build(files: list[Path], queries, progress: Progress | None = None) -> Plan:
             except (OSError, ValueError) as exc:
                 plan.problems.append(_problem(path.name, 0, "-", f"not JSON: {exc}"))
                 continue
-            rows = [(SourceRow(path.name, n, {k: "" if v is None else str(v) for k, v in item.items()}), item)
-                    for n, item in enumerate(items, start=1)]
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                plan.problems.append(_problem(path.name, 0, "-", "not a JSON list of records (as `pantry export` writes)"))
+                continue
+            rows = []
+            for n, item in enumerate(items, start=1):
+                source = SourceRow(path.name, n, {k: "" if v is None else str(v) for k, v in item.items()})
+                bad = next((k for k, v in source.values.items() if "\x00" in v or "\x00" in k), None)
+                if bad is not None:
+                    plan.reject(source, bad, "a NUL character: not text")
+                    continue
+                rows.append((source, item))
         else:
             found = read_csv(path, ("id",))
             plan.problems.extend(found.problems)
@@ -108,7 +117,59 @@ def build(files: list[Path], queries, progress: Progress | None = None) -> Plan:
                 plan.reject_validation(source, exc, {})
                 continue
             staged.append(StagedRecord(entity, record, source))
+    _check(plan, queries, pipeline)
     return plan
+
+
+STAGE_FIELDS = {"opportunities": ("stage",), "stage_changes": ("from_stage", "to_stage")}
+
+
+def _check(plan: Plan, queries, pipeline) -> None:
+    """What the database would refuse, refused first with the file, line and column: an id twice,
+    a reference to a record in neither the files nor the database, a stage the pipeline does not have."""
+    first: dict[str, dict[int, SourceRow]] = {}
+    kept = []
+    for staged in plan.native:
+        record_id = getattr(staged.record, "id", None)
+        seen = first.setdefault(staged.entity, {})
+        if record_id is not None and record_id in seen:
+            other = seen[record_id]
+            plan.reject(staged.source, "id", f"duplicate id {record_id} (first at {other.file}:{other.line})")
+            continue
+        if record_id is not None:
+            seen[record_id] = staged.source
+        for field_name in STAGE_FIELDS.get(staged.entity, ()) if pipeline is not None else ():
+            stage = getattr(staged.record, field_name, None)
+            if stage is not None and not pipeline.has(stage):
+                plan.reject(staged.source, field_name, f"unknown stage {stage!r} (the pipeline's stages: "
+                            f"{', '.join(s.id for s in pipeline.stages)})")
+        if not plan.is_rejected(staged.source):
+            kept.append(staged)
+    references = getattr(queries, "references", None)
+    if references is None:
+        plan.native = kept
+        return
+    stored: dict[str, set[int]] = {}
+    while True:  # a rejected record rejects the records that refer to it
+        present: dict[str, set[int]] = {}
+        for staged in kept:
+            present.setdefault(staged.entity, set()).add(getattr(staged.record, "id", None))
+        bad = False
+        for staged in kept:
+            for field_name, target in references(staged.entity).items():
+                value = getattr(staged.record, field_name, None)
+                if value is None or value in present.get(target, ()):
+                    continue
+                if target not in stored:
+                    stored[target] = queries.existing_ids(target)
+                if value not in stored[target]:
+                    plan.reject(staged.source, field_name, f"no {target} record with id {value} in the files or "
+                                "the database")
+                    bad = True
+        kept = [s for s in kept if not plan.is_rejected(s.source)]
+        if not bad:
+            break
+    plan.native = kept
 
 
 def _problem(file, line, column, reason):

@@ -178,10 +178,21 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     rejected: list[SourceRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # file name -> (read as, rows)
+    unread: dict[str, int] = field(default_factory=dict)  # file name -> rows of a file read as nothing
+    skipped: dict[str, int] = field(default_factory=dict)  # file name -> rows repeating an id (repeated_ids)
+    # file name -> {deal key: rows} of a file of parts of deals (stage history) that the deals took
+    part_rows: dict[str, dict[str, int]] = field(default_factory=dict)
+    # file name -> {column the preset reads: the column as the file has it} (a mapping's [columns])
+    original_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     _rejected_ids: set[int] = field(default_factory=set, repr=False)
 
+    def _as_typed(self, source: SourceRow, column: str) -> str:
+        names = self.original_columns.get(source.file)
+        return names.get(column, column) if names else column
+
     def reject(self, source: SourceRow, column: str, reason: str) -> None:
-        self.problems.append(Problem(source.file, source.line, column, reason))
+        self.problems.append(Problem(source.file, source.line, self._as_typed(source, column), reason))
         if id(source) not in self._rejected_ids:
             self._rejected_ids.add(id(source))
             self.rejected.append(source)
@@ -190,7 +201,7 @@ class Plan:
         return id(source) in self._rejected_ids
 
     def warn(self, source: SourceRow, column: str, reason: str) -> None:
-        self.problems.append(Problem(source.file, source.line, column, reason, warning=True))
+        self.problems.append(Problem(source.file, source.line, self._as_typed(source, column), reason, warning=True))
 
     def reject_validation(self, source: SourceRow, error: ValidationError, columns: dict[str, str]) -> None:
         """One problem per pydantic error, named by the source column the field came from."""

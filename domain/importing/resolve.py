@@ -23,12 +23,14 @@ class AccountIndex:
         self.by_domain: dict[str, int] = {}
         self.by_exact: dict[str, int] = {}
         self.domains: dict[int, str] = {}
+        self.exts: dict[int, str] = {}  # account id -> its source id
         for id_, ext, name, domain in existing.accounts:
             self.add(id_, ext, name, domain)
 
     def add(self, id_: int, ext: str | None, name: str, domain: str | None) -> None:
         if ext:
             self.by_ext.setdefault(ext, id_)
+            self.exts.setdefault(id_, ext)
         self.by_name.setdefault(normalise_name(name), id_)
         self.by_exact.setdefault(exact_name(name), id_)
         if domain:
@@ -38,14 +40,17 @@ class AccountIndex:
     def match(self, staged: StagedAccount) -> int | None:
         record = staged.record
         if staged.strict:
-            # hubspot/salesforce: external id, else the same domain, else the same name (case and spaces
-            # ignored) unless both have different domains; other near-matches are reported, not merged
+            # hubspot/salesforce: external id, else — only an account without a source id (made in
+            # Pantry) — the same domain, else the same name (case and spaces ignored) unless both have
+            # different domains. Another source id is another record, always (reported, not merged).
             found = self.by_ext.get(staged.key)
             if found is None and record.domain:
                 found = self.by_domain.get(record.domain.lower())
+                if found is not None and self.exts.get(found):
+                    found = None
             if found is None:
                 candidate = self.by_exact.get(exact_name(record.name))
-                if candidate is not None:
+                if candidate is not None and not self.exts.get(candidate):
                     other_domain = self.domains.get(candidate)
                     if not (record.domain and other_domain and other_domain != record.domain.lower()):
                         found = candidate
@@ -144,6 +149,12 @@ def _parents(plan: Plan, index: AccountIndex) -> None:
         names = {normalise_name(a.record.name) for a in plan.accounts}
         bad = [a for a in plan.accounts if a.parent_key and a.parent_key not in keys
                and normalise_name(a.parent_key) not in names and index.find(a.parent_key) is None]
+        for account in [a for a in bad if a.strict]:
+            # hubspot/salesforce: a parent outside the export is the source's business, not a broken row
+            plan.warn(account.source, account.columns.get("parent", "subsidiary_of"),
+                      f"parent account {account.parent_key!r} is not in the files or the database: no parent")
+            account.parent_key = None
+        bad = [a for a in bad if not a.strict]
         for account in bad:
             plan.reject(account.source, account.columns.get("parent", "subsidiary_of"),
                         f"unknown or rejected parent account {account.parent_key!r}")
@@ -196,10 +207,13 @@ def _strict_account_duplicates(plan: Plan, existing: Any) -> None:
             for ext, name, domain in seen.get(norm, []):
                 if ext == account.key:
                     continue
-                if exact_name(name) == exact_name(record.name) and not (domain and record.domain and domain != record.domain.lower()):
-                    continue  # the same account: matched
-                why = (f"different domain ({domain} vs {record.domain})" if domain and record.domain
-                       and domain != record.domain.lower() else "name differs only in case, punctuation or legal suffix")
+                other_domain = bool(domain and record.domain and domain != record.domain.lower())
+                same_name = exact_name(name) == exact_name(record.name)
+                if same_name and not other_domain and not ext:
+                    continue  # the same account (made in Pantry, without a source id): matched
+                why = (f"different domain ({domain} vs {record.domain})" if other_domain
+                       else "name differs only in case, punctuation or legal suffix" if not same_name
+                       else f"the same name, another source id ({ext})")
                 plan.warn(account.source, account.columns.get("name", "account"),
                           f"possible duplicate of {name!r}: {why}; not merged")
                 break

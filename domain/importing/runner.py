@@ -25,12 +25,18 @@ from domain.records import User
 PRESETS = ("maven", "pantry", "hubspot", "salesforce")
 # entities that are parts of another (their own counts are only "inserted")
 PARTS = ("line_items", "stage_changes")
-__all__ = ["PRESETS", "ImportError_", "ImportResult", "Progress", "default_mapping", "exact_name", "load_mapping",
+# what a file was read as (crm_columns.KIND_NAMES) -> the entity its rows are counted under
+ENTITY_OF_KIND = {"stage history": "stage_changes", "line items": "line_items"}
+__all__ = ["PRESETS", "ImportError_", "ImportRefused", "ImportResult", "Progress", "default_mapping", "exact_name", "load_mapping",
            "normalise_name", "run_import"]
 
 
 class ImportError_(ValueError):
     """The import cannot start (unknown preset, no files)."""
+
+
+class ImportRefused(ValueError):
+    """Files the import cannot read as anything (exit 1, nothing read or written)."""
 
 
 class _Rollback(Exception):
@@ -50,6 +56,9 @@ class ImportResult:
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # file -> (read as, rows)
+    unread: dict[str, int] = field(default_factory=dict)  # file -> rows not read
+    skipped: dict[str, int] = field(default_factory=dict)  # file -> rows repeating an id, not imported
 
     @property
     def errors(self) -> list[Problem]:
@@ -79,9 +88,17 @@ class ImportResult:
             verbs = ("inserted", "updated", "unchanged")
         else:
             verbs = ("not written: new", "changed", "unchanged")
-        for entity in sorted(set(self.inserted) | set(self.updated) | set(self.unchanged)):
+        rejected_rows: Counter = Counter(source.file for source in self.rejected)
+        by_entity_rejected: Counter = Counter()
+        by_entity_unread: Counter = Counter()
+        for name, (kind, _rows) in self.files.items():
+            entity = ENTITY_OF_KIND.get(kind, kind)
+            by_entity_rejected[entity] += rejected_rows[name]
+            by_entity_unread[entity] += self.unread.get(name, 0)
+        entities = set(self.inserted) | set(self.updated) | set(self.unchanged) | set(+by_entity_rejected)
+        for entity in sorted(entities | set(+by_entity_unread)):
             counts = (self.inserted[entity], self.updated[entity], self.unchanged[entity])
-            if not any(counts):
+            if not any(counts) and not by_entity_rejected[entity] and not by_entity_unread[entity]:
                 continue
             parts = [f"{verb} {n:,}" for verb, n in zip(verbs, counts)]
             if entity in PARTS and not counts[1] and not counts[2]:
@@ -90,7 +107,20 @@ class ImportResult:
             fields = self.changed_fields.get(entity)
             if fields:
                 line += " (" + ", ".join(f"{name} ×{n:,}" for name, n in sorted(fields.items())) + ")"
+            if by_entity_rejected[entity]:
+                line += f", rejected {by_entity_rejected[entity]:,} rows"
+            if by_entity_unread[entity]:
+                line += f", unread {by_entity_unread[entity]:,} rows"
             out.append(line)
+        for name, (kind, rows) in self.files.items():
+            rejected = sum(1 for source in self.rejected if source.file == name)
+            unread, skipped = self.unread.get(name, 0), self.skipped.get(name, 0)
+            out.append(f"{name}: {kind}: {rows:,} rows, {rows - rejected - unread - skipped:,} taken, {rejected:,} rejected"
+                       + (f", {skipped:,} repeating an id (not imported)" if skipped else "")
+                       + (f", {unread:,} unread" if unread else ""))
+        for name, rows in self.unread.items():
+            if name not in self.files:
+                out.append(f"{name}: read as nothing: {rows:,} rows unread")
         if self.audit_entries and self.written:
             out.append(f"audit log: {self.audit_entries:,} field changes recorded")
         if self.errors and not self.written and not self.dry_run:
@@ -98,8 +128,11 @@ class ImportResult:
                        "(use --skip-invalid to write the valid rows)")
         elif self.errors:
             out.append(f"{len(self.rejected):,} rows rejected ({len(self.errors):,} problems)")
-        if self.written and not self.changed:
+        if self.written and not self.changed and not self.errors and not any(self.unread.values()):
             out.append("nothing changed: every record was already present and up to date")
+        elif self.written and not self.changed:
+            out.append("nothing changed in the database" + (": every row was rejected or unread"
+                       if not any(self.unchanged.values()) else ""))
         elif self.dry_run:
             out.append("dry run: nothing was written")
         return out
@@ -127,16 +160,23 @@ def load_mapping(path: Path, preset: str, pipeline: PipelineConfig, existing=Non
 
 
 def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, pipeline: PipelineConfig, today: date,
-               mapping: Any = None, progress: Progress | None = None) -> Plan:
+               mapping: Any = None, progress: Progress | None = None, skip_unknown: bool = False,
+               actor_login: str | None = None) -> Plan:
     if preset == "pantry":
-        return native.build(files, queries, progress)
+        return native.build(files, queries, progress, pipeline)
     if preset in ("hubspot", "salesforce"):
         users = {login: login for login in existing.users}
         for name, login in getattr(existing, "user_names", {}).items():
             users.setdefault(name, login)
         for email, login in getattr(existing, "user_emails", {}).items():
             users.setdefault(email, login)
-        return crm.build(files, preset, pipeline, users, today, mapping, progress)
+        emails = {email.lower(): login for email, login in getattr(existing, "user_emails", {}).items()}
+        try:
+            return crm.build(files, preset, pipeline, users, today, mapping, progress, skip_unknown=skip_unknown,
+                             existing_logins=set(existing.users), emails=emails,
+                             actor_login=actor_login)
+        except crm.UnreadFiles as exc:
+            raise ImportRefused(str(exc)) from None
     prices = {maven.product_key(name): price for _sku, (_id, name, price) in existing.products.items()}
     return maven.build(files, pipeline, prices, today, mapping, progress)
 
@@ -144,7 +184,7 @@ def build_plan(files: list[Path], queries: Any, existing: Any, *, preset: str, p
 def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipeline: PipelineConfig, today: date,
                dry_run: bool = False, skip_invalid: bool = False, progress: Progress | None = None,
                mapping: Any = None, actor: User | None = None, now: datetime | None = None,
-               write: Any) -> ImportResult:
+               write: Any, skip_unknown: bool = False) -> ImportResult:
     """`store` gives the users the role checks look at; `queries` is the store's ImportQueries; `actor` is
     the importing user (None: the session has none). `write` opens the unit of work the write pass runs in
     (`lambda: session.write(kinds)`: one transaction, committed or rolled back whole, announced once)."""
@@ -162,7 +202,7 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
         mapping = load_mapping(Path(mapping), preset, pipeline, existing)
     now = now or datetime.combine(today, time(12, 0), tzinfo=timezone.utc)
     plan = build_plan(files, queries, existing, preset=preset, pipeline=pipeline, today=today, mapping=mapping,
-                      progress=progress)
+                      progress=progress, skip_unknown=skip_unknown, actor_login=actor.login if actor else None)
     references(plan, existing)
     near_duplicates(plan, existing)
     access = Access(actor, store, bootstrap=not existing.users)
@@ -181,8 +221,15 @@ def run_import(store: Any, queries: Any, paths: list[Path], *, preset: str, pipe
         references(plan, existing)
     for source, column, reason in writer.warnings:
         plan.warn(source, column, reason)
+    kept_deals = {o.key for o in plan.opportunities}
+    for file_name, by_deal in plan.part_rows.items():  # history rows of deals rejected after they took them
+        dropped = sum(n for deal, n in by_deal.items() if deal not in kept_deals)
+        if dropped:
+            plan.notes.append(f"{file_name}: {dropped:,} rows of rejected deals: not imported")
+            plan.unread[file_name] = plan.unread.get(file_name, 0) + dropped
     result = ImportResult(problems=_collapse(plan.problems), rejected=plan.rejected, dry_run=dry_run,
-                          notes=plan.notes, written=written)
+                          notes=plan.notes, written=written, files=plan.files, unread=plan.unread,
+                          skipped=plan.skipped)
     _count(result, writer.tally)
     result.seconds = _time.perf_counter() - started
     return result

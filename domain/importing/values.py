@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime, time, timezone
 
 from domain.enums import AccountSize
-from domain.money import parse_cents
+from domain.money import MoneyError, parse_cents
 
 _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ",
             "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%m/%d/%Y %I:%M %p",
@@ -43,14 +43,32 @@ def parse_when(text: str) -> datetime | None:
     return None
 
 
+MAX_CENTS = 10**15  # records.base.Cents: what an amount may be
+
+
 def parse_money(text: str) -> int:
-    """Dollars to cents: `USD 1,000.00`, `$1,000`, `1000 USD` and `1000` all read (MoneyError if not)."""
-    return parse_cents(re.sub(r"^[A-Z]{3}\s+|\s+[A-Z]{3}$", "", text.strip()))
+    """Dollars to cents: `USD 1,000.00`, `$1,000`, `1000 USD` and `1000` all read (MoneyError if not,
+    and for an amount beyond what Pantry stores, such as `1e308`)."""
+    try:
+        cents = parse_cents(re.sub(r"^[A-Z]{3}\s+|\s+[A-Z]{3}$", "", text.strip()))
+    except (ArithmeticError, ValueError) as exc:  # decimal.InvalidOperation on 1e308 and the like
+        if isinstance(exc, MoneyError):
+            raise
+        raise MoneyError(f"not an amount Pantry can store: {text!r}") from None
+    if abs(cents) > MAX_CENTS:
+        raise MoneyError(f"too large: {text!r} (at most {MAX_CENTS // 100:,} dollars)")
+    return cents
 
 
 def parse_whole(text: str) -> int:
-    """`1,250`, `1250` or `1250.0` -> 1250 (ValueError if not a number)."""
-    return int(float(text.replace(",", "")))
+    """`1,250`, `1250` or `1250.0` -> 1250 (ValueError if not a number, or beyond 10**15)."""
+    try:
+        value = int(float(text.replace(",", "")))
+    except OverflowError:
+        raise ValueError(f"not a finite number: {text!r}") from None
+    if abs(value) > 10**15:
+        raise ValueError(f"too large: {text!r}")
+    return value
 
 
 def account_size(employees: int | None, small_below: int = 100, medium_below: int = 1000,

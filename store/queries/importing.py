@@ -132,6 +132,18 @@ class ImportQueries:
         model = ENTITIES[entity][0]
         return {id_ for (id_,) in model.select(model.id).tuples()}
 
+    def references(self, entity: str) -> dict[str, str]:
+        """record field -> the entity it refers to, for every foreign key of the entity's table."""
+        by_model = {model: name for name, (model, _t) in ENTITIES.items()}
+        model, record_type = ENTITIES[entity]
+        out = {}
+        for f in model._meta.sorted_fields:
+            if isinstance(f, ForeignKeyField) and f.rel_model in by_model:
+                name = f"{f.name}_id" if f"{f.name}_id" in record_type.model_fields else f.name
+                if name in record_type.model_fields:
+                    out[name] = by_model[f.rel_model]
+        return out
+
     def counts(self) -> dict[str, int]:
         return {name: model.select().count() for name, (model, _t) in ENTITIES.items()}
 
