@@ -35,7 +35,7 @@ from domain.records import PipelineVersion, Product, User
 from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
 from domain.settings import Settings
 from domain.unit_of_work import Change, UnitsOfWork
-from domain.visibility import can_see_owner, narrow, visible_logins
+from domain.visibility import can_see_owner, check_team, narrow, visible_logins
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -135,6 +135,13 @@ class Session:
     def owners(self, requested=()) -> tuple[str, ...]:
         """The owners a figure covers: `requested` checked against visibility, or all visible ones."""
         return narrow(self.actor, self.visible_logins(), requested)
+
+    def team(self, team: str) -> str:
+        """A figure's `team`, checked: Refused when it holds users this session cannot see."""
+        visible = self.visible_logins()
+        if not team or visible is None:
+            return team
+        return check_team(self.actor, visible, team, (u.login for u in self.store.users.find(team=team)))
 
     def quota_logins(self) -> tuple[str, ...]:
         """Whose quotas add up to this session's target: everyone's reps (()), a rep's own, a manager's reps."""

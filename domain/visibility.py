@@ -61,5 +61,22 @@ def narrow(actor: User | None, visible: tuple[str, ...] | None, requested: Itera
     return wanted
 
 
+def check_team(actor: User | None, visible: tuple[str, ...] | None, team: str, members: Iterable[str]) -> str:
+    """`team` (a user's team name) when every member of it is visible to `actor`; else Refused.
+
+    A rep's team holds colleagues a rep cannot see, so a rep naming any team is refused; a manager
+    may name their own team (their reps share it). An empty team, or an unrestricted actor, passes.
+    """
+    if not team or visible is None:
+        return team
+    hidden = sorted(login for login in members if login not in visible)
+    if hidden:
+        who = f"{actor.login} ({Role(actor.role).value})" if actor else "this session"
+        more = f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+        raise Refused(f"{who} cannot see the team {team!r}: it includes {', '.join(hidden[:3])}{more}, "
+                      f"whose records are not theirs to see")
+    return team
+
+
 def can_see_owner(visible: tuple[str, ...] | None, owner_login: str | None) -> bool:
     return visible is None or (owner_login is not None and owner_login in visible)
