@@ -53,6 +53,9 @@ class Session:
     settings: Settings = field(default_factory=Settings.defaults)  # built once at start (domain/settings.py)
     # The stored pipeline version in force (0: a pipeline given directly, as tests do; never reloaded).
     pipeline_version: int = 0
+    # Read-only (the SSH gate's allow-list): every unit of work is refused before its transaction begins,
+    # and reads that would store something as a side effect (the day's forecast snapshots) skip it.
+    read_only: bool = False
     _visible: tuple[tuple[str, ...] | None] | None = field(default=None, init=False, repr=False)
     _work: UnitsOfWork = field(default_factory=UnitsOfWork, init=False, repr=False, compare=False)
 
