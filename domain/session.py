@@ -29,6 +29,7 @@ from domain.filters import (
     TaskFilter,
     UserFilter,
 )
+from domain.permissions import inactive_refusal
 from domain.pipeline import PipelineConfig, PipelineConfigError
 from domain.pipeline.config import parse_pipeline
 from domain.records import PipelineVersion, Product, User
@@ -112,13 +113,23 @@ class Session:
         """`with session.write({"task"}, ids={"task": {7}}) as change:` — one transaction for the block,
         its audit entries through `change`, and after COMMIT one announcement to the other processes
         and one to this one (none after a rollback). Nested, it joins the unit already open on this thread.
-        `at`: the unit's time (audit entries), when the service has taken it already; else the clock's now."""
+        `at`: the unit's time (audit entries), when the service has taken it already; else the clock's now.
+        Refused for an inactive user (read from the database: deactivated since the session began counts)."""
+        if self.actor is not None and self._work.current is None:
+            self._require_active()
         return self._work.write(self, kinds, ids=ids, at=at)
+
+    def _require_active(self) -> None:
+        current = self.store.users.get(self.actor.id)
+        if current is None or not current.active:
+            self.actor = current or self.actor.model_copy(update={"active": False})
+            self._visible = None
+            raise inactive_refusal(self.actor)
 
     def record_visit(self) -> None:
         """Stamp the acting user's visit ("new leads since your last visit" counts from the one before).
         A unit of work that announces nothing: no screen shows the stamp."""
-        if self.actor is None:
+        if self.actor is None or not self.actor.active:
             return
         with self.write() as change:
             self.store.touch_last_seen(self.actor.id, change.now)

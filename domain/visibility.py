@@ -5,6 +5,7 @@
 - manager: the same for themselves and every rep who reports to them (user.manager_id), plus the
   unassigned leads (assigning them is a manager's job).
 - admin: everything.
+- an inactive user, whatever their role: their own records only (and they change nothing).
 
 Visibility is a tuple of logins (`None`: no restriction). The session adds it to every list
 filter (`visible_owners`) and every figure (`Scope.owners`, quota and won totals), so the TUI,
@@ -31,6 +32,8 @@ def visible_logins(actor: User | None, store: "Repositories") -> tuple[str, ...]
     """The logins whose records `actor` sees, sorted; None when `actor` sees everything."""
     if actor is None:
         return None
+    if not actor.active:  # an inactive user reads their own records only, whatever their role
+        return (actor.login,)
     role = Role(actor.role)
     if role is Role.ADMIN:
         return None

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from domain.enums import Role
 from domain.errors import Refused
+from domain.permissions import inactive_refusal
 from domain.records import User
 from domain.session import Session
 from domain.validation import field_errors
@@ -32,6 +33,8 @@ class UserAdmin:
 
     def _check(self, *, first_admin: bool = False) -> None:
         actor = self.session.actor
+        if actor is not None and not actor.active:
+            raise inactive_refusal(actor)  # reactivating themselves included
         if actor is not None and Role(actor.role) is Role.ADMIN:
             return
         if first_admin and not self.store.users.find(role=Role.ADMIN.value, active=True):
