@@ -92,6 +92,10 @@ class RecordRepository(Protocol[R]):
         """The record, or NotFound."""
         ...
 
+    def require_for_update(self, record_id: int) -> R:
+        """The record, or NotFound, locked until the unit of work ends (read-modify-write without a race)."""
+        ...
+
     def find(self, *, order_by: str = "id", descending: bool = False, limit: int | None = None,
              **equals: Any) -> list[R]:
         """Records whose fields equal the given values (`account=3`), ordered, optionally limited."""

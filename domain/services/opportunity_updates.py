@@ -51,7 +51,7 @@ class OpportunityUpdates:
         now = self.session.clock.now()
         actor = self.session.actor
         with self._write(opportunity_id, {"activity", "opportunity"}, now):
-            opp = self.store.opportunities.require(opportunity_id)
+            opp = self.store.opportunities.require_for_update(opportunity_id)  # automations may update it
             self._allowed(opp)
             if sentiment is None and description.strip():
                 from domain.services.sentiment import sentiment_score
@@ -74,7 +74,7 @@ class OpportunityUpdates:
         self._check()
         now = self.session.clock.now()
         with self.session.write({"line_item"}, at=now) as change:
-            opp = self.store.opportunities.require(opportunity_id)
+            opp = self.store.opportunities.require_for_update(opportunity_id)
             self._allowed(opp)
             product = self.store.products.require(product_id)
             item = self.store.line_items.insert(LineItem(
@@ -101,7 +101,10 @@ class OpportunityUpdates:
         self._check()
         now = self.session.clock.now()
         with self._write(opportunity_id, {"opportunity"}, now) as change:
-            opp = self.store.opportunities.require(opportunity_id)
+            # locked: without --expect-version the change applies to the row as committed now (another
+            # session's edit of other fields is kept, never reported as a conflict); with one, the row
+            # must still stand at that version (the user saw its values)
+            opp = self.store.opportunities.require_for_update(opportunity_id)
             self._allowed(opp)
             if expected_version is not None:
                 opp = opp.model_copy(update={"version": expected_version})
@@ -148,7 +151,7 @@ class OpportunityUpdates:
         if owner is None or not owner.active:
             raise Refused(f"owner: no active user with login {login!r}")
         with self.session.write(at=now) as change:  # announced only when the owner changes
-            opp = self.store.opportunities.require(opportunity_id)
+            opp = self.store.opportunities.require_for_update(opportunity_id)
             check_assign(self.session.actor, opp.owner_id, owner, self.store, what=f"opportunity {opp.id}")
             if opp.owner_id == owner.id:
                 return opp
