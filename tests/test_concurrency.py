@@ -167,3 +167,30 @@ def _count(path: Path) -> tuple[int, ...]:
     with sqlite3.connect(path) as db:
         return tuple(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                      for t in ("opportunity", "account", "activity", "audit_log"))
+
+
+# -- a form's edit: compared field by field with what it showed ---------------------------------------
+
+
+def test_a_forms_edit_keeps_another_sessions_change_of_other_fields_and_refuses_a_stale_field(store, make, clock):
+    from domain.enums import Role
+    from domain.errors import VersionConflict
+    from domain.pipeline import DEFAULT_PIPELINE
+    from domain.services.opportunity_updates import OpportunityUpdates
+    from domain.session import Session
+
+    ada = make.user(login="ada", role=Role.ADMIN)
+    deal = make.opportunity(name="Shared deal", owner_id=ada.id, value_cents=100_00)
+    mine, theirs = (OpportunityUpdates(Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=ada))
+                    for _ in range(2))
+    opened = store.opportunities.require(deal.id)  # what the form shows
+    theirs.update_fields(deal.id, {"name": "Renamed meanwhile"})
+    saved = mine.update_fields(deal.id, {"value_cents": 250_00}, seen=opened)  # another field: applies
+    assert (saved.name, saved.value_cents) == ("Renamed meanwhile", 250_00)
+    theirs.update_fields(deal.id, {"next_step": "Call back"})
+    with pytest.raises(VersionConflict, match="since you opened it"):
+        mine.update_fields(deal.id, {"name": "Mine"}, seen=opened)  # the name changed since it was opened
+    with pytest.raises(VersionConflict):
+        mine.update_fields(deal.id, {"value_cents": 1_00}, expected_version=opened.version)  # --expect-version: the row
+    stored = store.opportunities.require(deal.id)
+    assert (stored.name, stored.value_cents, stored.next_step) == ("Renamed meanwhile", 250_00, "Call back")

@@ -142,8 +142,8 @@ def test_changes_need_the_right_to_edit_and_to_assign(store, database_url, team,
     deals.write_text(original.replace("Closed Won,48500.00", "Closed Won,49500.00"), encoding="utf-8")
     code, out = pantry("import", folder, "--preset", "hubspot", "--as", "dwhitfield", *ASOF, "--db", database_url)
     assert code == 1 and "deals.csv:4: Deal owner: dwhitfield (rep) cannot change opportunity 7003: it belongs to mlee" in out
-    code, out = pantry("import", folder, "--preset", "hubspot", "--as", "dwhitfield", "--skip-invalid", *ASOF,
-                       "--db", database_url)
+    code, out = pantry("import", folder, "--preset", "hubspot", "--as", "dwhitfield", "--skip-invalid",
+                       "--rejected", tmp_path / "rejected.csv", *ASOF, "--db", database_url)
     assert code == 0, out
     with Store.open(database_url) as s:
         assert [(a.actor, a.field, a.new_value) for a in s.audit.find()] == [("dwhitfield", "value_cents", "4950000")]

@@ -94,7 +94,11 @@ class OpportunityUpdates:
             self._finish(opp, now)
         return item
 
-    def update_fields(self, opportunity_id: int, changes: dict, *, expected_version: int | None = None) -> Opportunity:
+    def update_fields(self, opportunity_id: int, changes: dict, *, expected_version: int | None = None,
+                      seen: Opportunity | None = None) -> Opportunity:
+        """Change some fields. `expected_version` (`--expect-version`): refused if the row has changed at all
+        since. `seen` (a form's record as it was opened): refused only if a field being changed no longer
+        holds the value the user saw; another session's change of other fields is kept, not a conflict."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"{', '.join(sorted(unknown))}: not editable here (stage changes go through a move)")
@@ -106,6 +110,10 @@ class OpportunityUpdates:
             # must still stand at that version (the user saw its values)
             opp = self.store.opportunities.require_for_update(opportunity_id)
             self._allowed(opp)
+            if seen is not None:
+                stale = [name for name in changes if getattr(opp, name) != getattr(seen, name)]
+                if stale:  # the user saw an older value of a field they change
+                    self.store.opportunities.check_version(opp, seen.version)
             if expected_version is not None:
                 opp = opp.model_copy(update={"version": expected_version})
             values = dict(changes)
