@@ -122,3 +122,32 @@ def test_every_list_report_and_figure_stays_in_the_callers_scope(demo, role):
         code, _out, err = run(demo, login, "report", "accounts", "--rep", other)
         assert code == 1 and f"--rep: {login} (" in err
         assert run(demo, login, "list", "opportunities", "--owner", other)[0] == 1
+
+
+# -- the TUI's Reports screen: the same reports, the same scope ----------------------------------------
+
+
+async def test_the_reports_screen_shows_a_rep_only_their_accounts_and_activities(tmp_path_factory):
+    from domain.reports.base import ReportParams
+    from domain.reports.registry import REPORTS, report_kind
+    from tests.tui_support import DEMO_TODAY, demo_database, make_app, make_session, screen_text, settle
+
+    session = make_session(demo_database(tmp_path_factory), login="pshah")
+    others = {u.login for u in session.store.users.find() if u.login != "pshah"}
+    names = [k.name for k in REPORTS]
+    app = make_app(session)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        for _ in range(names.index("accounts")):
+            await pilot.press("down")
+        await settle(pilot, 6)
+        text = screen_text(app)
+        expected = report_kind("accounts").build(session, ReportParams(as_of=DEMO_TODAY)).data
+        assert expected and expected[0]["name"][:20] in text
+        assert "pshah" in text and not [login for login in others if f" {login} " in text]
+        await pilot.press("down")  # activities
+        await settle(pilot, 6)
+        text = screen_text(app)
+        assert "Activities per rep per week" in text and "pshah" in text
+        assert not [login for login in others if f" {login} " in text]
