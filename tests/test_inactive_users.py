@@ -84,3 +84,12 @@ def test_the_cli_refuses_an_inactive_user_and_an_admin_reactivates_them(store, d
     assert main(["--db", database_url, "--as", "old", "user", "set", "old", "--active"]) == 1
     assert main(["--db", database_url, "--as", "ada", "user", "set", "ray", "--active"]) == 0
     assert main(["--db", database_url, "--as", "ray", "edit", str(deal.id), "--value", "5"]) == 0
+
+
+def test_inactive_admins_open_no_bootstrap_door(store, clock, make):
+    make.user(login="gone", role=Role.ADMIN, active=False)
+    rep = make.user(login="rex")
+    for actor in (None, rep):
+        with pytest.raises(Refused, match="cannot manage users"):
+            UserAdmin(as_(store, clock, actor)).add("eve", "Eve", "admin")
+    assert store.user_by_login("eve") is None

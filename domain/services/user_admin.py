@@ -37,8 +37,8 @@ class UserAdmin:
             raise inactive_refusal(actor)  # reactivating themselves included
         if actor is not None and Role(actor.role) is Role.ADMIN:
             return
-        if first_admin and not self.store.users.find(role=Role.ADMIN.value, active=True):
-            return  # bootstrap: no admin exists yet
+        if first_admin and not self.store.users.find(role=Role.ADMIN.value):
+            return  # bootstrap: no admin exists yet (an inactive one counts: deactivating admins opens no door)
         who = f"{actor.login} ({Role(actor.role).value})" if actor else "this session (no Pantry user)"
         raise Refused(f"{who} cannot manage users: only an admin can (pass --as an admin's login)")
 
