@@ -27,6 +27,7 @@ class GlobalOptions:
     as_of: date | None = None
     demo: bool = False
     pipeline: str | None = None
+    read_only: bool = False  # the SSH gate's allow-list: nothing may be written (docs/deploy-ssh.md)
     settings: Settings = field(default_factory=Settings.defaults)  # PANTRY_* and settings.toml, read once
 
 
@@ -94,11 +95,11 @@ def open_session(options: GlobalOptions, *, strict_pipeline: bool = True) -> Ses
     (domain/services/pipeline_versions.py): a new database stores the pipeline file as version 1; on
     another, a file that differs is refused unless `strict_pipeline` is off (the `pipeline` commands)."""
     given = pipeline_file(options)
-    store = Store.open(database_url(options))
+    store = Store.open(database_url(options), create=not options.read_only)
     try:
         actor = resolve_actor(store, options.login, demo=options.demo)
         session = Session(store=store, clock=make_clock(options.as_of, options.settings.zone), pipeline=DEFAULT_PIPELINE,
-                          actor=actor, settings=options.settings)
+                          actor=actor, settings=options.settings, read_only=options.read_only)
         PipelineVersions(session).start(given, strict=strict_pipeline)
     except BaseException:
         store.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 
 from pydantic import ValidationError
 
@@ -77,7 +78,8 @@ def _fail(code: int, message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["--ssh-gate"]:
+    gated = argv[:1] == ["--ssh-gate"]
+    if gated:
         # Behind an SSH key's forced command (see docs/deploy-ssh.md): who and which database come from
         # the key line; what the client asked for passes only if it is on the read-only allow-list.
         from cli.sshgate import gate
@@ -93,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         options = global_options(args)
         handler = getattr(args, "handler", None) or tui_cmd.run
+        if gated and handler is not tui_cmd.run:
+            # a command from the allow-list: it reads, and its session refuses any write (docs/deploy-ssh.md);
+            # the terminal UI (no command) is the key's user's, with their rights
+            options = replace(options, read_only=True)
         return handler(args, options)
     except (UsageError, DatabaseUrlError, SettingsError) as exc:
         return _fail(EXIT_USAGE, str(exc))

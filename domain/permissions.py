@@ -7,6 +7,8 @@ all obey them alike.
   manager) and their own; assigns leads and opportunities (to themselves or their team); sets
   quotas for their team.
 - admin: everything.
+- an inactive user (any role): nothing. They read their own records (domain/visibility.py) and change
+  none; the session's unit of work refuses their every write as well (domain/session.py).
 
 `can_*` answer yes or no; `check_*` raise `Refused` with a message saying why. Automations and
 the duration sweep act as the system and are not checked (they do not go through here).
@@ -56,9 +58,14 @@ def _owner_id(owner: User | int | None) -> int | None:
 # -- questions -----------------------------------------------------------------------------------
 
 
+def inactive_refusal(actor: User) -> Refused:
+    return Refused(f"{describe(actor)} is inactive: an inactive user cannot change anything "
+                   "(an admin reactivates them with `pantry user set {0} --active`)".format(actor.login))
+
+
 def can_edit_owned(actor: User | None, owner: User | int | None, store: "Repositories") -> bool:
-    """May `actor` see and change a record owned by `owner` (a user, a user id or None)?"""
-    if actor is None:
+    """May `actor` change a record owned by `owner` (a user, a user id or None)?"""
+    if actor is None or not actor.active:
         return False
     role = Role(actor.role)
     if role is Role.ADMIN:
@@ -86,7 +93,7 @@ def can_assign(actor: User | None, current_owner: User | int | None, new_owner: 
     A rep may not reassign at all (giving a record to its current owner is no change). A manager
     may move records they can edit to themselves or a member of their team. An admin may do anything.
     """
-    if actor is None:
+    if actor is None or not actor.active:
         return False
     role = Role(actor.role)
     if role is Role.ADMIN:
@@ -100,7 +107,7 @@ def can_assign(actor: User | None, current_owner: User | int | None, new_owner: 
 
 def can_set_quota(actor: User | None, user: User | int | None, store: "Repositories") -> bool:
     """Admins set anyone's quota; a manager sets the quotas of the users who report to them."""
-    if actor is None:
+    if actor is None or not actor.active:
         return False
     role = Role(actor.role)
     if role is Role.ADMIN:
@@ -117,6 +124,8 @@ def check_edit_owned(actor: User | None, owner: User | int | None, store: "Repos
     """Raise Refused unless `actor` may change `what` (e.g. "opportunity 42"), owned by `owner`."""
     if actor is None:
         raise Refused(f"cannot change {what}: no Pantry user for this session")
+    if not actor.active:
+        raise inactive_refusal(actor)
     if can_edit_owned(actor, owner, store):
         return
     owner_user = _user(owner, store)
@@ -137,6 +146,8 @@ def check_assign(actor: User | None, current_owner: User | int | None, new_owner
                  store: "Repositories", *, what: str) -> None:
     if actor is None:
         raise Refused(f"cannot reassign {what}: no Pantry user for this session")
+    if not actor.active:
+        raise inactive_refusal(actor)
     if can_assign(actor, current_owner, new_owner, store):
         return
     new_login = _login(_user(new_owner, store), _owner_id(new_owner))
@@ -150,6 +161,8 @@ def check_assign(actor: User | None, current_owner: User | int | None, new_owner
 def check_set_quota(actor: User | None, user: User | int | None, store: "Repositories") -> None:
     if actor is None:
         raise Refused("cannot set a quota: no Pantry user for this session")
+    if not actor.active:
+        raise inactive_refusal(actor)
     if can_set_quota(actor, user, store):
         return
     login = _login(_user(user, store), _owner_id(user))

@@ -92,6 +92,10 @@ class RecordRepository(Protocol[R]):
         """The record, or NotFound."""
         ...
 
+    def require_for_update(self, record_id: int) -> R:
+        """The record, or NotFound, locked until the unit of work ends (read-modify-write without a race)."""
+        ...
+
     def find(self, *, order_by: str = "id", descending: bool = False, limit: int | None = None,
              **equals: Any) -> list[R]:
         """Records whose fields equal the given values (`account=3`), ordered, optionally limited."""
@@ -322,7 +326,7 @@ class AnalyticsQueries(Protocol):
 
     def leads_total(self, start: datetime | None, end: datetime | None, scope: Scope) -> tuple[int, int]: ...
 
-    def mrr_on(self, day: date) -> int: ...
+    def mrr_on(self, day: date, owners: Collection[str] = (), team: str = "") -> int: ...
 
 
 @runtime_checkable
@@ -348,7 +352,8 @@ class InsightQueries(Protocol):
     def health_facts(self, *, as_of: datetime, engaged_since: datetime, last_year_from: date, prior_year_from: date,
                      kinds: Collection[str], contract_statuses: Collection[str], won_stage: str,
                      open_stages: Collection[str], account_ids: Collection[int] | None = None,
-                     owners: Collection[str] = (), team: str = "") -> list[AccountHealthFacts]: ...
+                     owners: Collection[str] = (), team: str = "",
+                     deal_owners: Collection[str] | None = None) -> list[AccountHealthFacts]: ...
 
     def write_health_scores(self, scores: Mapping[int, int], at: datetime) -> int: ...
 

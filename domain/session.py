@@ -29,13 +29,14 @@ from domain.filters import (
     TaskFilter,
     UserFilter,
 )
+from domain.permissions import inactive_refusal
 from domain.pipeline import PipelineConfig, PipelineConfigError
 from domain.pipeline.config import parse_pipeline
 from domain.records import PipelineVersion, Product, User
 from domain.services.pipeline_summary import PipelineSummary, pipeline_summary
 from domain.settings import Settings
 from domain.unit_of_work import Change, UnitsOfWork
-from domain.visibility import can_see_owner, narrow, visible_logins
+from domain.visibility import can_see_owner, check_team, narrow, visible_logins
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -53,6 +54,9 @@ class Session:
     settings: Settings = field(default_factory=Settings.defaults)  # built once at start (domain/settings.py)
     # The stored pipeline version in force (0: a pipeline given directly, as tests do; never reloaded).
     pipeline_version: int = 0
+    # Read-only (the SSH gate's allow-list): every unit of work is refused before its transaction begins,
+    # and reads that would store something as a side effect (the day's forecast snapshots) skip it.
+    read_only: bool = False
     _visible: tuple[tuple[str, ...] | None] | None = field(default=None, init=False, repr=False)
     _work: UnitsOfWork = field(default_factory=UnitsOfWork, init=False, repr=False, compare=False)
 
@@ -109,13 +113,23 @@ class Session:
         """`with session.write({"task"}, ids={"task": {7}}) as change:` — one transaction for the block,
         its audit entries through `change`, and after COMMIT one announcement to the other processes
         and one to this one (none after a rollback). Nested, it joins the unit already open on this thread.
-        `at`: the unit's time (audit entries), when the service has taken it already; else the clock's now."""
+        `at`: the unit's time (audit entries), when the service has taken it already; else the clock's now.
+        Refused for an inactive user (read from the database: deactivated since the session began counts)."""
+        if self.actor is not None and self._work.current is None:
+            self._require_active()
         return self._work.write(self, kinds, ids=ids, at=at)
+
+    def _require_active(self) -> None:
+        current = self.store.users.get(self.actor.id)
+        if current is None or not current.active:
+            self.actor = current or self.actor.model_copy(update={"active": False})
+            self._visible = None
+            raise inactive_refusal(self.actor)
 
     def record_visit(self) -> None:
         """Stamp the acting user's visit ("new leads since your last visit" counts from the one before).
         A unit of work that announces nothing: no screen shows the stamp."""
-        if self.actor is None:
+        if self.actor is None or not self.actor.active:
             return
         with self.write() as change:
             self.store.touch_last_seen(self.actor.id, change.now)
@@ -135,6 +149,13 @@ class Session:
     def owners(self, requested=()) -> tuple[str, ...]:
         """The owners a figure covers: `requested` checked against visibility, or all visible ones."""
         return narrow(self.actor, self.visible_logins(), requested)
+
+    def team(self, team: str) -> str:
+        """A figure's `team`, checked: Refused when it holds users this session cannot see."""
+        visible = self.visible_logins()
+        if not team or visible is None:
+            return team
+        return check_team(self.actor, visible, team, (u.login for u in self.store.users.find(team=team)))
 
     def quota_logins(self) -> tuple[str, ...]:
         """Whose quotas add up to this session's target: everyone's reps (()), a rep's own, a manager's reps."""

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from domain.errors import Refused
 from domain.events import DataChanged
 from domain.services.audit import record_changes, record_created, record_owner_change
 
@@ -94,6 +95,8 @@ class UnitsOfWork:
     @contextmanager
     def write(self, session: "Session", kinds: Iterable[str] = (), *,
               ids: Mapping[str, Iterable[int]] | None = None, at: datetime | None = None) -> Iterator[Change]:
+        if getattr(session, "read_only", False):  # a Session; tests' stand-ins have no such flag
+            raise Refused("this session is read-only (a command over SSH): it cannot change anything")
         outer = self.current
         if outer is not None:  # join: one transaction, one announcement
             outer.touch(*kinds, **(ids or {}))

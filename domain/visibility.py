@@ -5,6 +5,7 @@
 - manager: the same for themselves and every rep who reports to them (user.manager_id), plus the
   unassigned leads (assigning them is a manager's job).
 - admin: everything.
+- an inactive user, whatever their role: their own records only (and they change nothing).
 
 Visibility is a tuple of logins (`None`: no restriction). The session adds it to every list
 filter (`visible_owners`) and every figure (`Scope.owners`, quota and won totals), so the TUI,
@@ -31,6 +32,8 @@ def visible_logins(actor: User | None, store: "Repositories") -> tuple[str, ...]
     """The logins whose records `actor` sees, sorted; None when `actor` sees everything."""
     if actor is None:
         return None
+    if not actor.active:  # an inactive user reads their own records only, whatever their role
+        return (actor.login,)
     role = Role(actor.role)
     if role is Role.ADMIN:
         return None
@@ -59,6 +62,23 @@ def narrow(actor: User | None, visible: tuple[str, ...] | None, requested: Itera
         raise Refused(f"{who} cannot see the records of {names}: a {Role(actor.role).value if actor else 'user'} "
                       f"sees {reach}")
     return wanted
+
+
+def check_team(actor: User | None, visible: tuple[str, ...] | None, team: str, members: Iterable[str]) -> str:
+    """`team` (a user's team name) when every member of it is visible to `actor`; else Refused.
+
+    A rep's team holds colleagues a rep cannot see, so a rep naming any team is refused; a manager
+    may name their own team (their reps share it). An empty team, or an unrestricted actor, passes.
+    """
+    if not team or visible is None:
+        return team
+    hidden = sorted(login for login in members if login not in visible)
+    if hidden:
+        who = f"{actor.login} ({Role(actor.role).value})" if actor else "this session"
+        more = f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+        raise Refused(f"{who} cannot see the team {team!r}: it includes {', '.join(hidden[:3])}{more}, "
+                      f"whose records are not theirs to see")
+    return team
 
 
 def can_see_owner(visible: tuple[str, ...] | None, owner_login: str | None) -> bool:

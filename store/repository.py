@@ -32,6 +32,19 @@ class Repository(Generic[R]):
             raise NotFound(self.kind, record_id)
         return record
 
+    def require_for_update(self, record_id: int) -> R:
+        """The record, locked until the transaction ends, or NotFound. PostgreSQL: SELECT … FOR UPDATE (a
+        concurrent writer waits, then reads the committed row: a read-modify-write never races another
+        into a version conflict). SQLite: write transactions begin IMMEDIATE and hold the lock already."""
+        query = self.model.select().where(self.model.id == record_id)
+        if is_postgres(self.model._meta.database.obj if hasattr(self.model._meta.database, "obj")
+                       else self.model._meta.database):
+            query = query.for_update()
+        data = query.dicts().first()
+        if data is None:
+            raise NotFound(self.kind, record_id)
+        return row_dict_to_record(self.model, data, self.record_type)
+
     def find(self, *, order_by: str = "id", descending: bool = False, limit: int | None = None, **equals) -> list[R]:
         """Records whose columns equal the given values (`account=3`), ordered, optionally limited."""
         query = self.model.select()

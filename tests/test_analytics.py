@@ -257,7 +257,7 @@ def test_mrr_and_growth_from_contracts(world, store, make):
                                     end_date=date(2026, 5, 31)))
     store.contracts.insert(Contract(account_id=account.id, value_cents=99_000_00, start_date=date(2026, 1, 1),
                                     end_date=date(2026, 12, 31), status=ContractStatus.CANCELLED))
-    m = a.mrr(session, AS_OF)
+    m = a.mrr(session, ReportParams(as_of=AS_OF))
     assert m.previous_mrr_cents == 100_068
     assert m.mrr_cents == 298_574
     assert m.growth == pytest.approx((298_574 - 100_068) / 100_068)

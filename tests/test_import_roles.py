@@ -137,9 +137,58 @@ def test_changes_need_the_right_to_edit_and_to_assign(store, database_url, team,
     assert "deals.csv:3: Deal owner: dwhitfield (rep) cannot reassign opportunity 7002" in out
     with Store.open(database_url) as s:
         assert all(o.version == 1 for o in s.opportunities.find())
-    # her own change alone goes through, recorded with her as the actor
+    # her own change alone goes through, recorded with her as the actor; Marcus's rows are refused although
+    # they change nothing (an answer that depends on their values would tell her his deals' fields)
     deals.write_text(original.replace("Closed Won,48500.00", "Closed Won,49500.00"), encoding="utf-8")
     code, out = pantry("import", folder, "--preset", "hubspot", "--as", "dwhitfield", *ASOF, "--db", database_url)
+    assert code == 1 and "deals.csv:4: Deal owner: dwhitfield (rep) cannot change opportunity 7003: it belongs to mlee" in out
+    code, out = pantry("import", folder, "--preset", "hubspot", "--as", "dwhitfield", "--skip-invalid",
+                       "--rejected", tmp_path / "rejected.csv", *ASOF, "--db", database_url)
     assert code == 0, out
     with Store.open(database_url) as s:
         assert [(a.actor, a.field, a.new_value) for a in s.audit.find()] == [("dwhitfield", "value_cents", "4950000")]
+
+
+# -- the same write scope as the command line (issue 14) -----------------------------------------------
+
+
+CALL_HEADER = ("Record ID,Activity date,Activity assigned to,Call Title,Call notes,Call outcome,Call direction,"
+               "Call duration,Associated Contact IDs,Associated Company IDs,Associated Deal IDs,Create date\n")
+
+
+@pytest.mark.parametrize("login", ["dwhitfield", "mgr"])
+def test_an_activity_on_a_colleagues_deal_is_refused_whoever_it_is_assigned_to(store, database_url, team, tmp_path,
+                                                                                login):
+    store.close()
+    assert pantry("import", HUBSPOT, "--preset", "hubspot", "--as", "boss", *ASOF, "--db", database_url)[0] == 0
+    before = counts(database_url)
+    calls = tmp_path / "calls" / "calls.csv"
+    calls.parent.mkdir()
+    calls.write_text(CALL_HEADER + "8009,2024-03-10 10:00,Dana Whitfield,Checking in on Marcus's deal,,Connected,"
+                     "Outbound,0,,,7004,2024-03-10 10:05\n", encoding="utf-8")
+    code, out = pantry("import", calls.parent, "--preset", "hubspot", "--as", login, *ASOF, "--db", database_url)
+    assert code == 1, out
+    assert f"calls.csv:2: Activity assigned to: {login} (" in out and "cannot import activity 8009 on opportunity" in out
+    assert "owned by mlee" in out
+    assert counts(database_url) == before  # nothing written
+    code, out = pantry("import", calls.parent, "--preset", "hubspot", "--as", "mgr2", *ASOF, "--db", database_url)
+    assert code == 1 and "owned by dwhitfield" in out  # Marcus's manager cannot assign it to Dana either
+
+
+def test_a_dry_run_tells_a_rep_nothing_about_a_colleagues_deal(store, database_url, team, tmp_path):
+    store.close()
+    folder = tmp_path / "hubspot"
+    shutil.copytree(HUBSPOT, folder)
+    assert pantry("import", folder, "--preset", "hubspot", "--as", "boss", *ASOF, "--db", database_url)[0] == 0
+    deals = folder / "deals.csv"
+    original = deals.read_text(encoding="utf-8")
+    answers = []
+    for amount in ("6400.50", "6500.00"):  # Marcus's deal 7003 holds 6400.50: the same, then a guess
+        deals.write_text(original.replace("Closed Lost,6400.50", f"Closed Lost,{amount}"), encoding="utf-8")
+        code, out = pantry("import", folder, "--preset", "hubspot", "--as", "dwhitfield", "--dry-run", *ASOF,
+                           "--db", database_url)
+        answers.append((code, [line for line in out.splitlines() if not line.endswith(" s")]))
+    assert answers[0] == answers[1], "the dry run's answer depends on the values of a deal she may not see"
+    code, lines = answers[0]
+    assert code == 1 and "deals.csv:4: Deal owner: dwhitfield (rep) cannot change opportunity 7003: it belongs to mlee" in lines
+    assert not any("value_cents" in line for line in lines)

@@ -13,6 +13,7 @@ import pytest
 
 from domain import records as r
 from domain.enums import AccountStatus, ActivityKind, ContractStatus, Pricing, Role
+from domain.errors import Refused
 from domain.events import DataChanged
 from domain.pipeline import DEFAULT_PIPELINE
 from domain.reports.base import ReportParams
@@ -467,8 +468,11 @@ def test_accounts_report(session, store, make, clock, rep):
     assert report.data[2]["health_score"] == 55 and report.data[2]["risk_level"] == "medium"
     assert report.data[2]["renewal_date"] == (today + 30 * DAY).isoformat()
     assert report.summary and report.tables
-    team = accounts.build(session, ReportParams(as_of=today, team="West"))
+    admin = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=make.user(login="ada", role=Role.ADMIN))
+    team = accounts.build(admin, ReportParams(as_of=today, team="West"))
     assert [row["name"] for row in team.data] == ["Not mine"]
+    with pytest.raises(Refused, match="ray \\(rep\\) cannot see the team 'West'"):  # not a rep's to see
+        accounts.build(session, ReportParams(as_of=today, team="West"))
 
 
 def test_activities_report(session, store, make, clock, rep):

@@ -320,3 +320,85 @@ def test_the_catalogue_is_everyones(store, clock, org, make):
     make.product(name="Old stock", active=False)
     for user in (org.ray, org.mia, org.ada, None):
         assert [p.name for p in as_(store, clock, user).active_products()] == ["Apples", "Zucchini"]
+
+
+# -- account and activity reports, MRR, the accounts list (issue 14) ----------------------------------
+
+
+def _report(session: Session, name: str, clock, **params):
+    from domain.reports.registry import report_kind
+    return report_kind(name).build(session, ReportParams(as_of=clock.today(), **params))
+
+
+def test_the_accounts_report_shows_the_callers_accounts_and_only_their_deals_in_them(store, clock, make, org):
+    make.opportunity(name="Deal sue on ray's account", owner_id=org.sue.id, account_id=org.a1.id, value_cents=5_000_00)
+    ray = _report(as_(store, clock, org.ray), "accounts", clock).data
+    assert [(a["name"], a["open_pipeline_value"]) for a in ray] == [("Alpha Bistro", 100.0)]  # not sue's 5,000
+    mia = _report(as_(store, clock, org.mia), "accounts", clock).data
+    assert {a["name"] for a in mia} == {"Alpha Bistro"}
+    zoe = _report(as_(store, clock, org.zoe), "accounts", clock).data
+    assert {a["name"] for a in zoe} == {"Beta Hotels", "Gamma Schools"}
+    assert {a["name"]: a["open_pipeline_value"] for a in zoe}["Beta Hotels"] == 800.0  # not ray's 200 on it
+    admin = {a["name"]: a["open_pipeline_value"] for a in _report(as_(store, clock, org.ada), "accounts", clock).data}
+    assert admin == {"Alpha Bistro": 5_100.0, "Beta Hotels": 1_000.0, "Gamma Schools": 0.0}
+
+
+def test_the_activities_report_counts_the_callers_activities_only(store, clock, make, org):
+    end = clock.today() + timedelta(days=1)
+    for deal in (org.ray_deal, org.sue_deal):
+        make.activity(opportunity_id=deal.id, created_by_id=deal.owner_id, kind="call", completed_at=clock.now())
+    ray = _report(as_(store, clock, org.ray), "activities", clock, date_to=end).data
+    mia = _report(as_(store, clock, org.mia), "activities", clock, date_to=end).data
+    admin = _report(as_(store, clock, org.ada), "activities", clock, date_to=end).data
+    assert [r["rep"] for r in ray["reps"]] == ["ray"] and ray["total_activities"] == 1
+    assert [r["rep"] for r in mia["reps"]] == ["ray", "rob"] and mia["total_activities"] == 1
+    assert admin["total_activities"] == 2 and [r["rep"] for r in admin["reps"]] == ["ray", "rob", "sue"]
+
+
+@pytest.mark.parametrize("name", ["accounts", "activities", "pipeline", "reps"])
+def test_every_report_refuses_a_rep_or_team_outside_the_callers_scope(store, clock, make, org, name):
+    make.user(login="tia", manager_id=org.zoe.id, team="South")
+    make.user(login="tom", manager_id=org.mia.id, team="North")
+    store.users.update(org.mia.model_copy(update={"team": "North"}))
+    ray, mia = as_(store, clock, org.ray), as_(store, clock, store.users.require(org.mia.id))
+    with pytest.raises(Refused, match="cannot see the records of sue"):
+        _report(ray, name, clock, reps=("sue",))
+    with pytest.raises(Refused, match="cannot see the team 'North': it includes mia, tom"):
+        _report(ray, name, clock, team="North")
+    with pytest.raises(Refused, match=r"mia \(manager\) cannot see the team 'South': it includes tia"):
+        _report(mia, name, clock, team="South")
+    _report(mia, name, clock, team="North")  # her own team
+    _report(as_(store, clock, org.ada), name, clock, team="South")
+
+
+def test_mrr_is_the_callers_accounts_contracts(store, clock, org):
+    from domain.records import Contract
+    start, end = clock.today() - timedelta(days=100), clock.today() + timedelta(days=265)  # 366 days
+    for account, cents in ((org.a1, 12_000_00), (org.a2, 24_000_00)):
+        store.contracts.insert(Contract(account_id=account.id, value_cents=cents, start_date=start, end_date=end))
+
+    def mrr(user):
+        return _report(as_(store, clock, user), "pipeline", clock).data["mrr"]
+
+    month = 30.4375 / 366
+    assert mrr(org.ray) == round(12_000 * month, 2)  # his account's contract only
+    assert mrr(org.zoe) == round(24_000 * month, 2)
+    assert mrr(org.ada) == round(36_000 * month, 2)
+
+
+def test_the_accounts_list_sums_only_the_deals_the_reader_may_see(store, clock, make, org):
+    make.opportunity(name="Deal sue on ray's account", owner_id=org.sue.id, account_id=org.a1.id, value_cents=5_000_00)
+    ray = {a.name: a.open_value_cents for a in as_(store, clock, org.ray).accounts(AccountFilter()).items}
+    assert ray == {"Alpha Bistro": 100_00, "Beta Hotels": 200_00}  # his deals only, on his and the shared account
+    admin = {a.name: a.open_value_cents for a in as_(store, clock, org.ada).accounts(AccountFilter()).items}
+    assert admin["Alpha Bistro"] == 5_100_00 and admin["Beta Hotels"] == 1_000_00
+
+
+def test_the_cli_names_the_option_that_asks_outside_the_scope(store, database_url, org, capsys):
+    assert main(["--db", database_url, "--as", "ray", "report", "accounts", "--rep", "sue"]) == 1
+    assert "--rep: ray (rep) cannot see the records of sue" in capsys.readouterr().err
+    assert main(["--db", database_url, "--as", "ray", "report", "activities", "--team", "Nowhere"]) == 0
+    store.users.update(org.sue.model_copy(update={"team": "South"}))
+    capsys.readouterr()
+    assert main(["--db", database_url, "--as", "ray", "report", "activities", "--team", "South"]) == 1
+    assert "--team: ray (rep) cannot see the team 'South'" in capsys.readouterr().err

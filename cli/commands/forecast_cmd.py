@@ -9,7 +9,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from cli.commands.report_cmd import render
+from cli.commands.report_cmd import check_scope_options, render
 from cli.context import GlobalOptions, UsageError
 from cli.options import add_global_options, session_for
 from cli.output import Column, Money, write_json_document, write_table
@@ -113,6 +113,7 @@ def run_show(args: argparse.Namespace, options: GlobalOptions) -> int:
             period = period.following()
         params = ReportParams(as_of=today, date_from=period.start, date_to=period.end, reps=tuple(args.rep),
                               team=args.team)
+        check_scope_options(session, params)
         report = forecast_report.build(session, params, hybrid_weight=args.hybrid_weight or DEFAULT_HYBRID_WEIGHT,
                                        methods=methods)
     if args.format == "json":

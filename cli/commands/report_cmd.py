@@ -9,9 +9,10 @@ import sys
 from pydantic import ValidationError
 
 from cli.context import GlobalOptions, UsageError
-from cli.errors import describe_validation_error
+from cli.errors import CommandError, describe_validation_error
 from cli.options import add_global_options, iso_date, session_for
 from cli.output import display_width
+from domain.errors import Refused
 from domain.reports.base import Report, ReportParams, Table
 from domain.reports.registry import REPORTS, report_kind
 from domain.reports.render import to_csv, to_markdown
@@ -76,6 +77,15 @@ def render(report: Report, fmt: str, as_of: str, out) -> None:
             out.write(f"{note}\n")
 
 
+def check_scope_options(session, params: ReportParams) -> None:
+    """Refuse a --rep or --team outside what this user may see, naming the option (docs/roles.md)."""
+    for option, check in (("--rep", lambda: session.owners(params.reps)), ("--team", lambda: session.team(params.team))):
+        try:
+            check()
+        except Refused as exc:
+            raise CommandError(f"{option}: {exc}") from None
+
+
 def run(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         try:
@@ -86,6 +96,7 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
         unknown = [login for login in args.rep if session.user_by_login(login) is None]
         if unknown:
             raise UsageError(f"--rep: no user with login {', '.join(map(repr, unknown))}")
+        check_scope_options(session, params)
         report = report_kind(args.name).build(session, params)
     render(report, args.format, params.as_of.isoformat(), sys.stdout)
     return 0

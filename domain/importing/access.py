@@ -11,6 +11,12 @@ would insert or change (rows it leaves unchanged need no right).
 * a new record without an owner (an account, contact, lead or activity the source gives none):
   anyone; changing a stored one without an owner: as `can_edit_owned` says (an admin).
 
+* a row that matches a stored opportunity, lead or activity the importing user may not edit is
+  refused whether or not it would change it, and counted nowhere: a dry run must not tell a rep
+  whether a colleague's deal holds the values in their file (an oracle for its fields);
+* an activity is checked against its assignee and also against the deal or lead it is on: a rep
+  cannot log (by import, as with `pantry log`) on a colleague's deal by naming themselves.
+
 A database without any user is being set up: its first import is not checked.
 """
 
@@ -73,6 +79,20 @@ class Access:
         if Role(self.actor.role) is Role.MANAGER:
             return f"{describe(self.actor)} cannot import {what} owned by {owner}: {owner} does not report to {self.actor.login}"
         return f"{describe(self.actor)} cannot import {what} owned by {owner}: a rep imports only their own records"
+
+    def match(self, owner_id: int | None, what: str) -> str | None:
+        """May the actor touch the stored `what` owned by `owner_id` at all (None: yes)? Asked before a
+        row matched to it is compared, so the answer does not depend on the row's values. A session
+        without a user reads everything anyway (docs/roles.md): its changes are refused by `change`."""
+        if self.unchecked or self.actor is None:
+            return None
+        if self._may_edit(owner_id):
+            return None
+        try:
+            check_edit_owned(self.actor, owner_id, self.store, what=what)
+        except Refused as refused:
+            return str(refused)
+        return None
 
     def change(self, current_owner: int | None, new_owner: int | None, what: str) -> str | None:
         """May the actor change a stored record owned by `current_owner`, leaving it to `new_owner`?"""

@@ -287,6 +287,10 @@ class Writer:
             if before is None:  # an id the files list twice
                 self.tally.unchanged["opportunities"] += 1
                 continue
+            out_of_scope = self.access.match(before.owner_id, what)
+            if out_of_scope:  # refused before comparing: no answer about its values
+                self.refuse(out_of_scope, o.source, owner_column)
+                continue
             self.opp_owners[found] = owner_id if "owner_id" in o.fields else before.owner_id
             changes = self.changes(before, record, o.fields - {"stage", "probability"})
             if "probability" in o.fields and record.probability != before.probability and record.stage == before.stage:
@@ -400,6 +404,10 @@ class Writer:
                 if before is None:
                     self.tally.unchanged["leads"] += 1
                     continue
+                out_of_scope = self.access.match(before.owner_id, what)
+                if out_of_scope:  # refused before comparing: no answer about its values
+                    self.refuse(out_of_scope, x.source, column)
+                    continue
                 changes = self.changes(before, record, x.fields | {f"converted_{k}_id" for k in x.converted_keys})
                 if changes:
                     self.refuse(self.access.change(before.owner_id, changes.get("owner_id", before.owner_id), what),
@@ -466,6 +474,10 @@ class Writer:
             found = existing.get(key)
             if found is not None and found in stored:
                 before = stored.pop(found)
+                out_of_scope = self._activity_refusal(before, what, match=True)
+                if out_of_scope:  # refused before comparing: no answer about its values
+                    self.refuse(out_of_scope, a.source, column)
+                    continue
                 changes = self.changes(before, record, a.fields)
                 if changes:
                     self.refuse(self.access.change(self._activity_owner(before), self._activity_owner(record), what),
@@ -479,7 +491,7 @@ class Writer:
                                       "(kind, subject, date and associations): not imported twice"))
                 continue
             seen.add(key)
-            self.refuse(self.access.add(self._activity_owner(record), what), a.source, column)
+            self.refuse(self._activity_refusal(record, what), a.source, column)
             new.append(record)
         self.flush("activities")
         self.queries.insert_bulk("activities", new, self.progress)
@@ -523,6 +535,17 @@ class Writer:
 
     def _opp_account(self, opp_id: int) -> int | None:
         return self._opp_accounts.get(opp_id)
+
+    def _activity_refusal(self, record: r.Activity, what: str, *, match: bool = False) -> str | None:
+        """Why the actor may not add (or, `match`, touch) this activity: its assignee's right, then the right
+        to the deal or lead it is on (logging on a colleague's deal is refused as `pantry log` refuses it)."""
+        check = self.access.match if match else self.access.add
+        reason = check(self._activity_owner(record), what)
+        if reason is None and record.opportunity_id is not None and record.opportunity_id in self.opp_owners:
+            reason = check(self.opp_owners[record.opportunity_id], f"{what} on opportunity {record.opportunity_id}")
+        elif reason is None and record.lead_id is not None and record.lead_id in self.lead_owners:
+            reason = check(self.lead_owners[record.lead_id], f"{what} on lead {record.lead_id}")
+        return reason
 
     def _activity_owner(self, record: r.Activity) -> int | None:
         """Its assignee, else the owner of the deal, the lead or the account it is on."""

@@ -71,7 +71,11 @@ def account_json(h: AccountHealth) -> dict:
 
 def build(session: Session, params: ReportParams) -> Report:
     as_of = report_instant(session, params.as_of)
-    healths = sorted(account_healths(session, as_of=as_of, owners=params.reps, team=params.team), key=sort_key)
+    # A rep sees the accounts they own, a manager their team's, an admin every one (or those asked
+    # for); the won and open figures count only the deals the caller may see (docs/roles.md).
+    owners, team = session.owners(params.reps), session.team(params.team)
+    healths = sorted(account_healths(session, as_of=as_of, owners=owners, team=team,
+                                     deal_owners=session.visible_logins()), key=sort_key)
     data = [account_json(h) for h in healths]
 
     by_risk = []

@@ -45,16 +45,21 @@ def period(params: ReportParams) -> tuple:
 
 def build(session: Session, params: ReportParams) -> Report:
     start, end = period(params)
+    # A rep sees their own activities, a manager their team's, an admin everyone's (or those asked for).
+    owners, team = session.owners(params.reps), session.team(params.team)
     insights: InteractionInsights = interaction_insights(
-        session, None, start, end, reps=params.reps, team=params.team, kinds=ACTIVITY_KINDS, subject="activities",
+        session, None, start, end, reps=owners, team=team, kinds=ACTIVITY_KINDS, subject="activities",
     )
     days = insights.days
     weeks = days / 7
     store = session.store
-    reps = store.insights.reps(params.reps, params.team)
+    visible = session.visible_logins()
+    reps = store.insights.reps(params.reps, team)  # the reps asked for, else the active reps (those seen)
+    if not params.reps and visible is not None:
+        reps = [rep for rep in reps if rep.login in visible]
     counts = store.insights.activities_by_author(
         start=day_start(start), end=day_start(end + timedelta(days=1)),
-        kinds=ACTIVITY_KINDS, authors=params.reps, team=params.team,
+        kinds=ACTIVITY_KINDS, authors=owners, team=team,
     )
     per_rep = []
     for rep in reps:

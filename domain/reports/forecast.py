@@ -95,7 +95,8 @@ def find(session: Session, params: ReportParams, *, hybrid_weight: Fraction = DE
     """The forecast the report shows (and, on the day's first use, the day's snapshots, from the same reads)."""
     at = report_instant(session, params.as_of)
     ctx = context(session, at, owners=params.reps, team=params.team)
-    taken = take_daily_snapshot(session, ctx) if snapshot and at == session.clock.now() else None
+    store_snapshot = snapshot and not session.read_only and at == session.clock.now()  # read-only: no write at all
+    taken = take_daily_snapshot(session, ctx) if store_snapshot else None
     return Found(forecast(session, report_period(params), ctx=ctx, hybrid_weight=hybrid_weight), taken, ctx)
 
 

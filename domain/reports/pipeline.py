@@ -36,7 +36,7 @@ def build(session: Session, params: ReportParams) -> Report:
     s = f.summary
     weeks = a.weekly_changes(session, params)
     leads, converted, lead_rate = a.lead_conversion(session, params)
-    mrr = a.mrr(session, params.as_of)
+    mrr = a.mrr(session, params)
     velocity = a.velocity(session, params)
     response = a.lead_response(session, params)
     quality = a.lead_quality_trend(session, params.as_of)

@@ -18,6 +18,9 @@ class ReportKind:
     function: str = "build"
 
     def build(self, session: Session, params: ReportParams) -> Report:
+        """Refused when --rep or --team names someone the session cannot see (every report, alike)."""
+        session.owners(params.reps)
+        session.team(params.team)
         builder: Callable[[Session, ReportParams], Report] = getattr(import_module(self.module), self.function)
         return builder(session, params)
 

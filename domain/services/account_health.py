@@ -358,11 +358,11 @@ def health_windows(as_of: datetime) -> dict:
     }
 
 
-def _facts(session: Session, as_of: datetime, *, account_ids=None, owners=(), team: str = ""):
+def _facts(session: Session, as_of: datetime, *, account_ids=None, owners=(), team: str = "", deal_owners=None):
     return session.store.insights.health_facts(
         as_of=as_of, kinds=INTERACTION_KINDS, contract_statuses=IN_FORCE_CONTRACT_STATUSES,
         won_stage=session.pipeline.won.id, open_stages=tuple(s.id for s in session.pipeline.open_stages),
-        account_ids=account_ids, owners=tuple(owners), team=team, **health_windows(as_of),
+        account_ids=account_ids, owners=tuple(owners), team=team, deal_owners=deal_owners, **health_windows(as_of),
     )
 
 
@@ -377,10 +377,12 @@ def account_health(session: Session, account_id: int, *, as_of: datetime | None 
 
 
 def account_healths(session: Session, *, as_of: datetime | None = None, owners: tuple[str, ...] = (),
-                    team: str = "", account_ids=None) -> list[AccountHealth]:
-    """Health of every account in scope (owner logins, owner team, or ids), in id order."""
+                    team: str = "", account_ids=None, deal_owners=None) -> list[AccountHealth]:
+    """Health of every account in scope (owner logins, owner team, or ids), in id order.
+    `deal_owners` (None: everyone's): only these users' deals count in the won and open figures."""
     as_of = as_of or session.clock.now()
-    return [score_account(f, as_of) for f in _facts(session, as_of, account_ids=account_ids, owners=owners, team=team)]
+    return [score_account(f, as_of) for f in _facts(session, as_of, account_ids=account_ids, owners=owners, team=team,
+                                                    deal_owners=deal_owners)]
 
 
 def refresh_health_scores(session: Session, account_ids=None) -> int:

@@ -19,7 +19,7 @@ from domain.session import Session
 
 def _scope(session: Session, params: ReportParams) -> Scope:
     """The report's --rep/--team, within what the session may see (a rep: their own figures)."""
-    return Scope(owners=session.owners(params.reps), team=params.team)
+    return Scope(owners=session.owners(params.reps), team=session.team(params.team))
 
 
 def _instant(day: date | None) -> datetime | None:
@@ -436,6 +436,11 @@ class Mrr:
         return ratio(self.mrr_cents - self.previous_mrr_cents, self.previous_mrr_cents)
 
 
-def mrr(session: Session, as_of: date) -> Mrr:
+def mrr(session: Session, params: ReportParams) -> Mrr:
+    """MRR of the contracts on the accounts the report's owners own (a rep: their accounts; a manager:
+    their team's; an admin: the company's, or the --rep/--team asked for)."""
+    scope = _scope(session, params)
+    as_of = params.as_of
     previous = month_end(add_months(month_start(as_of), -1))
-    return Mrr(as_of, session.store.analytics.mrr_on(as_of), previous, session.store.analytics.mrr_on(previous))
+    on = session.store.analytics.mrr_on
+    return Mrr(as_of, on(as_of, scope.owners, scope.team), previous, on(previous, scope.owners, scope.team))

@@ -49,7 +49,8 @@ def sweep_stage_durations(session: Session, limit: int = 500) -> list[tuple[int,
             # "exceeded": more than `threshold` whole days in the stage, counted as alerts count them
             for opportunity_id in store.overdue_without_run(stage.id, key, cutoff(today, threshold), limit):
                 with session.write(at=now) as change:
-                    opp = store.opportunities.require(opportunity_id)
+                    # locked: another process's sweep (after its own `pantry move`) waits, then finds the run
+                    opp = store.opportunities.require_for_update(opportunity_id)
                     if opp.stage != stage.id or store.automation_has_run(opp.id, key, opp.stage_entered_at):
                         continue
                     passed = passed_limit_at(opp.stage_entered_at, threshold)

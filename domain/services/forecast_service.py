@@ -105,7 +105,8 @@ def team_state(session: "Session", at: datetime) -> TeamState:
 
 
 def refresh_state(session: "Session", at: datetime | None = None) -> TeamState:
-    """Rebuild the stored state from the whole history up to now (up to `at`, when later)."""
+    """Rebuild the stored state from the whole history up to now (up to `at`, when later). A read-only
+    session (the SSH gate) builds it without storing it: a cache is a write too."""
     queries = session.store.forecasting
     now = session.clock.now()
     until = max(now, at or now)
@@ -114,6 +115,8 @@ def refresh_state(session: "Session", at: datetime | None = None) -> TeamState:
     won_stage = session.pipeline.won.id
     won = queries.won_table(until, won_stage)
     products = queries.won_products(date(1, 1, 1), until, won_stage)
+    if session.read_only:
+        return TeamState(folded.landmarks, WonTable(won, products))
     queries.save_state(folded.landmarks, won, products, {
         "built_at": now, "until": until, "stage_change_max_id": max_change, "stage_change_count": changes,
         "audit_max_id": max_audit, "stages": stages_key(session),

@@ -121,7 +121,7 @@ def record_interaction(
             if contact.account_id not in (None, account.id):
                 raise ValueError(f"contact_id: {contact.full_name} is a contact of another account")
         if opportunity_id is not None:
-            opportunity = store.opportunities.require(opportunity_id)
+            opportunity = store.opportunities.require_for_update(opportunity_id)  # automations may update it
             if opportunity.account_id not in (None, account.id):
                 raise ValueError(f"opportunity_id: {opportunity.name} belongs to another account")
         for person in people:

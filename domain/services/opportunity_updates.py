@@ -51,7 +51,7 @@ class OpportunityUpdates:
         now = self.session.clock.now()
         actor = self.session.actor
         with self._write(opportunity_id, {"activity", "opportunity"}, now):
-            opp = self.store.opportunities.require(opportunity_id)
+            opp = self.store.opportunities.require_for_update(opportunity_id)  # automations may update it
             self._allowed(opp)
             if sentiment is None and description.strip():
                 from domain.services.sentiment import sentiment_score
@@ -74,7 +74,7 @@ class OpportunityUpdates:
         self._check()
         now = self.session.clock.now()
         with self.session.write({"line_item"}, at=now) as change:
-            opp = self.store.opportunities.require(opportunity_id)
+            opp = self.store.opportunities.require_for_update(opportunity_id)
             self._allowed(opp)
             product = self.store.products.require(product_id)
             item = self.store.line_items.insert(LineItem(
@@ -94,15 +94,26 @@ class OpportunityUpdates:
             self._finish(opp, now)
         return item
 
-    def update_fields(self, opportunity_id: int, changes: dict, *, expected_version: int | None = None) -> Opportunity:
+    def update_fields(self, opportunity_id: int, changes: dict, *, expected_version: int | None = None,
+                      seen: Opportunity | None = None) -> Opportunity:
+        """Change some fields. `expected_version` (`--expect-version`): refused if the row has changed at all
+        since. `seen` (a form's record as it was opened): refused only if a field being changed no longer
+        holds the value the user saw; another session's change of other fields is kept, not a conflict."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"{', '.join(sorted(unknown))}: not editable here (stage changes go through a move)")
         self._check()
         now = self.session.clock.now()
         with self._write(opportunity_id, {"opportunity"}, now) as change:
-            opp = self.store.opportunities.require(opportunity_id)
+            # locked: without --expect-version the change applies to the row as committed now (another
+            # session's edit of other fields is kept, never reported as a conflict); with one, the row
+            # must still stand at that version (the user saw its values)
+            opp = self.store.opportunities.require_for_update(opportunity_id)
             self._allowed(opp)
+            if seen is not None:
+                stale = [name for name in changes if getattr(opp, name) != getattr(seen, name)]
+                if stale:  # the user saw an older value of a field they change
+                    self.store.opportunities.check_version(opp, seen.version)
             if expected_version is not None:
                 opp = opp.model_copy(update={"version": expected_version})
             values = dict(changes)
@@ -148,7 +159,7 @@ class OpportunityUpdates:
         if owner is None or not owner.active:
             raise Refused(f"owner: no active user with login {login!r}")
         with self.session.write(at=now) as change:  # announced only when the owner changes
-            opp = self.store.opportunities.require(opportunity_id)
+            opp = self.store.opportunities.require_for_update(opportunity_id)
             check_assign(self.session.actor, opp.owner_id, owner, self.store, what=f"opportunity {opp.id}")
             if opp.owner_id == owner.id:
                 return opp

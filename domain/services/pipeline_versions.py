@@ -72,6 +72,9 @@ class PipelineVersions:
         when the database has none yet. With `strict`, a `given` file that differs from the one in force
         is refused (the file only seeds a new database)."""
         version = self.store.pipeline_version()
+        if version is None and self.session.read_only:  # read the file's pipeline; storing it is a write
+            self.session.pipeline = (given or default_pipeline_file()).config
+            return self.session.pipeline
         if version is None:
             version = self._store_first(given or default_pipeline_file())
         config = self.session.use_pipeline(version)

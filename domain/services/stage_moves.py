@@ -117,7 +117,7 @@ class StageMover:
         fired = Fired()
         with self.session.write(("opportunity", "stage_change", "activity"), ids={"opportunity": {opportunity_id}},
                                 at=now) as change:
-            current = self.store.opportunities.require(opportunity_id)
+            current = self.store.opportunities.require_for_update(opportunity_id)  # see update_fields
             check_edit_opportunity(actor, current, self.store)
             self.store.opportunities.check_version(current, expected_version)
             if current.stage == target.id:
@@ -187,10 +187,12 @@ class RequirementsWatcher:
         if not keys:
             return
         with self.session.write(at=now):  # joins the caller's unit of work (the automations add their kinds)
-            AutomationRunner(self.session).run(stage, Trigger.STAGE_REQUIREMENTS_MET, opportunity, now=now, only=keys,
-                                               fired=fired)
+            # claimed before they run: an automation whose effect checks the requirements again (in this unit)
+            # finds them taken instead of firing them a second time (a duplicate key, the unit lost)
             for key in keys:
                 self.store.automation_runs.insert(AutomationRun(
                     opportunity_id=opportunity.id, automation=key, stay_started_at=opportunity.stage_entered_at,
                     fired_at=now,
                 ))
+            AutomationRunner(self.session).run(stage, Trigger.STAGE_REQUIREMENTS_MET, opportunity, now=now, only=keys,
+                                               fired=fired)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from domain.enums import Role
 from domain.errors import Refused
+from domain.permissions import inactive_refusal
 from domain.records import User
 from domain.session import Session
 from domain.validation import field_errors
@@ -32,10 +33,12 @@ class UserAdmin:
 
     def _check(self, *, first_admin: bool = False) -> None:
         actor = self.session.actor
+        if actor is not None and not actor.active:
+            raise inactive_refusal(actor)  # reactivating themselves included
         if actor is not None and Role(actor.role) is Role.ADMIN:
             return
-        if first_admin and not self.store.users.find(role=Role.ADMIN.value, active=True):
-            return  # bootstrap: no admin exists yet
+        if first_admin and not self.store.users.find(role=Role.ADMIN.value):
+            return  # bootstrap: no admin exists yet (an inactive one counts: deactivating admins opens no door)
         who = f"{actor.login} ({Role(actor.role).value})" if actor else "this session (no Pantry user)"
         raise Refused(f"{who} cannot manage users: only an admin can (pass --as an admin's login)")
 

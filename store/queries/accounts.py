@@ -8,21 +8,23 @@ from domain.filters import AccountFilter, ContactFilter
 from domain.pipeline import PipelineConfig
 from domain.views import AccountItem, ContactItem
 from store.models import AccountRow, ContactRow, OpportunityRow, UserRow
-from store.queries.common import Page, any_contains, page_of, visible_accounts
+from store.queries.common import Page, any_contains, owned_by, page_of, visible_accounts
 
 Owner = UserRow.alias("account_owner")
 Parent = AccountRow.alias("parent")
 Boss = ContactRow.alias("boss")
 
 
-def _open_value(pipeline: PipelineConfig):
-    return (
-        OpportunityRow.select(fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0))
-        .where(
-            (OpportunityRow.account == AccountRow.id)
-            & OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
-        )
+def _open_value(pipeline: PipelineConfig, visible_owners: tuple[str, ...] | None):
+    """The open value of the account's deals this list's reader may see (a rep: their own deals on it)."""
+    condition = (
+        (OpportunityRow.account == AccountRow.id)
+        & OpportunityRow.stage.in_([s.id for s in pipeline.open_stages])
     )
+    seen = owned_by(OpportunityRow.owner, visible_owners)
+    if seen is not None:
+        condition &= seen
+    return OpportunityRow.select(fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0)).where(condition)
 
 
 def _where(query, flt: AccountFilter):
@@ -59,7 +61,7 @@ def count(flt: AccountFilter) -> int:
 
 
 def page(flt: AccountFilter, pipeline: PipelineConfig, offset: int, limit: int) -> Page[AccountItem]:
-    open_value = _open_value(pipeline)
+    open_value = _open_value(pipeline, flt.visible_owners)
     columns = {
         "id": AccountRow.id, "name": AccountRow.name, "industry": AccountRow.industry,
         "tier": AccountRow.tier, "status": AccountRow.status, "owner": Owner.login,

@@ -6,6 +6,7 @@ Every method aggregates in SQL and returns small rows; none loads every opportun
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from peewee import JOIN, Case, Value, fn
 from domain.facts import Breakdown, ClosedStats, ConversionRow, RepProfile, SourceLine, StageDuration
 from domain.filters import Scope
 from store.models import (
+    AccountRow,
     ActivityRow,
     CompetitorRow,
     ContractRow,
@@ -400,15 +402,24 @@ class AnalyticsQueries:
 
     # -- contracts --------------------------------------------------------------------------
 
-    def mrr_on(self, day: date) -> int:
+    def mrr_on(self, day: date, owners: Collection[str] = (), team: str = "") -> int:
         """Monthly recurring revenue on `day`: each contract active that day (not cancelled) contributes
         its value spread evenly over its term — value / (term days / 30.4375), an average month — and
-        the sum is rounded once to the cent."""
+        the sum is rounded once to the cent. `owners`/`team`: only the contracts of the accounts those
+        users own (every contract when neither is given)."""
         term_days = date_days(ContractRow.end_date, ContractRow.start_date) + 1
         # Value(..., converter=False): beside an integer column Peewee would otherwise turn 30.4375 into 30
         average_month = Value(30.4375, converter=False)
         query = ContractRow.select(fn.SUM(ContractRow.value_cents * average_month / term_days)).where(
             (ContractRow.start_date <= day) & (ContractRow.end_date >= day) & (ContractRow.status != "cancelled")
         )
+        if owners or team:
+            Scoped = UserRow.alias("mrr_owner")
+            accounts = AccountRow.select(AccountRow.id).join(Scoped, on=(AccountRow.owner == Scoped.id))
+            if owners:
+                accounts = accounts.where(Scoped.login.in_(sorted(set(owners))))
+            if team:
+                accounts = accounts.where(Scoped.team == team)
+            query = query.where(ContractRow.account.in_(accounts))
         value = query.scalar()
         return int(round(float(value or 0)))

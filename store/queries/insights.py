@@ -118,6 +118,7 @@ class InsightQueries:
         account_ids: Collection[int] | None = None,
         owners: Collection[str] = (),
         team: str = "",
+        deal_owners: Collection[str] | None = None,
     ) -> list[AccountHealthFacts]:
         """The inputs of the health score for every account in scope (created by `as_of`), in id order.
 
@@ -131,6 +132,7 @@ class InsightQueries:
           [prior_year_from, last_year_from);
         - open at as-of: created by `as_of` and either in an open stage or closed after the as-of date;
         - expansion: those open at as-of or won in the last year that started after the account's first win.
+        `deal_owners` (None: everyone's): only the deals these users own count in won, open and expansion.
         """
         today = as_of.date()
         kinds = sorted(set(kinds))
@@ -192,7 +194,10 @@ class InsightQueries:
         }
 
         O = OpportunityRow
-        won = O.stage == won_stage
+        seen = O.id.is_null(False)
+        if deal_owners is not None:
+            seen = O.owner.in_(UserRow.select(UserRow.id).where(UserRow.login.in_(sorted(set(deal_owners)))))
+        won = (O.stage == won_stage) & seen
         last_year = (O.actual_close_date >= last_year_from) & (O.actual_close_date <= today)
         prior_year = (O.actual_close_date >= prior_year_from) & (O.actual_close_date < last_year_from)
         won_values = {
@@ -206,7 +211,7 @@ class InsightQueries:
             .group_by(O.account).tuples()
         }
 
-        open_at = (O.created_at <= as_of) & (O.stage.in_(sorted(set(open_stages))) | (O.actual_close_date > today))
+        open_at = (O.created_at <= as_of) & (O.stage.in_(sorted(set(open_stages))) | (O.actual_close_date > today)) & seen
         pipeline = {
             account: (int(total or 0), int(n))
             for account, total, n in O.select(O.account, fn.SUM(O.value_cents), fn.COUNT(O.id))

@@ -103,8 +103,9 @@ class OpportunityDetailScreen(DetailScreen):
 
         def saved(changes: dict | None) -> None:
             if changes:
-                self.write(lambda updates: updates.update_fields(self.opportunity_id, changes,
-                                                                 expected_version=current.version), "Saved")
+                # compared field by field with what the form showed: another session's change of other
+                # fields is kept, one of a field changed here is refused (docs/reliability.md)
+                self.write(lambda updates: updates.update_fields(self.opportunity_id, changes, seen=current), "Saved")
 
         self.app.push_screen(FormScreen(f"Edit {o.name}", fields, validate), saved)
 
