@@ -25,6 +25,8 @@ class _Filter(BaseModel):
     # Set by the session, never by the user: the owners whose records the viewer may see
     # (None: everyone). See domain/visibility.py.
     visible_owners: tuple[str, ...] | None = None
+    # Archived records (`pantry archive`) are left out unless this is set (`--archived`).
+    archived: bool = False
 
 
 class OpportunityFilter(_Filter):

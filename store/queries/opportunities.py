@@ -29,6 +29,8 @@ SORT_COLUMNS = {
 def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
     row = OpportunityRow
     query = restrict(query, row.owner, flt.visible_owners)
+    if not flt.archived:
+        query = query.where(row.archived_at.is_null())
     if flt.owners:
         query = query.where(Owner.login.in_(flt.owners))
     if flt.team:
@@ -157,7 +159,7 @@ def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list
     query = (
         OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage)
         .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
-        .where(OpportunityRow.name.contains(text))
+        .where(OpportunityRow.name.contains(text) & OpportunityRow.archived_at.is_null())
     )
     return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())
 
@@ -170,7 +172,7 @@ def probability_totals(pipeline: PipelineConfig, logins: tuple[str, ...] | None 
         restrict(OpportunityRow.select(OpportunityRow.probability, fn.COUNT(OpportunityRow.id),
                                        fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0)),
                  OpportunityRow.owner, logins)
-        .where(OpportunityRow.stage.in_([s.id for s in pipeline.open_stages]))
+        .where(OpportunityRow.stage.in_([s.id for s in pipeline.open_stages]) & OpportunityRow.archived_at.is_null())
         .group_by(OpportunityRow.probability)
         .order_by(OpportunityRow.probability.desc())
     )
