@@ -65,6 +65,7 @@ from domain.views import (
     LeadItem,
     OpportunityItem,
     Page,
+    PickerOption,
     ProductItem,
     ProposalItem,
     SearchHit,
@@ -283,6 +284,11 @@ class Aggregates(Protocol):
                         unassigned: bool = False) -> list[tuple[str, int, int]]: ...
 
     def search(self, text: str, limit: int = 20, logins: tuple[str, ...] | None = None) -> list[SearchHit]: ...
+
+    def pick(self, kind: str, text: str, limit: int = 8, logins: tuple[str, ...] | None = None) -> list[PickerOption]:
+        """What a form's picker offers for `kind` (account, contact, opportunity, lead, competitor, product,
+        user): not archived, visible to `logins`, whose name contains `text`, in name order."""
+        ...
 
 
 # -- the query namespaces -----------------------------------------------------------------------------

@@ -26,13 +26,13 @@ from domain.filters import (
     UserFilter,
 )
 from domain.pipeline import PipelineConfig
-from domain.views import SearchHit, StageTotal
+from domain.views import PickerOption, SearchHit, StageTotal
 from store import models as m
 from store import schema
 from store.database import describe, is_postgres, open_database
 from store.errors import translated
 from store.mapping import record_to_row_dict, row_dict_to_record
-from store.queries import accounts, duplicates, leads, opportunities, people, pipeline, quotas, work
+from store.queries import accounts, duplicates, leads, opportunities, people, pickers, pipeline, quotas, work
 from store.queries.analytics import AnalyticsQueries
 from store.queries.common import owned_by, user_ids
 from store.queries.forecasting import ForecastQueries
@@ -352,6 +352,9 @@ class Store:
 
     def accounts_with_email_domain(self, domain: str) -> list[r.Account]:
         return duplicates.accounts_with_email_domain(domain)
+
+    def pick(self, kind: str, text: str, limit: int = 8, logins: tuple[str, ...] | None = None) -> list[PickerOption]:
+        return pickers.candidates(kind, text, limit, logins)
 
     def search(self, text: str, limit: int = 20, logins: tuple[str, ...] | None = None) -> list[SearchHit]:
         hits = [

@@ -11,6 +11,7 @@ from tui.widgets.paged_table import Column
 
 class ContactsScreen(ListScreen):
     MODE = "contacts"
+    ENTITY = "contact"
     TITLE_TEXT = "Contacts"
     KINDS = frozenset({"contact", "account"})
     DEFAULT_SORT = "name"

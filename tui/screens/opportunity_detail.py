@@ -32,6 +32,8 @@ class OpportunityDetailScreen(DetailScreen):
         Binding("s", "change_stage", "Stage", id="opportunity.stage"),
         Binding("p", "add_product", "Add product", id="opportunity.add-product"),
         Binding("S", "schedule", "Schedule call/meeting", id="opportunity.schedule"),
+        Binding("K", "add_competitor", "Competitor", id="opportunity.add-competitor"),
+        Binding("P", "new_proposal", "Proposal", id="opportunity.new-proposal"),
     ]
 
     def __init__(self, opportunity_id: int) -> None:
@@ -51,6 +53,17 @@ class OpportunityDetailScreen(DetailScreen):
             Field("description", "Notes"),
         ]
         self.app.push_screen(FormScreen("Log an activity", fields, activity_entry, submit_label="Log"), self._logged)
+
+    ENTITY = "opportunity"
+
+    def record_id(self) -> int | None:
+        return self.opportunity_id
+
+    def action_add_competitor(self) -> None:
+        self.new_here("deal-competitor", "opportunity")
+
+    def action_new_proposal(self) -> None:
+        self.new_here("proposal", "opportunity")
 
     def action_schedule(self) -> None:
         kinds = tuple((label(k.value), k.value) for k in SCHEDULABLE)
@@ -212,6 +225,7 @@ class OpportunityDetailScreen(DetailScreen):
         self.detail = d
         o = d.opportunity
         self.sub_title = f"Opportunity #{o.id}"
+        self.record_name = o.name
         today = self.session.clock.today()
         stage_name = self.session.pipeline.stage(o.stage).name if self.session.pipeline.has(o.stage) else o.stage
         probability = f"{o.probability}%" + (" (manual override)" if o.probability_overridden else "")
