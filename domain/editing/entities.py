@@ -46,6 +46,11 @@ class FieldSpec:
         return "--" + self.key.replace("_", "-")
 
     @property
+    def label(self) -> str:
+        """As a form names it: `expected_close` -> "Expected close"."""
+        return self.key.replace("_", " ").capitalize()
+
+    @property
     def metavar(self) -> str:
         return {"money": "AMOUNT", "date": "YYYY-MM-DD", "int": "N", "id": "ID", "decimal": "NUMBER",
                 "share": "PERCENT", "bool": "yes|no", "user": "LOGIN", "ref": "ID", "list": "A,B,…"}.get(

@@ -53,6 +53,10 @@ def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
         query = query.where(row.expected_close_date >= flt.close_from)
     if flt.close_to is not None:
         query = query.where(row.expected_close_date <= flt.close_to)
+    if flt.closed_from is not None:
+        query = query.where(row.actual_close_date >= flt.closed_from)
+    if flt.closed_to is not None:
+        query = query.where(row.actual_close_date <= flt.closed_to)
     if flt.account_id is not None:
         query = query.where(row.account == flt.account_id)
     if flt.text:

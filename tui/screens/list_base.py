@@ -137,7 +137,7 @@ class ListScreen(PantryScreen):
 
     def _parsed(self) -> ParsedFilter:
         """The filter box's words; a word that does not filter this list is refused, naming what does."""
-        return parse_filter(self.filter_text).only(self.FILTER_WORDS, f"the {self.TITLE_TEXT.lower()}")
+        return parse_filter(self.filter_text, self.session.clock.today()).only(self.FILTER_WORDS, f"the {self.TITLE_TEXT.lower()}")
 
     def _parse(self) -> bool:
         """Turn the filter box into the list's filter; on a mistake keep the last good one and say why."""
