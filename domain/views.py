@@ -175,7 +175,7 @@ class PickerOption:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    kind: str  # "account" | "opportunity"
+    kind: str  # "account" | "opportunity" | "contact" | "lead"
     id: int
     label: str
     detail: str

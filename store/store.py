@@ -362,7 +362,9 @@ class Store:
             for i, name, city, tier in accounts.search(text, limit, logins)
         ]
         hits += [
-            SearchHit("opportunity", i, name, f"{account} · {stage}".strip(" ·"))
-            for i, name, account, stage in opportunities.search(text, limit, logins)
+            SearchHit("opportunity", i, name, " · ".join(p for p in (account, stage, owner) if p))
+            for i, name, account, stage, owner in opportunities.search(text, limit, logins)
         ]
+        for kind, find in (("contact", pickers.contacts), ("lead", pickers.leads)):
+            hits += [SearchHit(kind, int(o.value), o.label, o.detail) for o in find(text.strip(), limit, logins)]
         return hits

@@ -215,3 +215,41 @@ async def test_the_palette_offers_new_records_and_undo(url):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RecordFormScreen) and "New deal" in screen_text(app)
+
+
+async def test_the_palette_finds_contacts_and_leads_too(url):
+    from domain.filters import LeadFilter
+
+    session = make_session(url, login="pshah")
+    contact = session.contacts(ContactFilter(), 0, 1).items[0]
+    lead = session.leads(LeadFilter(owners=("pshah",)), 0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for kind, name in (("Contact", contact.name), ("Lead", lead.name)):
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.2)
+            app.screen.query_one(Input).value = name
+            await pilot.pause(0.8)
+            await settle(pilot)
+            assert any(line.startswith(f"{kind}: {name}") for line in palette_lines(app)), palette_lines(app)
+            await pilot.press("escape")
+            await settle(pilot)
+
+
+async def test_u_undoes_the_last_stage_move(url):
+    from domain.filters import OpportunityFilter
+    from domain.services.stage_moves import StageMover
+
+    session = make_session(url, login="pshah")
+    deal = session.opportunities(OpportunityFilter(owners=("pshah",), stages=("qualification",)), 0, 1).items[0]
+    StageMover(session).move(deal.id, "discovery")
+    app = make_app(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undo your last change" in screen_text(app) and "stage discovery → back to qualification" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+    assert session.store.opportunities.require(deal.id).stage == "qualification"

@@ -67,7 +67,7 @@ class PantryApp(KeepsRunning, App):
         Binding("question_mark,f1", "help", "Keys", id="help"),
         Binding("ctrl+t", "toggle_dark", "Theme", id="theme"),
         Binding("q", "quit", "Quit", id="quit"),
-        Binding("ctrl+z", "undo", "Undo", show=False, id="undo"),
+        Binding("u,ctrl+z", "undo", "Undo", show=False, id="undo"),
     ]
 
     # Time-based state (a deal stalling overnight, duration automations) is re-checked this often.

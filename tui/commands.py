@@ -53,9 +53,7 @@ def hit_detail(hit, pipeline) -> Content:
     opportunity's stage by its name ("Closed won"), not its id ("closed_won")."""
     detail = hit.detail
     if hit.kind == "opportunity":
-        account, dot, stage = detail.rpartition(" · ")
-        if pipeline.has(stage):
-            detail = account + dot + pipeline.stage(stage).name
+        detail = " · ".join(pipeline.stage(part).name if pipeline.has(part) else part for part in detail.split(" · "))
     return Content(detail)
 
 

@@ -158,11 +158,13 @@ def stage_totals(flt: OpportunityFilter, pipeline: PipelineConfig) -> list[Stage
     return [StageTotal(stage, int(n), int(value), int(weighted)) for stage, n, value, weighted in query.tuples()]
 
 
-def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str]]:
-    """(id, name, account name, stage) of opportunities whose name contains `text`."""
+def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str, str]]:
+    """(id, name, account name, stage, owner login) of opportunities whose name contains `text`."""
     query = (
-        OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage)
+        OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage,
+                              UserRow.login)
         .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
+        .switch(OpportunityRow).join(UserRow, on=(OpportunityRow.owner == UserRow.id))
         .where(OpportunityRow.name.contains(text) & OpportunityRow.archived_at.is_null())
     )
     return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())

@@ -33,6 +33,7 @@ class OpportunityDetailScreen(DetailScreen):
         Binding("p", "add_product", "Add product", id="opportunity.add-product"),
         Binding("S", "schedule", "Schedule call/meeting", id="opportunity.schedule"),
         Binding("K", "add_competitor", "Competitor", id="opportunity.add-competitor"),
+        Binding("A", "reassign", "Reassign", show=False, id="opportunity.reassign"),
         Binding("P", "new_proposal", "Proposal", id="opportunity.new-proposal"),
     ]
 
@@ -58,6 +59,10 @@ class OpportunityDetailScreen(DetailScreen):
 
     def record_id(self) -> int | None:
         return self.opportunity_id
+
+    def action_reassign(self) -> None:
+        """Every field of the deal, the owner among them (a manager within the team, an admin anyone)."""
+        self.action_edit_record()
 
     def action_add_competitor(self) -> None:
         self.new_here("deal-competitor", "opportunity")
