@@ -253,3 +253,53 @@ async def test_u_undoes_the_last_stage_move(url):
         await pilot.press("enter")
         await settle(pilot)
     assert session.store.opportunities.require(deal.id).stage == "qualification"
+
+
+async def test_a_manager_sets_a_reps_quotas_in_the_quotas_view(url):
+    from datetime import date
+
+    from domain.reports.base import ReportParams
+    from domain.services.analytics import rep_performance
+    from tests.tui_support import DEMO_TODAY
+    from tui.screens.quotas import QuotasScreen
+
+    session = make_session(url, login="dwhitfield")
+    rows = {r.login: r for r in rep_performance(session, ReportParams(as_of=DEMO_TODAY))}
+    first = sorted(rows.values(), key=lambda r: (r.team, r.name))[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_quotas()
+        await settle(pilot)
+        assert isinstance(app.screen, QuotasScreen)
+        text = screen_text(app)
+        assert f"{first.name} ({first.login})" in text  # the same reps and figures as Rep performance
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        form.query_one("#field-month", Input).value = "-1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "must not be negative" in str(form.query_one("#error-month").render())
+        form.query_one("#field-month", Input).value = "45000"
+        form.query_one("#field-quarter", Input).value = "130,000.50"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QuotasScreen)
+    user = session.store.user_by_login(first.login)
+    quotas = {(q.period.value, q.period_start): q.amount_cents for q in session.store.quotas.find(user=user.id)}
+    assert quotas[("month", date(2026, 3, 1))] == 45_000_00 and quotas[("quarter", date(2026, 1, 1))] == 130_000_50
+
+
+async def test_a_rep_sees_only_their_own_quota_and_cannot_set_it(url):
+    from tui.screens.quotas import QuotasScreen
+
+    session = make_session(url, login="pshah")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_quotas()
+        await settle(pilot)
+        assert isinstance(app.screen, QuotasScreen)
+        assert app.screen.query_one("#quotas").row_count == 1 and "(pshah)" in screen_text(app)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, QuotasScreen)  # no form: setting quotas is a manager's

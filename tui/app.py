@@ -281,6 +281,11 @@ class PantryApp(KeepsRunning, App):
     def archive_record(self, entity: str, record_id: int, name: str) -> None:
         self.records.archive_record(entity, record_id, name)
 
+    def open_quotas(self) -> None:
+        from tui.screens.quotas import QuotasScreen
+
+        self.push_screen(QuotasScreen())
+
     def action_undo(self) -> None:
         """Undo my last change (asks first, naming what it puts back)."""
         self.records.undo_last()

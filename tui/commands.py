@@ -24,6 +24,7 @@ class ScreenCommands(Provider):
         for entity, title in NEW_RECORDS:
             yield f"New {title}…", partial(self.app.new_record, entity), f"a form for a new {title}"
         yield "Undo my last change", self.app.action_undo, "ctrl+z"
+        yield "Quotas", self.app.open_quotas, "each rep's month and quarter quota, won and attainment"
 
     async def discover(self) -> Hits:
         for title, run, help_text in self._commands():
