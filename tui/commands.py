@@ -12,7 +12,7 @@ from tui.widgets.nav_bar import SCREENS
 
 NEW_RECORDS = (("opportunity", "deal"), ("account", "account"), ("contact", "contact"), ("lead", "lead"),
                ("task", "task"), ("proposal", "proposal"), ("competitor", "competitor"),
-               ("interaction", "interaction"))
+               ("interaction", "interaction"), ("product", "product"))
 
 
 class ScreenCommands(Provider):

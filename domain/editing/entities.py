@@ -117,6 +117,12 @@ ENTITIES: dict[str, EntitySpec] = {e.name: e for e in (
         _f("started", "started_on", "date", help="default: today", create_only=True),
     ), ("account", "name", "value", "expected_close"), archivable=True,
         help="a deal (it starts in the pipeline's first stage; `pantry move` changes the stage)"),
+    EntitySpec("product", "product", "products", r.Product, frozenset({"product"}), (
+        _f("name"), _f("sku", help="your code for it, unique"), _f("category"), _f("unit", help="default: each"),
+        _f("list_price", "list_price_cents", "money"), _f("active", kind="bool", help="default: yes"),
+        _f("description"),
+    ), ("name", "sku", "category", "list_price"),
+        help="a product of the catalogue (managers and admins keep it; a product no longer sold is made inactive)"),
     EntitySpec("line-item", "line_item", "line_items", r.LineItem, frozenset({"line_item", "opportunity"}), (
         _f("opportunity", "opportunity_id", "ref", ref="opportunity", create_only=True),
         _f("product", "product_id", "text", help="the product's id or SKU", create_only=True),

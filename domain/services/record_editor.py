@@ -483,6 +483,13 @@ class RecordEditor:
             if not creating and record.created_by_id == actor.id:
                 return
             self._linked_ok(record, what)
+        elif name == "product":
+            if Role(actor.role) is Role.REP:
+                raise Refused(f"{describe(actor)} cannot change the catalogue: managers and admins keep it")
+            same = self.store.products.find(sku=record.sku, limit=1)
+            if same and same[0].id != record.id:
+                raise InvalidFields(f"cannot save {what}", [("sku", f"already the SKU of product {same[0].id} "
+                                                                    f"({same[0].name})")])
 
     def _owner_ok(self, owner_id: int | None, what: str, old_owner_id: int | None, creating: bool) -> None:
         """A rep creates in their own book, a manager in their team's (or their own), an admin anywhere."""
