@@ -12,6 +12,7 @@
     won:this-week     won in that period (by actual close date); lost:last-week, closed:2026-12 alike
                       (periods: today, this-/last-week, -month, -quarter, YYYY-MM, YYYY-Qn, YYYY-MM-DD)
     flagged           flagged leads only
+    archived          archived records too (every list)
 Anything else is free text. A malformed word (e.g. `>abc`, `close:March`) is an error naming the word,
 and so is a word that does not filter the list it is typed into (`tier:key` on the opportunities),
 with the words that do (`ParsedFilter.only`).
@@ -38,13 +39,13 @@ class FilterSyntaxError(ValueError):
 WORD_KINDS = {
     "owner": "@rep", "stage": "stage:ID", "status": "status:S", "source": "source:S", "tier": "tier:T",
     "team": "team:Name", "value": ">N <N", "health": "health<N health>N", "close": "close:YYYY-MM", "flagged": "flagged",
-    "closed": "won:this-week",
+    "closed": "won:this-week", "archived": "archived",
 }
-OPPORTUNITY_WORDS = frozenset({"owner", "stage", "team", "value", "close", "closed"})
+OPPORTUNITY_WORDS = frozenset({"owner", "stage", "team", "value", "close", "closed", "archived"})
 CLOSED_WORDS = ("won", "lost", "closed")
-LEAD_WORDS = frozenset({"owner", "status", "source", "flagged"})
-ACCOUNT_WORDS = frozenset({"owner", "tier", "status", "health"})
-OWNER_AND_STATUS = frozenset({"owner", "status"})  # proposals (@owner), tasks (@assignee)
+LEAD_WORDS = frozenset({"owner", "status", "source", "flagged", "archived"})
+ACCOUNT_WORDS = frozenset({"owner", "tier", "status", "health", "archived"})
+OWNER_AND_STATUS = frozenset({"owner", "status", "archived"})  # proposals (@owner), tasks (@assignee)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class ParsedFilter:
     close_from: date | None = None
     close_to: date | None = None
     flagged: bool | None = None
+    archived: bool = False
     closed: str = ""  # won, lost or closed: deals closed so in [closed_from, closed_to]
     closed_from: date | None = None
     closed_to: date | None = None
@@ -132,6 +134,8 @@ def parse_filter(text: str, today: date | None = None) -> ParsedFilter:
                 result.min_value_cents = cents
             else:
                 result.max_value_cents = cents
+        elif kind == "archived":
+            result.archived = True
         else:  # flagged
             result.flagged = True
     result.text = " ".join(words)
@@ -152,7 +156,7 @@ def _kind(word: str, lowered: str) -> str | None:
         return "health"
     if word[0] in "<>" and len(word) > 1:
         return "value"
-    return "flagged" if lowered == "flagged" else None
+    return lowered if lowered in ("flagged", "archived") else None
 
 
 def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "the opportunities",
@@ -166,4 +170,5 @@ def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "
     return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
                              min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
                              close_from=p.close_from, close_to=p.close_to, closed_from=p.closed_from,
-                             closed_to=p.closed_to, **({"status": p.closed} if p.closed else {}), **fields)
+                             closed_to=p.closed_to, archived=p.archived, **({"status": p.closed} if p.closed else {}),
+                             **fields)

@@ -303,3 +303,36 @@ async def test_a_rep_sees_only_their_own_quota_and_cannot_set_it(url):
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, QuotasScreen)  # no form: setting quotas is a manager's
+
+
+async def test_the_word_archived_lists_archived_records_where_d_restores_them(url):
+    session = make_session(url, login="pshah")
+    first = session.contacts(ContactFilter(), 0, 1).items[0]
+    from domain.services.record_editor import RecordEditor
+
+    RecordEditor(session).archive("contact", first.id)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        last = first.name.split()[-1]
+        await pilot.press("slash", *last, "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        table = app.screen.table
+        listed = {table.item_at(row).id for row in range(table.total or 0) if table.item_at(row) is not None}
+        assert first.id not in listed  # archived: not listed
+        await pilot.press("slash", "end", *" archived", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        for _ in range(app.screen.table.total or 0):
+            if app.screen.table.current_item.id == first.id:
+                break
+            await pilot.press("down")
+        assert app.screen.table.current_item.id == first.id
+        await pilot.press("D")
+        await settle(pilot)
+        assert "Restore this contact?" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+    assert session.store.contacts.require(first.id).archived_at is None

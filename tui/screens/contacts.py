@@ -16,7 +16,7 @@ class ContactsScreen(ListScreen):
     KINDS = frozenset({"contact", "account"})
     DEFAULT_SORT = "name"
     PLACEHOLDER = "Filter by name, e-mail or account…  (/)"
-    FILTER_WORDS = frozenset()  # text only
+    FILTER_WORDS = frozenset({"archived"})  # text, and archived
 
     def columns(self) -> list[Column]:
         return [

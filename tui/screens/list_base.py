@@ -132,8 +132,15 @@ class ListScreen(PantryScreen):
     def active_filter(self) -> Any:
         """The filter in force (parsed on first use: the table may ask for rows before on_mount)."""
         if self.current_filter is None:
-            self.current_filter = self.build_filter(self._parsed())
+            self.current_filter = self._filter(self._parsed())
         return self.current_filter
+
+    def _filter(self, parsed: ParsedFilter) -> Any:
+        """The list's filter; with the word `archived`, archived records are listed too (where `D` restores)."""
+        built = self.build_filter(parsed)
+        if parsed.archived and built is not None and "archived" in type(built).model_fields:
+            built = built.model_copy(update={"archived": True})
+        return built
 
     def _parsed(self) -> ParsedFilter:
         """The filter box's words; a word that does not filter this list is refused, naming what does."""
@@ -142,7 +149,7 @@ class ListScreen(PantryScreen):
     def _parse(self) -> bool:
         """Turn the filter box into the list's filter; on a mistake keep the last good one and say why."""
         try:
-            self.current_filter = self.build_filter(self._parsed())
+            self.current_filter = self._filter(self._parsed())
         except (ValueError, ValidationError) as error:
             self.filter_error = describe(error)
             return False

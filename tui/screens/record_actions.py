@@ -51,26 +51,45 @@ class RecordActions:
             self.app.open_record(entity, record.id)
 
     def archive_record(self, entity: str, record_id: int, name: str) -> None:
+        """Archive the record, or restore it if it is archived (the lists show those with the word `archived`);
+        asks first either way."""
         if not ENTITIES[entity].archivable:
-            self.app.notify(f"A {noun(entity)} is not archived: it is removed from its record", markup=False)
+            self.app.notify(f"A {noun(entity)} is not archived: remove it from its record instead", markup=False)
             return
-        lines = [f"{noun(entity).capitalize()} #{record_id}: {name}",
-                 "It leaves lists, figures and pickers; the audit log and exports keep it (--archived).",
-                 "ctrl+z undoes it; `pantry restore` brings it back later."]
-        self.app.push_screen(MessageScreen(f"Archive this {noun(entity)}?", lines, confirm_label="Archive"),
-                             lambda yes: yes and self.app.run_worker(
-                                 partial(self._archive, entity, record_id, name), thread=True,
-                                 group="record-archive", name="Archiving", exit_on_error=False))
+        self.app.run_worker(partial(self._ask_archive, entity, record_id, name), thread=True,
+                            group="record-archive", name="Reading the record", exit_on_error=False)
 
-    def _archive(self, entity: str, record_id: int, name: str) -> None:
+    def _ask_archive(self, entity: str, record_id: int, name: str) -> None:
         session = self.app.session
+        with session.connection():
+            archived = getattr(RecordEditor(session).get(entity, record_id), "archived_at", None) is not None
+        what = f"{noun(entity).capitalize()} #{record_id}: {name}"
+        if archived:
+            title, verb = f"Restore this {noun(entity)}?", "Restore"
+            lines = [what, "It comes back to lists, figures and pickers."]
+        else:
+            title, verb = f"Archive this {noun(entity)}?", "Archive"
+            lines = [what, "It leaves lists, figures and pickers; the audit log and exports keep it (--archived).",
+                     "u undoes it; the word `archived` in a list's filter shows it, where D restores it."]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.run_worker(partial(self._archive, entity, record_id, name, not archived), thread=True,
+                                    group="record-archive", name=f"{verb[:-1]}ing", exit_on_error=False)
+
+        self.app.call_from_thread(self.app.push_screen, MessageScreen(title, lines, confirm_label=verb), answered)
+
+    def _archive(self, entity: str, record_id: int, name: str, archive: bool = True) -> None:
+        session = self.app.session
+        editor = RecordEditor(session)
         try:
             with session.connection():
-                RecordEditor(session).archive(entity, record_id)
+                (editor.archive if archive else editor.restore)(entity, record_id)
         except DomainError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.app.notify, f"Archived {noun(entity)} #{record_id}: {name} (ctrl+z undoes)",
+        done = "Archived" if archive else "Restored"
+        self.app.call_from_thread(self.app.notify, f"{done} {noun(entity)} #{record_id}: {name} (u undoes)",
                                   markup=False)
 
     # -- undo ---------------------------------------------------------------------------------------
