@@ -300,7 +300,7 @@ def test_undo_reverts_a_stage_move_then_the_change_before(crm, capsys):
     code, _, err = run(capsys, crm, "move", deal, "closed_lost", "--lost-reason", "Price")
     assert code == 0, err
     code, out, err = run(capsys, crm, "undo")
-    assert code == 0 and f"opportunity {deal}: stage" in out, err
+    assert code == 0 and f"opportunity {deal}: " in out and "stage" in out, err
     with Store.open(crm) as store:
         opp = store.opportunities.require(deal)
         assert opp.stage == "discovery" and opp.actual_close_date is None and opp.lost_reason == ""
@@ -386,3 +386,23 @@ def test_set_lead_options_never_crash_and_refusals_write_nothing(crm, capsys, sc
     assert code in (0, 1) and "Traceback" not in err
     if code == 1:
         assert digest(crm) == before and err.startswith("pantry: ")
+
+
+def test_undo_reverts_a_proposal_status_a_task_done_and_a_reassignment(crm, capsys):
+    refs = book(capsys, crm)
+    proposal = add(capsys, crm, "proposal", "--opportunity", refs["opportunity"], "--title", "Menu")
+    task = add(capsys, crm, "task", "--title", "Call")
+    assert run(capsys, crm, "set", "proposal", proposal["id"], "--status", "sent")[0] == 0
+    assert run(capsys, crm, "set", "task", task["id"], "--status", "done")[0] == 0
+    assert run(capsys, crm, "set", "opportunity", refs["opportunity"], "--owner", "rex", login="mia")[0] == 0
+    code, out, err = run(capsys, crm, "undo", login="mia")
+    assert code == 0 and "owner" in out, err
+    assert run(capsys, crm, "undo")[0] == 0  # the task
+    code, _, err = run(capsys, crm, "undo")  # the proposal
+    assert code == 0, err
+    with Store.open(crm) as store:
+        assert store.opportunities.require(refs["opportunity"]).owner_id == store.user_by_login("ray").id
+        done = store.tasks.require(task["id"])
+        assert done.status.value == "open" and done.completed_at is None
+        sent = store.proposals.require(proposal["id"])
+        assert sent.status.value == "draft" and sent.sent_at is None

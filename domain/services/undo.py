@@ -71,8 +71,8 @@ class Undo:
         now = self.session.clock.now()
         reverted: list[str] = []
         with self.session.write(at=now) as change:
-            for entry in reversed(entries):
-                line = self._revert(entry, change, now)
+            for group in _grouped(list(reversed(entries))):
+                line = self._revert(group, change, now)
                 if line and line not in reverted:
                     reverted.append(line)
             first = entries[0]
@@ -84,10 +84,13 @@ class Undo:
     def _repo(self, table: str):
         name = _REPOS.get(table) or {"user": "users", "quota": "quotas"}.get(table)
         if name is None:
-            raise Refused(f"changes to {table} cannot be undone")
+            raise Refused(f"changes to {table} cannot be undone (`pantry undo AUDIT_ID` undoes an earlier change; "
+                          "`pantry audit` shows the ids)")
         return getattr(self.store, name)
 
-    def _revert(self, entry: AuditEntry, change, now: datetime) -> str | None:
+    def _revert(self, group: list[AuditEntry], change, now: datetime) -> str | None:
+        """One record's entries of the change: a create, an owner change, or field updates (put back together)."""
+        entry = group[0]
         table, record_id = entry.table_name, entry.record_id
         if entry.field == MARKER:
             return None
@@ -111,31 +114,37 @@ class Undo:
             raise Refused(f"{table} {record_id} no longer exists")
         if entry.field == "owner":
             return self._revert_owner(entry, repo, current, change)
-        field = entry.field
-        if field not in type(current).model_fields:
-            raise Refused(f"{table} {record_id}: {field} cannot be undone")
-        if audit_text(getattr(current, field)) != entry.new_value:
-            raise Refused(f"{table} {record_id}: {field} changed since (it is {audit_text(getattr(current, field))!r} "
-                          f"now); nothing was undone")
-        changes = {field: _typed(current, field, entry.old_value)}
-        if table == "opportunity" and field == "stage":
+        changes = {}
+        for item in group:
+            field = item.field
+            if field not in type(current).model_fields:
+                raise Refused(f"{table} {record_id}: {field} cannot be undone")
+            if field in changes:  # changed twice in the change: back to the value before the first
+                changes[field] = _typed(current, field, item.old_value)
+                continue
+            if audit_text(getattr(current, field)) != item.new_value:
+                raise Refused(f"{table} {record_id}: {field} changed since (it is "
+                              f"{audit_text(getattr(current, field))!r} now); nothing was undone")
+            changes[field] = _typed(current, field, item.old_value)
+        if table == "opportunity" and "stage" in changes:
             changes["stage_entered_at"] = now
-        if table == "proposal" and field == "status":
-            old = ProposalStatus(entry.old_value)
+        if table == "proposal" and "status" in changes:
+            old = ProposalStatus(changes["status"])
             if old is ProposalStatus.DRAFT:
                 changes.update(sent_at=None, decided_at=None)
             elif old in (ProposalStatus.SENT, ProposalStatus.EXPIRED):
                 changes["decided_at"] = None
-        if table == "task" and field == "status":
-            changes["completed_at"] = now if entry.old_value == TaskStatus.DONE.value else None
-        saved = self._save(repo, change, table, current, changes, audited=(field,))
-        if table == "opportunity" and field == "stage":
+        if table == "task" and "status" in changes:
+            changes["completed_at"] = now if changes["status"] == TaskStatus.DONE.value else None
+        audited = tuple(dict.fromkeys(item.field for item in group))
+        saved = self._save(repo, change, table, current, changes, audited=audited)
+        if table == "opportunity" and "stage" in changes:
             self.store.stage_changes.insert(StageChange(
                 opportunity_id=record_id, from_stage=current.stage, to_stage=saved.stage, changed_at=now,
                 changed_by_id=self.session.actor.id, value_cents=saved.value_cents, probability=saved.probability,
             ))
             change.touch("stage_change")
-        return f"{table} {record_id}: {field}"
+        return f"{table} {record_id}: {', '.join(audited)}"
 
     def _revert_owner(self, entry: AuditEntry, repo, current: Record, change) -> str:
         field = _OWNER_FIELD.get(entry.table_name, "owner_id")
@@ -169,6 +178,22 @@ class Undo:
         total = sum(i.total_cents for i in items)
         if total != opp.value_cents:
             self._save(self.store.opportunities, change, "opportunity", opp, {"value_cents": total})
+
+
+def _grouped(entries: list[AuditEntry]) -> list[list[AuditEntry]]:
+    """Consecutive field updates of one record together (put back in one write, so that a proposal's status
+    and its sent date return together); creates, owner changes and markers alone."""
+    groups: list[list[AuditEntry]] = []
+    for entry in entries:
+        last = groups[-1][-1] if groups else None
+        joins = (last is not None and entry.action is AuditAction.UPDATE and last.action is AuditAction.UPDATE
+                 and (entry.table_name, entry.record_id) == (last.table_name, last.record_id)
+                 and "owner" not in (entry.field, last.field) and MARKER not in (entry.field, last.field))
+        if joins:
+            groups[-1].append(entry)
+        else:
+            groups.append([entry])
+    return groups
 
 
 def _typed(record: Record, field: str, text: str | None):
