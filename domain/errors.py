@@ -84,3 +84,23 @@ class DatabaseUnavailable(StorageFailure):
 
 class UnstorableValue(StorageFailure):
     """A value the database cannot hold: a NUL character in text, an integer out of range."""
+
+
+class InvalidFields(DomainError):
+    """Typed values refused, every one at once: `problems` is (field key, reason) in the order given.
+    The key is the editor's (`expected_close`); the CLI shows it as `--expected-close`, a form as its label."""
+
+    def __init__(self, what: str, problems: list[tuple[str, str]]) -> None:
+        self.what = what
+        self.problems = problems
+        super().__init__(f"{what}: " + "; ".join(f"{key}: {reason}" if key else reason for key, reason in problems))
+
+
+class DuplicateRecord(Refused):
+    """A new account or contact matches existing ones; `matches` are (record, why) pairs."""
+
+    def __init__(self, kind: str, matches: list) -> None:
+        self.kind = kind
+        self.matches = matches
+        shown = "; ".join(f"{kind} {record.id} {label!r} ({why})" for record, label, why in matches[:5])
+        super().__init__(f"a {kind} like this exists already: {shown}")

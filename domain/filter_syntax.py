@@ -9,7 +9,10 @@
     >50000  <250000   value (opportunities) in dollars
     health<40 health>70   account health score
     close:2026-03     expected close in that month; close:2026-03-31 that day
+    won:this-week     won in that period (by actual close date); lost:last-week, closed:2026-12 alike
+                      (periods: today, this-/last-week, -month, -quarter, YYYY-MM, YYYY-Qn, YYYY-MM-DD)
     flagged           flagged leads only
+    archived          archived records too (every list)
 Anything else is free text. A malformed word (e.g. `>abc`, `close:March`) is an error naming the word,
 and so is a word that does not filter the list it is typed into (`tier:key` on the opportunities),
 with the words that do (`ParsedFilter.only`).
@@ -24,7 +27,7 @@ from datetime import date
 
 from domain.filters import OpportunityFilter
 from domain.money import MoneyError, parse_cents
-from domain.periods import month_end
+from domain.periods import PERIOD_WORDS, month_end, named_period
 from domain.pipeline import PipelineConfig
 
 
@@ -36,11 +39,13 @@ class FilterSyntaxError(ValueError):
 WORD_KINDS = {
     "owner": "@rep", "stage": "stage:ID", "status": "status:S", "source": "source:S", "tier": "tier:T",
     "team": "team:Name", "value": ">N <N", "health": "health<N health>N", "close": "close:YYYY-MM", "flagged": "flagged",
+    "closed": "won:this-week", "archived": "archived",
 }
-OPPORTUNITY_WORDS = frozenset({"owner", "stage", "team", "value", "close"})
-LEAD_WORDS = frozenset({"owner", "status", "source", "flagged"})
-ACCOUNT_WORDS = frozenset({"owner", "tier", "status", "health"})
-OWNER_AND_STATUS = frozenset({"owner", "status"})  # proposals (@owner), tasks (@assignee)
+OPPORTUNITY_WORDS = frozenset({"owner", "stage", "team", "value", "close", "closed", "archived"})
+CLOSED_WORDS = ("won", "lost", "closed")
+LEAD_WORDS = frozenset({"owner", "status", "source", "flagged", "archived"})
+ACCOUNT_WORDS = frozenset({"owner", "tier", "status", "health", "archived"})
+OWNER_AND_STATUS = frozenset({"owner", "status", "archived"})  # proposals (@owner), tasks (@assignee)
 
 
 @dataclass
@@ -59,6 +64,10 @@ class ParsedFilter:
     close_from: date | None = None
     close_to: date | None = None
     flagged: bool | None = None
+    archived: bool = False
+    closed: str = ""  # won, lost or closed: deals closed so in [closed_from, closed_to]
+    closed_from: date | None = None
+    closed_to: date | None = None
     typed: list[tuple[str, str]] = field(default_factory=list)  # (kind, the word as typed), in order
 
     def only(self, kinds: Collection[str], where: str) -> "ParsedFilter":
@@ -74,7 +83,8 @@ KEYED = {"stage": "stages", "status": "statuses", "source": "sources", "tier": "
 VERBATIM = {"source", "team"}  # values kept as written (spaces from _), not lower-cased
 
 
-def parse_filter(text: str) -> ParsedFilter:
+def parse_filter(text: str, today: date | None = None) -> ParsedFilter:
+    """`today` (the user's) reads relative periods (won:this-week); without it only dated ones are read."""
     result = ParsedFilter()
     words = []
     for word in text.split():
@@ -99,6 +109,17 @@ def parse_filter(text: str) -> ParsedFilter:
                     result.close_from = result.close_to = date.fromisoformat(value)
                 except ValueError:
                     raise FilterSyntaxError(f"{word}: expected close:YYYY-MM or close:YYYY-MM-DD") from None
+        elif kind == "closed":
+            outcome, _, period = lowered.partition(":")
+            if today is None and period in PERIOD_WORDS:
+                raise FilterSyntaxError(f"{word}: a relative period needs today's date here; use YYYY-MM")
+            try:
+                result.closed_from, result.closed_to = named_period(period, today or date.min)
+            except ValueError as error:
+                raise FilterSyntaxError(f"{word}: {error}") from None
+            if result.closed and result.closed != outcome:
+                raise FilterSyntaxError(f"{word}: only one of won:, lost: or closed: at a time")
+            result.closed = outcome
         elif kind == "health":
             if lowered[6] == "<":
                 result.max_health = int(lowered[7:])
@@ -113,6 +134,8 @@ def parse_filter(text: str) -> ParsedFilter:
                 result.min_value_cents = cents
             else:
                 result.max_value_cents = cents
+        elif kind == "archived":
+            result.archived = True
         else:  # flagged
             result.flagged = True
     result.text = " ".join(words)
@@ -127,11 +150,13 @@ def _kind(word: str, lowered: str) -> str | None:
         return lowered.split(":", 1)[0]
     if lowered.startswith("close:"):
         return "close"
+    if lowered.partition(":")[0] in CLOSED_WORDS and lowered.partition(":")[2]:
+        return "closed"
     if re.fullmatch(r"health[<>]\d{1,3}", lowered):
         return "health"
     if word[0] in "<>" and len(word) > 1:
         return "value"
-    return "flagged" if lowered == "flagged" else None
+    return lowered if lowered in ("flagged", "archived") else None
 
 
 def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "the opportunities",
@@ -144,4 +169,6 @@ def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "
         raise FilterSyntaxError(f"stage:{unknown[0]}: no such stage (stages: {', '.join(s.id for s in pipeline.stages)})")
     return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
                              min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
-                             close_from=p.close_from, close_to=p.close_to, **fields)
+                             close_from=p.close_from, close_to=p.close_to, closed_from=p.closed_from,
+                             closed_to=p.closed_to, archived=p.archived, **({"status": p.closed} if p.closed else {}),
+                             **fields)

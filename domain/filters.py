@@ -25,6 +25,8 @@ class _Filter(BaseModel):
     # Set by the session, never by the user: the owners whose records the viewer may see
     # (None: everyone). See domain/visibility.py.
     visible_owners: tuple[str, ...] | None = None
+    # Archived records (`pantry archive`) are left out unless this is set (`--archived`).
+    archived: bool = False
 
 
 class OpportunityFilter(_Filter):
@@ -36,6 +38,9 @@ class OpportunityFilter(_Filter):
     max_value_cents: int | None = Field(default=None, ge=0)
     close_from: date | None = None
     close_to: date | None = None
+    # the actual close date (closed deals: the Friday wrap-up's won:this-week, lost:last-week, closed:2026-12)
+    closed_from: date | None = None
+    closed_to: date | None = None
     account_id: int | None = None
 
     @model_validator(mode="after")
@@ -45,6 +50,8 @@ class OpportunityFilter(_Filter):
                 raise ValueError("min_value: must not exceed max_value")
         if self.close_from and self.close_to and self.close_from > self.close_to:
             raise ValueError("close_from: must not be after close_to")
+        if self.closed_from and self.closed_to and self.closed_from > self.closed_to:
+            raise ValueError("closed_from: must not be after closed_to")
         return self
 
 

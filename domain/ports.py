@@ -65,6 +65,7 @@ from domain.views import (
     LeadItem,
     OpportunityItem,
     Page,
+    PickerOption,
     ProductItem,
     ProposalItem,
     SearchHit,
@@ -288,6 +289,11 @@ class Aggregates(Protocol):
 
     def search(self, text: str, limit: int = 20, logins: tuple[str, ...] | None = None) -> list[SearchHit]: ...
 
+    def pick(self, kind: str, text: str, limit: int = 8, logins: tuple[str, ...] | None = None) -> list[PickerOption]:
+        """What a form's picker offers for `kind` (account, contact, opportunity, lead, competitor, product,
+        user): not archived, visible to `logins`, whose name contains `text`, in name order."""
+        ...
+
 
 # -- the query namespaces -----------------------------------------------------------------------------
 
@@ -416,11 +422,22 @@ class ImportQueries(Protocol):
     def set_parent(self, account_id: int, parent_id: int) -> None: ...
 
 
+@runtime_checkable
+class DuplicateQueries(Protocol):
+    """Candidates for a duplicate account or contact (a bounded number; the domain decides which match)."""
+
+    def account_candidates(self, name_word: str, domain: str, phone_tail: str) -> list[r.Account]: ...
+
+    def contact_candidates(self, first_name: str, last_name: str, email: str, phone_tail: str) -> list[r.Contact]: ...
+
+    def accounts_with_email_domain(self, domain: str) -> list[r.Account]: ...
+
+
 # -- all of it ----------------------------------------------------------------------------------------
 
 
 @runtime_checkable
-class Storage(Repositories, Transactions, ListQueries, PipelineQueries, Aggregates, Protocol):
+class Storage(Repositories, Transactions, ListQueries, PipelineQueries, Aggregates, DuplicateQueries, Protocol):
     """Everything the domain asks of storage: a Session's `store`."""
 
     analytics: AnalyticsQueries
@@ -437,6 +454,6 @@ class Storage(Repositories, Transactions, ListQueries, PipelineQueries, Aggregat
 
 
 PORTS: tuple[type, ...] = (
-    Storage, Repositories, Transactions, ListQueries, PipelineQueries, Aggregates,
+    Storage, Repositories, Transactions, ListQueries, PipelineQueries, Aggregates, DuplicateQueries,
     AnalyticsQueries, ForecastQueries, InsightQueries, ImportQueries,
 )

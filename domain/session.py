@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from domain.ports import ChangeWatch, Storage
+    from domain.views import PickerOption
 
 
 @dataclass
@@ -219,6 +220,10 @@ class Session:
 
     def search(self, text: str, limit: int = 20):
         return self.store.search(text, limit, self.visible_logins())
+
+    def pick(self, kind: str, text: str, limit: int = 8) -> list[PickerOption]:
+        """A form picker's choices for `kind` as the user types `text`: what this session may see, not archived."""
+        return self.store.pick(kind, text, limit, self.visible_logins())
 
     def user_by_login(self, login: str) -> User | None:
         """The user with this login (anyone may look a login up: `pantry list users` lists them all)."""

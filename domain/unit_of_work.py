@@ -24,6 +24,7 @@ The unit of work belongs to the thread that opened it (a TUI's workers each have
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -46,6 +47,7 @@ class Change:
         self.kinds: set[str] = set()
         self._after_commit: list = []
         self.ids: dict[str, set[int]] = {}
+        self.unit = uuid.uuid4().hex  # stamped on its audit entries: `pantry undo` reverts a whole unit
 
     def touch(self, *kinds: str, **ids: Iterable[int]) -> None:
         """Records of these kinds change; `touch("lead", lead=[3, 4])` names the ids too."""
@@ -60,16 +62,27 @@ class Change:
                      actor: str | None = None) -> None:
         """One entry per field whose value differs between `before` and `after`."""
         record_changes(self.session.store, actor=actor or self.session.actor_login, at=self.now, table=table,
-                       record_id=record_id, before=before, after=after, fields=tuple(fields))
+                       record_id=record_id, before=before, after=after, fields=tuple(fields), unit=self.unit)
 
     def audit_create(self, table: str, record_id: int, summary: str) -> None:
         record_created(self.session.store, actor=self.session.actor_login, at=self.now, table=table,
-                       record_id=record_id, summary=summary)
+                       record_id=record_id, summary=summary, unit=self.unit)
 
     def audit_owner(self, table: str, record_id: int, old_owner_id: int | None, new_owner_id: int | None) -> None:
         """A reassignment, written with the logins of who had the record and who has it now."""
         record_owner_change(self.session.store, actor=self.session.actor_login, at=self.now, table=table,
-                            record_id=record_id, old_owner_id=old_owner_id, new_owner_id=new_owner_id)
+                            record_id=record_id, old_owner_id=old_owner_id, new_owner_id=new_owner_id,
+                            unit=self.unit)
+
+    def audit_entry(self, action, table: str, record_id: int, field: str = "", old: str | None = None,
+                    new: str | None = None) -> None:
+        """One entry written as given (an archive, a restore, an undo's marker), stamped with this unit."""
+        from domain.records import AuditEntry
+
+        self.session.store.audit.insert(AuditEntry(
+            at=self.now, actor=self.session.actor_login, action=action, table_name=table, record_id=record_id,
+            field=field, old_value=old, new_value=new, unit=self.unit,
+        ))
 
     def after_commit(self, action) -> None:
         """Run `action()` once the unit has committed, before this process hears of the change (a session

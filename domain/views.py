@@ -165,8 +165,17 @@ class ProductItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PickerOption:
+    """One choice a form's picker offers: `value` is what the record editor takes (an id, a login)."""
+
+    value: str
+    label: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
-    kind: str  # "account" | "opportunity"
+    kind: str  # "account" | "opportunity" | "contact" | "lead"
     id: int
     label: str
     detail: str

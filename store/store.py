@@ -26,13 +26,13 @@ from domain.filters import (
     UserFilter,
 )
 from domain.pipeline import PipelineConfig
-from domain.views import SearchHit, StageTotal
+from domain.views import PickerOption, SearchHit, StageTotal
 from store import models as m
 from store import schema
 from store.database import describe, is_postgres, open_database
 from store.errors import translated
 from store.mapping import record_to_row_dict, row_dict_to_record
-from store.queries import accounts, leads, opportunities, people, pipeline, quotas, work
+from store.queries import accounts, duplicates, leads, opportunities, people, pickers, pipeline, quotas, work
 from store.queries.analytics import AnalyticsQueries
 from store.queries.common import owned_by, user_ids
 from store.queries.forecasting import ForecastQueries
@@ -342,13 +342,29 @@ class Store:
     def leads_by_source(self, logins: tuple[str, ...] | None = None, unassigned: bool = False) -> list[tuple[str, int, int]]:
         return leads.by_source(logins, unassigned)
 
+    # -- duplicates (domain/services/duplicates.py) ------------------------------------------
+
+    def account_candidates(self, name_word: str, domain: str, phone_tail: str) -> list[r.Account]:
+        return duplicates.account_candidates(name_word, domain, phone_tail)
+
+    def contact_candidates(self, first_name: str, last_name: str, email: str, phone_tail: str) -> list[r.Contact]:
+        return duplicates.contact_candidates(first_name, last_name, email, phone_tail)
+
+    def accounts_with_email_domain(self, domain: str) -> list[r.Account]:
+        return duplicates.accounts_with_email_domain(domain)
+
+    def pick(self, kind: str, text: str, limit: int = 8, logins: tuple[str, ...] | None = None) -> list[PickerOption]:
+        return pickers.candidates(kind, text, limit, logins)
+
     def search(self, text: str, limit: int = 20, logins: tuple[str, ...] | None = None) -> list[SearchHit]:
         hits = [
             SearchHit("account", i, name, f"{city} · {tier}".strip(" ·"))
             for i, name, city, tier in accounts.search(text, limit, logins)
         ]
         hits += [
-            SearchHit("opportunity", i, name, f"{account} · {stage}".strip(" ·"))
-            for i, name, account, stage in opportunities.search(text, limit, logins)
+            SearchHit("opportunity", i, name, " · ".join(p for p in (account, stage, owner) if p))
+            for i, name, account, stage, owner in opportunities.search(text, limit, logins)
         ]
+        for kind, find in (("contact", pickers.contacts), ("lead", pickers.leads)):
+            hits += [SearchHit(kind, int(o.value), o.label, o.detail) for o in find(text.strip(), limit, logins)]
         return hits

@@ -49,7 +49,7 @@ def test_a_word_that_does_not_filter_the_list_is_named_with_the_words_that_do():
     with pytest.raises(FilterSyntaxError) as caught:
         parse_filter("bistro tier:key").only(OPPORTUNITY_WORDS, "the opportunities")
     assert str(caught.value) == ("tier:key: does not filter the opportunities "
-                                 "(here: @rep, stage:ID, team:Name, >N <N, close:YYYY-MM)")
+                                 "(here: @rep, stage:ID, team:Name, >N <N, close:YYYY-MM, won:this-week, archived)")
     with pytest.raises(FilterSyntaxError, match=r"^@ana: does not filter the contacts \(here: text only\)$"):
         parse_filter("@ana").only(frozenset(), "the contacts")
     assert parse_filter("status:new flagged @x").only(LEAD_WORDS, "the leads").statuses == ["new"]

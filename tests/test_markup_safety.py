@@ -154,5 +154,5 @@ async def test_detail_screens_inbox_and_palette_show_user_text_literally(marked)
         app.screen.query_one("Input").value = "Deal"
         await pilot.pause(0.5)
         await settle(pilot)
-        assert f"Opportunity: {DEAL}\n{ACCOUNT} · Proposal" in palette_lines(app), palette_lines(app)
+        assert f"Opportunity: {DEAL}\n{ACCOUNT} · Proposal · world.owner" in palette_lines(app), palette_lines(app)
         assert app.is_running

@@ -253,7 +253,7 @@ def rich_forecast_snapshot(w: World) -> r.ForecastSnapshot:
 def rich_audit_entry(w: World) -> r.AuditEntry:
     return r.AuditEntry(
         at=LOCAL_TIME, actor=T, action=AuditAction.DELETE, table_name=T, record_id=2**31 - 1, field=T,
-        old_value=T * 50, new_value=T,
+        old_value=T * 50, new_value=T, unit="🍕" * 32,
     )
 
 

@@ -139,7 +139,7 @@ async def test_palette_shows_a_deal_s_stage_by_name(demo_url):
         await pilot.pause(0.8)
         await settle(pilot)
         lines = palette_lines(app)
-        assert f"Opportunity: {won.name}\n{won.account} · Closed won" in lines, lines
+        assert f"Opportunity: {won.name}\n{won.account} · Closed won · {won.owner_login}" in lines, lines
         assert not any("closed_won" in line for line in lines)
 
 

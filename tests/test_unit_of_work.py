@@ -412,6 +412,24 @@ def _set_pipeline(w: World, tmp_path: Path):
     assert PipelineVersions(session).set(PipelineFile("renamed.toml", renamed, "renamed.toml")).number == 2
 
 
+def _restore(w: World, tmp_path: Path):
+    from domain.services.record_editor import RecordEditor
+
+    RecordEditor(w.as_(w.ray)).archive("lead", w.lead.id)
+    w.spy.log.clear()  # the case is the restore
+    assert RecordEditor(w.as_(w.ray)).restore("lead", w.lead.id).archived_at is None
+
+
+def _undo(w: World, tmp_path: Path):
+    from domain.services.stage_moves import StageMover
+    from domain.services.undo import Undo
+
+    session = w.as_(w.ray)
+    StageMover(session).move(w.opp.id, "closed_lost", lost_reason="Price")
+    w.spy.log.clear()  # the case is the undo
+    Undo(session).undo()
+
+
 def _services():
     from domain.services.account_health import refresh_health_scores
     from domain.services.forecast_snapshots import take_daily_snapshot
@@ -422,6 +440,7 @@ def _services():
     from domain.services.pipeline_versions import PipelineVersions
     from domain.services.proposal_actions import follow_up, set_proposal_status
     from domain.services.quota_actions import QuotaActions
+    from domain.services.record_editor import RecordEditor
     from domain.services.stage_moves import StageMover
     from domain.services.task_actions import set_task_done
     from domain.services.user_admin import UserAdmin
@@ -478,6 +497,17 @@ def _services():
         "domain/services/mailer.py:deliver_outbox": (_deliver, {"outbox"}),
         "domain/importing/runner.py:run_import": (_import, {"opportunity", "account", "contact", "user"}),
         "domain/services/pipeline_versions.py:PipelineVersions.set": (_set_pipeline, {"pipeline"}),
+        "domain/services/record_editor.py:RecordEditor.create": (
+            lambda w, _: RecordEditor(w.as_(w.ray)).create("opportunity", {
+                "account": str(w.account.id), "name": "Second kitchen", "value": "900",
+                "expected_close": "2026-09-30"}), {"opportunity", "stage_change"}),
+        "domain/services/record_editor.py:RecordEditor.update": (
+            lambda w, _: RecordEditor(w.as_(w.ray)).update("contact", w.contact.id, {"title": "Head chef"}),
+            {"contact"}),
+        "domain/services/record_editor.py:RecordEditor.archive": (
+            lambda w, _: RecordEditor(w.as_(w.ray)).archive("lead", w.lead.id), {"lead"}),
+        "domain/services/record_editor.py:RecordEditor.restore": (_restore, {"lead"}),
+        "domain/services/undo.py:Undo.undo": (_undo, {"opportunity", "stage_change"}),
         # the first open of a database stores version 1: no session runs on it yet, so nothing is announced
         "domain/services/pipeline_versions.py:PipelineVersions.start": (
             lambda w, _: PipelineVersions(w.as_(w.ada)).start(None), set()),

@@ -67,6 +67,7 @@ class PantryApp(KeepsRunning, App):
         Binding("question_mark,f1", "help", "Keys", id="help"),
         Binding("ctrl+t", "toggle_dark", "Theme", id="theme"),
         Binding("q", "quit", "Quit", id="quit"),
+        Binding("u,ctrl+z", "undo", "Undo", show=False, id="undo"),
     ]
 
     # Time-based state (a deal stalling overnight, duration automations) is re-checked this often.
@@ -78,6 +79,7 @@ class PantryApp(KeepsRunning, App):
         # Failures: a notification, and the traceback in errors.log (tui/failures.py).
         self.failures = FailureLog((state_dir or session.settings.state_path) / LOG_NAME)
         self._tune_gc = tune_gc
+        self._records = None  # RecordActions, made when first used
         self.session = session
         self.demo = demo
         # Recomputed in a worker of this app (never on the thread that published the change).
@@ -247,10 +249,46 @@ class PantryApp(KeepsRunning, App):
             from tui.screens.account_detail import AccountDetailScreen
 
             self.push_screen(AccountDetailScreen(record_id))
+        elif kind == "contact":
+            from tui.screens.contact_detail import ContactDetailScreen
+
+            self.push_screen(ContactDetailScreen(record_id))
+        elif kind == "lead":
+            from tui.screens.lead_detail import LeadDetailScreen
+
+            self.push_screen(LeadDetailScreen(record_id))
         else:
             from tui.screens.opportunity_detail import OpportunityDetailScreen
 
             self.push_screen(OpportunityDetailScreen(record_id))
+
+    # -- records by hand: New and Edit forms, archive, undo (tui/screens/record_actions.py) ------------
+
+    @property
+    def records(self):
+        if self._records is None:
+            from tui.screens.record_actions import RecordActions
+
+            self._records = RecordActions(self)
+        return self._records
+
+    def new_record(self, entity: str, preset: dict[str, str] | None = None) -> None:
+        self.records.new_record(entity, preset)
+
+    def edit_record(self, entity: str, record_id: int) -> None:
+        self.records.edit_record(entity, record_id)
+
+    def archive_record(self, entity: str, record_id: int, name: str) -> None:
+        self.records.archive_record(entity, record_id, name)
+
+    def open_quotas(self) -> None:
+        from tui.screens.quotas import QuotasScreen
+
+        self.push_screen(QuotasScreen())
+
+    def action_undo(self) -> None:
+        """Undo my last change (asks first, naming what it puts back)."""
+        self.records.undo_last()
 
     def on_unmount(self) -> None:
         self._unsubscribe()

@@ -10,6 +10,10 @@ from textual.content import Content
 
 from tui.widgets.nav_bar import SCREENS
 
+NEW_RECORDS = (("opportunity", "deal"), ("account", "account"), ("contact", "contact"), ("lead", "lead"),
+               ("task", "task"), ("proposal", "proposal"), ("competitor", "competitor"),
+               ("interaction", "interaction"), ("product", "product"))
+
 
 class ScreenCommands(Provider):
     def _commands(self):
@@ -17,6 +21,10 @@ class ScreenCommands(Provider):
             yield f"Go to {name}", partial(self.app.switch_mode, mode), f"key {key}"
         yield "Show keys", self.app.action_help, "key ?"
         yield "Toggle dark/light theme", self.app.action_toggle_dark, "ctrl+t"
+        for entity, title in NEW_RECORDS:
+            yield f"New {title}…", partial(self.app.new_record, entity), f"a form for a new {title}"
+        yield "Undo my last change", self.app.action_undo, "ctrl+z"
+        yield "Quotas", self.app.open_quotas, "each rep's month and quarter quota, won and attainment"
 
     async def discover(self) -> Hits:
         for title, run, help_text in self._commands():
@@ -46,9 +54,7 @@ def hit_detail(hit, pipeline) -> Content:
     opportunity's stage by its name ("Closed won"), not its id ("closed_won")."""
     detail = hit.detail
     if hit.kind == "opportunity":
-        account, dot, stage = detail.rpartition(" · ")
-        if pipeline.has(stage):
-            detail = account + dot + pipeline.stage(stage).name
+        detail = " · ".join(pipeline.stage(part).name if pipeline.has(part) else part for part in detail.split(" · "))
     return Content(detail)
 
 

@@ -13,7 +13,7 @@ from types import ModuleType
 
 # The order of `pantry --help`.
 MODULES = (
-    "list_cmd", "stats_cmd", "report_cmd", "move_cmd", "edit_cmd", "alerts_cmd", "pipeline_cmd", "forecast_cmd",
+    "list_cmd", "stats_cmd", "report_cmd", "records_cmd", "undo_cmd", "move_cmd", "edit_cmd", "alerts_cmd", "pipeline_cmd", "forecast_cmd",
     "import_cmd", "export_cmd", "automations_cmd", "audit_cmd", "team_cmd", "user_cmd", "keys_cmd", "db_cmd",
     "demo_cmd", "tui_cmd",
 )
@@ -24,6 +24,7 @@ COMMAND_NAMES: dict[str, str] = {
     "import": "import_cmd", "export": "export_cmd", "automations": "automations_cmd", "outbox": "automations_cmd",
     "audit": "audit_cmd", "assign": "team_cmd", "quota": "team_cmd", "user": "user_cmd", "keys": "keys_cmd",
     "db": "db_cmd", "demo": "demo_cmd", "tui": "tui_cmd",
+    "add": "records_cmd", "set": "records_cmd", "archive": "records_cmd", "restore": "records_cmd", "undo": "undo_cmd",
 }
 
 

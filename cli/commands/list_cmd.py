@@ -33,6 +33,8 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--offset", type=non_negative_int, metavar="N", default=argparse.SUPPRESS, help="skip the first N rows")
     g.add_argument("--search", metavar="TEXT", default=argparse.SUPPRESS, help="text contained in the name (and similar fields)")
+    g.add_argument("--archived", action="store_true", default=argparse.SUPPRESS,
+                   help="also list archived records (`pantry archive`), which lists leave out")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,6 +65,8 @@ def build_filter(entity: Entity, args: argparse.Namespace, session) -> Any:
         sort=getattr(args, "sort", ""),
         descending=getattr(args, "desc", False),
     )
+    if getattr(args, "archived", False):
+        values["archived"] = True
     try:
         return entity.filter_cls(**values)
     except ValidationError as exc:

@@ -127,6 +127,9 @@ def _opportunity_filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--close-from", type=iso_date, metavar="YYYY-MM-DD", help="expected close on or after")
     g.add_argument("--close-to", type=iso_date, metavar="YYYY-MM-DD", help="expected close on or before")
     g.add_argument("--account-id", type=non_negative_int, metavar="ID", help="only this account's deals")
+    g.add_argument("--closed", metavar="PERIOD", default=None,
+                   help="closed (won or lost, with --status) in this period, by actual close date: today, this-week, "
+                   "last-week, this-month, last-month, this-quarter, last-quarter, YYYY-MM, YYYY-Qn, YYYY-MM-DD")
 
 
 def _opportunity_values(args: argparse.Namespace, session: Session) -> dict[str, Any]:
@@ -145,7 +148,20 @@ def _opportunity_values(args: argparse.Namespace, session: Session) -> dict[str,
         "close_from": args.close_from,
         "close_to": args.close_to,
         "account_id": args.account_id,
+        **_closed(args, session),
     }
+
+
+def _closed(args: argparse.Namespace, session: Session) -> dict[str, Any]:
+    if args.closed is None:
+        return {}
+    from domain.periods import named_period
+
+    try:
+        start, end = named_period(args.closed, session.clock.today())
+    except ValueError as error:
+        raise UsageError(f"--closed: {error}") from None
+    return {"closed_from": start, "closed_to": end, "status": "closed" if args.status == "any" else args.status}
 
 
 OPPORTUNITIES = Entity(

@@ -49,6 +49,7 @@ class Account(Record):
     created_at: UTCDateTime
     updated_at: UTCDateTime
     version: int = 1
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
     @model_validator(mode="after")
     def _not_own_parent(self) -> "Account":
@@ -112,6 +113,7 @@ class Contact(Record):
     created_at: UTCDateTime
     updated_at: UTCDateTime
     version: int = 1
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
     @property
     def full_name(self) -> str:

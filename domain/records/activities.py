@@ -31,6 +31,7 @@ class Activity(Record):
     lead_id: int | None = None
     created_by_id: int | None = None
     created_at: UTCDateTime
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
     @model_validator(mode="after")
     def _attached_somewhere(self) -> "Activity":

@@ -52,3 +52,4 @@ class AuditEntry(Record):
     field: ShortText = ""
     old_value: str | None = None
     new_value: str | None = None
+    unit: str | None = Field(default=None, max_length=32)  # the unit of work that wrote it

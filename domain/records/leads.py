@@ -42,6 +42,7 @@ class Lead(Record):
     converted_account_id: int | None = None
     converted_contact_id: int | None = None
     version: int = 1
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
     @model_validator(mode="after")
     def _flag_needs_reason(self) -> "Lead":

@@ -74,6 +74,7 @@ class Opportunity(Record):
     updated_at: UTCDateTime
     updated_by_id: int | None = None
     version: int = 1
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
 
 class Competitor(Record):
@@ -83,6 +84,7 @@ class Competitor(Record):
     pricing: Pricing = Pricing.COMPETITIVE
     market_share: float = Field(default=0.0, ge=0.0, le=1.0)
     website: ShortText = ""
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
     @field_validator("strengths", "weaknesses")
     @classmethod

@@ -32,6 +32,7 @@ class Proposal(Record):
     created_by_id: int | None = None
     created_at: UTCDateTime
     version: int = 1
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
     @model_validator(mode="after")
     def _lifecycle_dates(self) -> "Proposal":
@@ -60,6 +61,7 @@ class Task(Record):
     created_at: UTCDateTime
     completed_at: UTCDateTime | None = None
     version: int = 1
+    archived_at: UTCDateTime | None = None  # retired: out of lists, figures and pickers
 
 
 class Notification(Record):

@@ -26,30 +26,32 @@ def audit_text(value: Any) -> str | None:
 
 
 def record_changes(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int, before: Any, after: Any,
-                   fields: tuple[str, ...]) -> None:
+                   fields: tuple[str, ...], unit: str | None = None) -> None:
     for field in fields:
         old, new = getattr(before, field), getattr(after, field)
         if old != new:
             store.audit.insert(AuditEntry(
                 at=at, actor=actor, action=AuditAction.UPDATE, table_name=table, record_id=record_id,
-                field=field, old_value=audit_text(old), new_value=audit_text(new),
+                field=field, old_value=audit_text(old), new_value=audit_text(new), unit=unit,
             ))
 
 
-def record_created(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int, summary: str) -> None:
+def record_created(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int, summary: str,
+                   unit: str | None = None) -> None:
     store.audit.insert(AuditEntry(
         at=at, actor=actor, action=AuditAction.CREATE, table_name=table, record_id=record_id, new_value=summary,
+        unit=unit,
     ))
 
 
 def record_owner_change(store: "Storage", *, actor: str, at: datetime, table: str, record_id: int,
-                        old_owner_id: int | None, new_owner_id: int | None) -> None:
+                        old_owner_id: int | None, new_owner_id: int | None, unit: str | None = None) -> None:
     """A reassignment, written with logins (who had it, who has it now) rather than user ids."""
     logins = store.user_logins({i for i in (old_owner_id, new_owner_id) if i is not None})
     store.audit.insert(AuditEntry(
         at=at, actor=actor, action=AuditAction.UPDATE, table_name=table, record_id=record_id, field="owner",
         old_value=logins.get(old_owner_id) if old_owner_id is not None else None,
-        new_value=logins.get(new_owner_id) if new_owner_id is not None else None,
+        new_value=logins.get(new_owner_id) if new_owner_id is not None else None, unit=unit,
     ))
 
 

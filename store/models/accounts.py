@@ -38,6 +38,7 @@ class AccountRow(BaseModel):
     created_at = UTCDateTimeField()
     updated_at = UTCDateTimeField()
     version = IntegerField(default=1)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "account"
@@ -95,6 +96,7 @@ class ContactRow(BaseModel):
     created_at = UTCDateTimeField()
     updated_at = UTCDateTimeField()
     version = IntegerField(default=1)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "contact"

@@ -36,6 +36,7 @@ class ActivityRow(BaseModel):
     lead = ForeignKeyField(LeadRow, null=True, backref="activities", on_delete="CASCADE")
     created_by = ForeignKeyField(UserRow, null=True, backref="activities", on_delete="SET NULL")
     created_at = UTCDateTimeField(index=True)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "activity"

@@ -58,6 +58,7 @@ class AuditRow(BaseModel):
     field = CharField(max_length=200, default="")
     old_value = TextField(null=True)
     new_value = TextField(null=True)
+    unit = CharField(max_length=32, null=True)  # the unit of work that wrote it (undo reverts a whole unit)
 
     class Meta:
         table_name = "audit_log"

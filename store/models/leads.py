@@ -46,6 +46,7 @@ class LeadRow(BaseModel):
     converted_account = ForeignKeyField(AccountRow, null=True, backref="+", on_delete="SET NULL")
     converted_contact = ForeignKeyField(ContactRow, null=True, backref="+", on_delete="SET NULL")
     version = IntegerField(default=1)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "lead"

@@ -57,6 +57,7 @@ class OpportunityRow(BaseModel):
     updated_at = UTCDateTimeField()
     updated_by = ForeignKeyField(UserRow, null=True, backref="+", on_delete="SET NULL")
     version = IntegerField(default=1)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "opportunity"
@@ -88,6 +89,7 @@ class CompetitorRow(BaseModel):
     pricing = CharField(max_length=16, default="competitive")
     market_share = FloatField(default=0.0)
     website = CharField(max_length=200, default="")
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "competitor"

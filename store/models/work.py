@@ -44,6 +44,7 @@ class ProposalRow(BaseModel):
     created_by = ForeignKeyField(UserRow, null=True, backref="+", on_delete="SET NULL")
     created_at = UTCDateTimeField()
     version = IntegerField(default=1)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "proposal"
@@ -65,6 +66,7 @@ class TaskRow(BaseModel):
     created_at = UTCDateTimeField()
     completed_at = UTCDateTimeField(null=True)
     version = IntegerField(default=1)
+    archived_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "task"

@@ -30,6 +30,8 @@ def _open_value(pipeline: PipelineConfig, visible_owners: tuple[str, ...] | None
 def _where(query, flt: AccountFilter):
     if flt.visible_owners is not None:
         query = query.where(AccountRow.id.in_(visible_accounts(flt.visible_owners)))
+    if not flt.archived:
+        query = query.where(AccountRow.archived_at.is_null())
     if flt.tiers:
         query = query.where(AccountRow.tier.in_([t.value for t in flt.tiers]))
     if flt.statuses:
@@ -97,7 +99,7 @@ def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list
     if logins is not None:
         query = query.where(AccountRow.id.in_(visible_accounts(logins)))
     query = (
-        query.where(AccountRow.name.contains(text))
+        query.where(AccountRow.name.contains(text) & AccountRow.archived_at.is_null())
         .order_by(AccountRow.name)
         .limit(limit)
     )
@@ -107,6 +109,8 @@ def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list
 def _contact_where(query, flt: ContactFilter):
     if flt.visible_owners is not None:
         query = query.where(ContactRow.account.in_(visible_accounts(flt.visible_owners)))
+    if not flt.archived:
+        query = query.where(ContactRow.archived_at.is_null())
     if flt.account_id is not None:
         query = query.where(ContactRow.account == flt.account_id)
     if flt.text:

@@ -40,6 +40,8 @@ def _counting(columns, flt: LeadFilter):
 
 def _where(query, flt: LeadFilter):
     query = _visible(query, flt.visible_owners, flt.visible_unassigned)
+    if not flt.archived:
+        query = query.where(LeadRow.archived_at.is_null())
     if flt.statuses:
         query = query.where(LeadRow.status.in_([s.value for s in flt.statuses]))
     if flt.sources:
@@ -116,7 +118,8 @@ def _visible(query, logins: tuple[str, ...] | None, unassigned: bool):
 
 
 def created_since(since: datetime, logins: tuple[str, ...] | None = None, unassigned: bool = False) -> int:
-    return _visible(LeadRow.select().where(LeadRow.created_at >= since), logins, unassigned).count()
+    query = LeadRow.select().where((LeadRow.created_at >= since) & LeadRow.archived_at.is_null())
+    return _visible(query, logins, unassigned).count()
 
 
 def by_source(logins: tuple[str, ...] | None = None, unassigned: bool = False) -> list[tuple[str, int, int]]:
@@ -124,6 +127,7 @@ def by_source(logins: tuple[str, ...] | None = None, unassigned: bool = False) -
     converted = fn.SUM(Case(None, ((LeadRow.status == "converted", 1),), 0))
     query = (
         _visible(LeadRow.select(LeadRow.source, fn.COUNT(LeadRow.id), converted), logins, unassigned)
+        .where(LeadRow.archived_at.is_null())
         .group_by(LeadRow.source)
         .order_by(fn.COUNT(LeadRow.id).desc(), LeadRow.source)
     )

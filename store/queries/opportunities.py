@@ -29,6 +29,8 @@ SORT_COLUMNS = {
 def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
     row = OpportunityRow
     query = restrict(query, row.owner, flt.visible_owners)
+    if not flt.archived:
+        query = query.where(row.archived_at.is_null())
     if flt.owners:
         query = query.where(Owner.login.in_(flt.owners))
     if flt.team:
@@ -51,6 +53,10 @@ def _where(query, flt: OpportunityFilter, pipeline: PipelineConfig):
         query = query.where(row.expected_close_date >= flt.close_from)
     if flt.close_to is not None:
         query = query.where(row.expected_close_date <= flt.close_to)
+    if flt.closed_from is not None:
+        query = query.where(row.actual_close_date >= flt.closed_from)
+    if flt.closed_to is not None:
+        query = query.where(row.actual_close_date <= flt.closed_to)
     if flt.account_id is not None:
         query = query.where(row.account == flt.account_id)
     if flt.text:
@@ -152,12 +158,14 @@ def stage_totals(flt: OpportunityFilter, pipeline: PipelineConfig) -> list[Stage
     return [StageTotal(stage, int(n), int(value), int(weighted)) for stage, n, value, weighted in query.tuples()]
 
 
-def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str]]:
-    """(id, name, account name, stage) of opportunities whose name contains `text`."""
+def search(text: str, limit: int, logins: tuple[str, ...] | None = None) -> list[tuple[int, str, str, str, str]]:
+    """(id, name, account name, stage, owner login) of opportunities whose name contains `text`."""
     query = (
-        OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage)
+        OpportunityRow.select(OpportunityRow.id, OpportunityRow.name, fn.COALESCE(AccountRow.name, ""), OpportunityRow.stage,
+                              UserRow.login)
         .join(AccountRow, JOIN.LEFT_OUTER, on=(OpportunityRow.account == AccountRow.id))
-        .where(OpportunityRow.name.contains(text))
+        .switch(OpportunityRow).join(UserRow, on=(OpportunityRow.owner == UserRow.id))
+        .where(OpportunityRow.name.contains(text) & OpportunityRow.archived_at.is_null())
     )
     return list(restrict(query, OpportunityRow.owner, logins).order_by(OpportunityRow.name).limit(limit).tuples())
 
@@ -170,7 +178,7 @@ def probability_totals(pipeline: PipelineConfig, logins: tuple[str, ...] | None 
         restrict(OpportunityRow.select(OpportunityRow.probability, fn.COUNT(OpportunityRow.id),
                                        fn.COALESCE(fn.SUM(OpportunityRow.value_cents), 0)),
                  OpportunityRow.owner, logins)
-        .where(OpportunityRow.stage.in_([s.id for s in pipeline.open_stages]))
+        .where(OpportunityRow.stage.in_([s.id for s in pipeline.open_stages]) & OpportunityRow.archived_at.is_null())
         .group_by(OpportunityRow.probability)
         .order_by(OpportunityRow.probability.desc())
     )

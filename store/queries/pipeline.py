@@ -81,7 +81,7 @@ def alert_counts(stalled_before: dict[str, datetime], idle_before: datetime,
     query = row.select(
         fn.COALESCE(fn.SUM(Case(None, [(_stalled(stalled_before), 1)], 0)), 0),
         fn.COALESCE(fn.SUM(Case(None, [(_idle(stalled_before, idle_before), 1)], 0)), 0),
-    ).where(row.stage.in_(list(stalled_before)))
+    ).where(row.stage.in_(list(stalled_before)) & row.archived_at.is_null())
     stalled, idle = restrict(query, row.owner, logins).tuples().get()
     return int(stalled), int(idle)
 
@@ -92,7 +92,7 @@ def _keys(condition, order_column, logins, limit: int | None) -> list[AlertKey]:
     last_touch = _last_touch()
     query = restrict(
         row.select(row.id, row.stage, row.value_cents, row.stage_entered_at, row.last_activity_at, row.created_at)
-        .where(condition), row.owner, logins)
+        .where(condition & row.archived_at.is_null()), row.owner, logins)
     if limit is not None:
         # days = today - date(column): ordering by the date ascending is ordering by days descending, and the
         # severity's tiebreaks (value descending, id ascending) follow, so the first `limit` rows are exact

@@ -32,6 +32,7 @@ def won_between(won_stage: str, start: date, end: date, logins: tuple[str, ...] 
             (OpportunityRow.stage == won_stage)
             & (OpportunityRow.actual_close_date >= start)
             & (OpportunityRow.actual_close_date <= end)
+            & OpportunityRow.archived_at.is_null()
         )
     )
     if logins:
@@ -57,7 +58,7 @@ def won_by_login(won_stage: str, start: date, end: date) -> dict[str, int]:
         OpportunityRow.select(UserRow.login, fn.SUM(OpportunityRow.value_cents))
         .join(UserRow, on=(OpportunityRow.owner == UserRow.id))
         .where((OpportunityRow.stage == won_stage) & (OpportunityRow.actual_close_date >= start)
-               & (OpportunityRow.actual_close_date <= end))
+               & (OpportunityRow.actual_close_date <= end) & OpportunityRow.archived_at.is_null())
         .group_by(UserRow.login)
     )
     return {login: int(total or 0) for login, total in query.tuples()}

@@ -37,6 +37,8 @@ def _proposals(columns):
 
 def _proposal_where(query, flt: ProposalFilter):
     query = restrict(query, OpportunityRow.owner, flt.visible_owners)
+    if not flt.archived:
+        query = query.where(ProposalRow.archived_at.is_null() & OpportunityRow.archived_at.is_null())
     if flt.statuses:
         query = query.where(ProposalRow.status.in_([s.value for s in flt.statuses]))
     if flt.owners:
@@ -94,6 +96,8 @@ def _tasks(columns):
 
 def _task_where(query, flt: TaskFilter):
     query = restrict(query, TaskRow.assignee, flt.visible_owners)
+    if not flt.archived:
+        query = query.where(TaskRow.archived_at.is_null())
     if flt.assignees:
         query = query.where(Assignee.login.in_(flt.assignees))
     if flt.statuses:
@@ -131,7 +135,7 @@ def _task_item(r: dict) -> TaskItem:
 
 
 def proposal_status_counts(logins: tuple[str, ...] | None = None) -> dict[str, int]:
-    query = ProposalRow.select(ProposalRow.status, fn.COUNT(ProposalRow.id))
+    query = ProposalRow.select(ProposalRow.status, fn.COUNT(ProposalRow.id)).where(ProposalRow.archived_at.is_null())
     if logins is not None:
         query = query.join(OpportunityRow, on=(ProposalRow.opportunity == OpportunityRow.id))
         query = restrict(query, OpportunityRow.owner, logins)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual import work
+from textual.binding import Binding
 from textual.widgets import Static
 
 from domain.services.account_health import account_health
@@ -18,6 +19,24 @@ from tui.widgets.tables import changes_table, facts, rows
 
 
 class AccountDetailScreen(DetailScreen):
+    BINDINGS = [
+        Binding("n", "new_deal", "New deal", id="account.new-deal"),
+        Binding("C", "new_contact", "New contact", id="account.new-contact"),
+        Binding("i", "log_interaction", "Log interaction", id="account.log"),
+    ]
+    ENTITY = "account"
+
+    def record_id(self) -> int | None:
+        return self.account_id
+
+    def action_new_deal(self) -> None:
+        self.new_here("opportunity", "account")
+
+    def action_new_contact(self) -> None:
+        self.new_here("contact", "account")
+
+    def action_log_interaction(self) -> None:
+        self.new_here("interaction", "account")
     def __init__(self, account_id: int) -> None:
         super().__init__()
         self.account_id = account_id
@@ -37,6 +56,7 @@ class AccountDetailScreen(DetailScreen):
         self.app.call_from_thread(self.show, detail, health, insights)
 
     def show(self, d: AccountDetail, health=None, insights=None) -> None:
+        self.record_name = d.account.name
         a = d.account
         self.sub_title = f"Account #{a.id}"
         address = ", ".join(x for x in (a.hq_street, a.hq_city, a.hq_region, a.hq_postal_code, a.hq_country) if x)

@@ -12,6 +12,7 @@ from tui.widgets.paged_table import Column
 
 class AccountsScreen(ListScreen):
     MODE = "accounts"
+    ENTITY = "account"
     TITLE_TEXT = "Accounts"
     KINDS = frozenset({"account", "opportunity"})
     DEFAULT_SORT = "name"

@@ -30,7 +30,23 @@ class ContactDetailScreen(KeepsRunning, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="contact.back"),
         Binding("a", "account", "Account", id="contact.account"),
+        Binding("e", "edit", "Edit", id="contact.edit"),
+        Binding("i", "log_interaction", "Log interaction", id="contact.log"),
+        Binding("D,delete", "archive", "Archive", show=False, id="contact.archive"),
     ]
+    contact_name = ""
+
+    def action_edit(self) -> None:
+        self.app.edit_record("contact", self.contact_id)
+
+    def action_log_interaction(self) -> None:
+        preset = {"contact": str(self.contact_id)}
+        if self.account_id is not None:
+            preset["account"] = str(self.account_id)
+        self.app.new_record("interaction", preset)
+
+    def action_archive(self) -> None:
+        self.app.archive_record("contact", self.contact_id, self.contact_name or f"#{self.contact_id}")
 
     def __init__(self, contact_id: int) -> None:
         super().__init__()
@@ -68,6 +84,7 @@ class ContactDetailScreen(KeepsRunning, Screen):
 
     def show(self, contact, account, colleagues) -> None:
         self.account_id = account.id if account else None
+        self.contact_name = f"{contact.first_name} {contact.last_name}".strip()
         self.refresh_bindings()
         by_id = {c.id: c for c in colleagues}
         self.query_one("#contact-facts", Static).update(facts([

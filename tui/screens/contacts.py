@@ -11,11 +11,12 @@ from tui.widgets.paged_table import Column
 
 class ContactsScreen(ListScreen):
     MODE = "contacts"
+    ENTITY = "contact"
     TITLE_TEXT = "Contacts"
     KINDS = frozenset({"contact", "account"})
     DEFAULT_SORT = "name"
     PLACEHOLDER = "Filter by name, e-mail or account…  (/)"
-    FILTER_WORDS = frozenset()  # text only
+    FILTER_WORDS = frozenset({"archived"})  # text, and archived
 
     def columns(self) -> list[Column]:
         return [

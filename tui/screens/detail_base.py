@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +18,28 @@ class DetailScreen(KeepsRunning, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("ctrl+r", "reload", "Refresh", id="detail.refresh"),
+        Binding("e", "edit_record", "Edit", id="detail.edit"),
+        Binding("D,delete", "archive_record", "Archive", show=False, id="detail.archive"),
     ]
+    ENTITY: ClassVar[str] = ""  # what `e` edits and `D` archives (domain/editing/entities.py); "" none
+    record_name = ""  # the record's name once shown (the archive dialog names it)
+
+    def record_id(self) -> int | None:
+        """The id of the record shown."""
+        return None
+
+    def action_edit_record(self) -> None:
+        if self.ENTITY and self.record_id() is not None:
+            self.app.edit_record(self.ENTITY, self.record_id())
+
+    def action_archive_record(self) -> None:
+        if self.ENTITY and self.record_id() is not None:
+            self.app.archive_record(self.ENTITY, self.record_id(), self.record_name or f"#{self.record_id()}")
+
+    def new_here(self, entity: str, field: str) -> None:
+        """A New form for a record of `entity` whose `field` is this record."""
+        if self.record_id() is not None:
+            self.app.new_record(entity, {field: str(self.record_id())})
 
     refused = False
     """Loading failed (a record this user may not see, or one that is gone): only the way back is offered."""
@@ -52,4 +75,6 @@ class DetailScreen(KeepsRunning, Screen):
         if self.refused:
             owner = next((cls for cls in type(self).__mro__ if f"action_{action}" in vars(cls)), None)
             return not (owner is not None and issubclass(owner, DetailScreen))
+        if action in ("edit_record", "archive_record") and not self.ENTITY:
+            return False
         return True

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.failures import KeepsRunning
+from tui.widgets.picker import Picker
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Field:
     options: tuple[tuple[str, str], ...] = ()  # (label, value) for a choice; empty = free text
     placeholder: str = ""
     allow_blank: bool = True
+    search: Callable | None = None  # a picker: (text) -> [PickerOption], run in a worker as you type
+    shown: str = ""  # what a picker's input shows for `value` (the record's name)
 
 
 Validator = Callable[[dict[str, str]], tuple[Any, dict[str, str]]]
@@ -55,7 +58,10 @@ class FormScreen(KeepsRunning, ModalScreen[Any]):
                          classes="form-keys")
             for field in self.fields:
                 yield Label(Text(field.label), classes="form-label")
-                if field.options:
+                if field.search is not None:
+                    yield Picker(field.search, value=field.value, label=field.shown, id=f"field-{field.name}",
+                                 placeholder=field.placeholder or "type to search")
+                elif field.options:
                     yield Select(
                         [(Text(label), value) for label, value in field.options],
                         value=field.value if field.value else Select.NULL,
@@ -81,6 +87,8 @@ class FormScreen(KeepsRunning, ModalScreen[Any]):
             widget = self.query_one(f"#field-{field.name}")
             if isinstance(widget, Select):
                 result[field.name] = "" if widget.is_blank() else str(widget.value)
+            elif isinstance(widget, Picker):
+                result[field.name] = widget.value
             else:
                 result[field.name] = widget.value
         return result
@@ -89,7 +97,12 @@ class FormScreen(KeepsRunning, ModalScreen[Any]):
         self.action_submit()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        name = (event.input.id or "").removeprefix("field-")
+        self._clear_error((event.input.id or "").removeprefix("field-"))
+
+    def on_picker_changed(self, event: Picker.Changed) -> None:
+        self._clear_error((event.picker.id or "").removeprefix("field-"))
+
+    def _clear_error(self, name: str) -> None:
         for error in self.query(f"#error-{name}"):
             error.update("")
 

@@ -311,7 +311,7 @@ class KanbanScreen(PantryScreen):
         """The opportunities list's filter words, on the board; a mistake is named and the board stays as it was."""
         box = self.query_one("#board-filter", Input)
         try:
-            flt = opportunity_filter(parse_filter(text), self.session.pipeline, "the board", sort="value", descending=True)
+            flt = opportunity_filter(parse_filter(text, self.session.clock.today()), self.session.pipeline, "the board", sort="value", descending=True)
         except ValueError as error:  # a pydantic ValidationError is one too
             self.notify(describe(error), severity="error", markup=False)
             return

@@ -14,6 +14,10 @@ from tui.widgets.tables import changes_table, facts, rows
 
 
 class LeadDetailScreen(DetailScreen):
+    ENTITY = "lead"
+
+    def record_id(self) -> int | None:
+        return self.lead_id
     def __init__(self, lead_id: int) -> None:
         super().__init__()
         self.lead_id = lead_id
@@ -31,6 +35,7 @@ class LeadDetailScreen(DetailScreen):
 
     def show(self, lead, owner, opportunity, account, activities, changes=()) -> None:
         self.sub_title = f"Lead #{lead.id}"
+        self.record_name = lead.name
         response = "—"
         if lead.first_response_at is not None:
             hours = (lead.first_response_at - lead.created_at).total_seconds() / 3600

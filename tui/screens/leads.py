@@ -24,6 +24,7 @@ class LeadsScreen(ListScreen):
         Binding("C", "convert", "Convert", id="leads.convert"),
     ]
     MODE = "leads"
+    ENTITY = "lead"
     TITLE_TEXT = "Leads"
     KINDS = frozenset({"lead"})
     DEFAULT_SORT = "status"

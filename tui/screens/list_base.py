@@ -28,7 +28,11 @@ class ListScreen(PantryScreen):
         Binding("S", "sort_reverse", "Reverse", show=False, id="list.reverse"),
         Binding("M", "mine", "Mine", id="list.mine"),
         Binding("escape", "focus_table", "Back to list", show=False, id="list.back"),
+        Binding("n", "new_record", "New", id="list.new"),
+        Binding("e", "edit_record", "Edit", id="list.edit"),
+        Binding("D,delete", "archive_record", "Archive", show=False, id="list.archive"),
     ]
+    ENTITY: ClassVar[str] = ""  # what `n`, `e` and `D` create, edit and archive (domain/editing/entities.py)
     KINDS: ClassVar[frozenset[str]] = frozenset()
     DEFAULT_SORT: ClassVar[str] = ""
     DEFAULT_DESCENDING: ClassVar[bool] = False
@@ -128,17 +132,24 @@ class ListScreen(PantryScreen):
     def active_filter(self) -> Any:
         """The filter in force (parsed on first use: the table may ask for rows before on_mount)."""
         if self.current_filter is None:
-            self.current_filter = self.build_filter(self._parsed())
+            self.current_filter = self._filter(self._parsed())
         return self.current_filter
+
+    def _filter(self, parsed: ParsedFilter) -> Any:
+        """The list's filter; with the word `archived`, archived records are listed too (where `D` restores)."""
+        built = self.build_filter(parsed)
+        if parsed.archived and built is not None and "archived" in type(built).model_fields:
+            built = built.model_copy(update={"archived": True})
+        return built
 
     def _parsed(self) -> ParsedFilter:
         """The filter box's words; a word that does not filter this list is refused, naming what does."""
-        return parse_filter(self.filter_text).only(self.FILTER_WORDS, f"the {self.TITLE_TEXT.lower()}")
+        return parse_filter(self.filter_text, self.session.clock.today()).only(self.FILTER_WORDS, f"the {self.TITLE_TEXT.lower()}")
 
     def _parse(self) -> bool:
         """Turn the filter box into the list's filter; on a mistake keep the last good one and say why."""
         try:
-            self.current_filter = self.build_filter(self._parsed())
+            self.current_filter = self._filter(self._parsed())
         except (ValueError, ValidationError) as error:
             self.filter_error = describe(error)
             return False
@@ -163,6 +174,28 @@ class ListScreen(PantryScreen):
         token = f"@{actor.login}"
         words = box.value.split()
         box.value = " ".join(w for w in words if w != token) if token in words else " ".join([token, *words])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new_record", "edit_record", "archive_record") and not self.ENTITY:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_new_record(self) -> None:
+        self.app.new_record(self.ENTITY, self.new_preset())
+
+    def new_preset(self) -> dict[str, str]:
+        """Values a New form opened from this list starts with (besides the defaults)."""
+        return {}
+
+    def action_edit_record(self) -> None:
+        item = self.table.current_item
+        if item is not None:
+            self.app.edit_record(self.ENTITY, item.id)
+
+    def action_archive_record(self) -> None:
+        item = self.table.current_item
+        if item is not None:
+            self.app.archive_record(self.ENTITY, item.id, item_name(item))
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -193,3 +226,12 @@ def describe(error: Exception) -> str:
         problem = field_errors(error)[0]
         return f"{problem.path}: {problem.reason}" if problem.path else problem.reason
     return str(error)
+
+
+def item_name(item: Any) -> str:
+    """A list row's name as a confirmation names it."""
+    for attr in ("name", "title", "full_name", "number"):
+        value = getattr(item, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return f"#{item.id}"

@@ -11,6 +11,7 @@ from tui.widgets.paged_table import Column
 
 class OpportunitiesScreen(ListScreen):
     MODE = "opportunities"
+    ENTITY = "opportunity"
     TITLE_TEXT = "Opportunities"
     KINDS = frozenset({"opportunity", "account", "user"})
     DEFAULT_SORT = "close"

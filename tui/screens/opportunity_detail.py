@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from rich.console import Group
 from rich.text import Text
@@ -13,7 +12,6 @@ from textual.widgets import Static
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
 from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry
-from domain.money import MoneyError, parse_cents
 from domain.services.competition import analyze_competition
 from domain.services.details import OpportunityDetail, opportunity_detail
 from domain.services.opportunity_updates import OpportunityUpdates
@@ -32,6 +30,9 @@ class OpportunityDetailScreen(DetailScreen):
         Binding("s", "change_stage", "Stage", id="opportunity.stage"),
         Binding("p", "add_product", "Add product", id="opportunity.add-product"),
         Binding("S", "schedule", "Schedule call/meeting", id="opportunity.schedule"),
+        Binding("K", "add_competitor", "Competitor", id="opportunity.add-competitor"),
+        Binding("A", "reassign", "Reassign", show=False, id="opportunity.reassign"),
+        Binding("P", "new_proposal", "Proposal", id="opportunity.new-proposal"),
     ]
 
     def __init__(self, opportunity_id: int) -> None:
@@ -51,6 +52,21 @@ class OpportunityDetailScreen(DetailScreen):
             Field("description", "Notes"),
         ]
         self.app.push_screen(FormScreen("Log an activity", fields, activity_entry, submit_label="Log"), self._logged)
+
+    ENTITY = "opportunity"
+
+    def record_id(self) -> int | None:
+        return self.opportunity_id
+
+    def action_reassign(self) -> None:
+        """Every field of the deal, the owner among them (a manager within the team, an admin anyone)."""
+        self.action_edit_record()
+
+    def action_add_competitor(self) -> None:
+        self.new_here("deal-competitor", "opportunity")
+
+    def action_new_proposal(self) -> None:
+        self.new_here("proposal", "opportunity")
 
     def action_schedule(self) -> None:
         kinds = tuple((label(k.value), k.value) for k in SCHEDULABLE)
@@ -132,50 +148,9 @@ class OpportunityDetailScreen(DetailScreen):
         self.app.push_screen(FormScreen(f"Change the stage of {o.name}", fields, validate, submit_label="Move"), chosen)
 
     def action_add_product(self) -> None:
-        self.open_product_form()
-
-    @work(thread=True, group="opportunity-write", name="Loading the products", exit_on_error=False)
-    def open_product_form(self) -> None:
-        with self.session.connection():
-            products = self.session.active_products()
-        options = tuple((f"{p.name} · {money(p.list_price_cents)} / {p.unit}", str(p.id)) for p in products)
-        prices = {str(p.id): p.list_price_cents for p in products}
-        fields = [Field("product", "Product", options=options, allow_blank=False, value=options[0][1] if options else ""),
-                  Field("quantity", "Quantity", "1"), Field("unit_price", "Unit price ($, blank = list price)"),
-                  Field("discount", "Discount %", "0")]
-
-        def validate(values):
-            errors, result = {}, {}
-            try:
-                quantity = Decimal(values["quantity"].strip())
-                if quantity <= 0 or quantity != quantity.quantize(Decimal("0.001")):
-                    raise InvalidOperation
-                result["quantity"] = quantity
-            except (InvalidOperation, ValueError):
-                errors["quantity"] = "a positive number with at most 3 decimals"
-            try:
-                discount = Decimal(values["discount"].strip() or "0")
-                if not 0 <= discount <= 100:
-                    raise InvalidOperation
-                result["discount_pct"] = discount.quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                errors["discount"] = "a percentage from 0 to 100"
-            if values["unit_price"].strip():
-                try:
-                    result["unit_price_cents"] = parse_cents(values["unit_price"])
-                except MoneyError as error:
-                    errors["unit_price"] = str(error)
-            if values["product"] not in prices:
-                errors["product"] = "choose a product"
-            result["product_id"] = int(values["product"]) if values["product"] in prices else 0
-            return (None if errors else result), errors
-
-        def added(result: dict | None) -> None:
-            if result:
-                product_id = result.pop("product_id")
-                self.write(lambda updates: updates.add_line_item(self.opportunity_id, product_id, **result), "Product added")
-
-        self.app.call_from_thread(self.app.push_screen, FormScreen("Add a product", fields, validate, submit_label="Add"), added)
+        """A product line on the deal: the product picked as you type (the catalogue may be long), quantity,
+        unit price (default the list price) and discount; the deal's value becomes the sum of its lines."""
+        self.new_here("line-item", "opportunity")
 
     @work(thread=True, group="opportunity-write", name="Saving the deal", exit_on_error=False)
     def write(self, change, done: str) -> None:
@@ -215,6 +190,7 @@ class OpportunityDetailScreen(DetailScreen):
         self.detail = d
         o = d.opportunity
         self.sub_title = f"Opportunity #{o.id}"
+        self.record_name = o.name
         today = self.session.clock.today()
         stage_name = self.session.pipeline.stage(o.stage).name if self.session.pipeline.has(o.stage) else o.stage
         probability = f"{o.probability}%" + (" (manual override)" if o.probability_overridden else "")

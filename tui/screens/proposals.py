@@ -22,6 +22,7 @@ class ProposalsScreen(ListScreen):
         Binding("T", "follow_up", "Follow-up task", id="proposals.follow-up"),
     ]
     MODE = "proposals"
+    ENTITY = "proposal"
     TITLE_TEXT = "Proposals"
     KINDS = frozenset({"proposal", "opportunity"})
     DEFAULT_SORT = "status"

@@ -17,6 +17,7 @@ from tui.widgets.paged_table import Column
 class TasksScreen(ListScreen):
     BINDINGS = [Binding("x", "done", "Done", id="tasks.done"), Binding("i", "inbox", "Inbox", id="tasks.inbox")]
     MODE = "tasks"
+    ENTITY = "task"
     TITLE_TEXT = "Tasks"
     KINDS = frozenset({"task"})
     DEFAULT_SORT = "due"
