@@ -188,7 +188,7 @@ OPPORTUNITY_KEYS = {
     "value": lambda i: i.value_cents,
     "probability": lambda i: i.probability,
     "owner": lambda i: i.owner_login,
-    "close": lambda i: i.expected_close_date,
+    "close": lambda i: i.actual_close_date or i.expected_close_date,  # the date the Close column shows
     "last_activity": lambda i: i.last_activity_at,
 }
 

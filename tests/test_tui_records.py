@@ -336,3 +336,25 @@ async def test_the_word_archived_lists_archived_records_where_d_restores_them(ur
         await pilot.press("enter")
         await settle(pilot)
     assert session.store.contacts.require(first.id).archived_at is None
+
+
+async def test_the_close_column_shows_a_closed_deals_actual_date_marked_won_or_lost(url):
+    from domain.filters import OpportunityFilter
+    from tests.tui_support import DEMO_TODAY
+
+    session = make_session(url, login="pshah")
+    won = session.opportunities(OpportunityFilter(owners=("pshah",), stages=("closed_won",)), 0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("slash", *f"won:{won.actual_close_date.isoformat()[:7]}", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert f"{won.actual_close_date.isoformat()} won" in screen_text(app), screen_text(app)
+        await pilot.press("slash", "ctrl+u", *"stage:discovery", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        first = app.screen.table.current_item
+        assert first.actual_close_date is None and first.expected_close_date.isoformat() in screen_text(app)
+        assert DEMO_TODAY
