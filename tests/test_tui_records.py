@@ -83,8 +83,10 @@ async def test_the_account_picker_finds_as_you_type_and_enter_takes_the_match(ur
         await pilot.pause(0.4)
         await settle(pilot)
         assert picker.has_class("-open") and mine.name in screen_text(app)
-        while picker.query_one("OptionList").highlighted is not None and \
-                picker._options[picker.query_one("OptionList").highlighted].value != str(mine.id):
+        assert picker.query_one("OptionList").highlighted is None  # nothing taken until ↓
+        await pilot.press("down")
+        assert picker.query_one("OptionList").highlighted == 0  # ↓ is the first match
+        while picker._options[picker.query_one("OptionList").highlighted].value != str(mine.id):
             await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
