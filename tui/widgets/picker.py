@@ -22,11 +22,12 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from domain.views import PickerOption
+from tui.failures import KeepsRunning
 
 Search = Callable[[str], list[PickerOption]]
 
 
-class Picker(Vertical):
+class Picker(KeepsRunning, Vertical):
     """`value` is the chosen record's id (or login); the input shows its name."""
 
     DEFAULT_CSS = """
