@@ -188,7 +188,7 @@ OPPORTUNITY_KEYS = {
     "value": lambda i: i.value_cents,
     "probability": lambda i: i.probability,
     "owner": lambda i: i.owner_login,
-    "close": lambda i: i.expected_close_date,
+    "close": lambda i: i.actual_close_date or i.expected_close_date,  # the date the Close column shows
     "last_activity": lambda i: i.last_activity_at,
 }
 
@@ -624,8 +624,8 @@ def test_search_finds_accounts_and_opportunities(store, world):
     assert store.search("alpha") == [SearchHit("account", a["alpha"].id, "alpha bistro", "lyon · strategic")]
     assert store.search("BETA") == [SearchHit("account", a["beta"].id, "beta diner", "standard")]  # no city
     assert store.search("fryer") == [
-        SearchHit("opportunity", o[1].id, "fryer 100% oil_deal", "beta diner · qualification"),
-        SearchHit("opportunity", o[2].id, "fryer 100x oilxdeal", "gamma grill · proposal"),
+        SearchHit("opportunity", o[1].id, "fryer 100% oil_deal", "beta diner · qualification · ben"),
+        SearchHit("opportunity", o[2].id, "fryer 100x oilxdeal", "gamma grill · proposal · cy"),
     ]
     assert [h.id for h in store.search("100%")] == [o[1].id]  # % is literal
     assert [h.id for h in store.search("oil_d")] == [o[1].id]  # _ is literal: "oilxdeal" does not match

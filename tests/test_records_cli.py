@@ -97,7 +97,10 @@ CASES = {
                  ["--auto-renew", "yes"], ("auto_renew", True)),
     "location": (["--account", "{account}", "--name", "Downtown kitchen", "--city", "Lyon"],
                  ["--phone", "555-0199"], ("phone", "555-0199")),
+    "product": (["--name", "Sunflower oil 10 l", "--sku", "SUN-10L", "--category", "oil", "--list-price", "42"],
+                ["--list-price", "45.50"], ("list_price_cents", 45_50)),
 }
+CASE_LOGIN = {"product": "mia"}  # the catalogue is kept by managers and admins
 
 # entity: options with two bad values (each must be named)
 BAD = {
@@ -116,6 +119,7 @@ BAD = {
     "account-member": ["--account", "{account}", "--user", "nobody", "--role", "chef"],
     "contract": ["--account", "{account}", "--value", "abc", "--end", "never"],
     "location": ["--account", "{account}", "--name", "", "--phone", "call me"],
+    "product": ["--name", "P", "--sku", "P-1", "--category", "c", "--list-price", "-3", "--active", "perhaps"],
 }
 BAD_NAMES = {"battlecard": ["--title"], "deal-competitor": ["--opportunity", "--competitor"],
              "interaction": ["--kind", "--duration"]}
@@ -133,9 +137,11 @@ def test_every_entity_has_a_case():
 def test_create_change_archive_restore(entity, crm, capsys):
     refs = book(capsys, crm)
     add_options, set_options, (field, expected) = CASES[entity]
-    created = add(capsys, crm, entity, *fill(add_options, refs))
+    login = CASE_LOGIN.get(entity, "ray")
+    created = add(capsys, crm, entity, *fill(add_options, refs), login=login)
     assert created["id"] >= 1
-    code, out, err = run(capsys, crm, "set", entity, created["id"], *fill(set_options, refs), "--format", "json")
+    code, out, err = run(capsys, crm, "set", entity, created["id"], *fill(set_options, refs), "--format", "json",
+                         login=login)
     assert code == 0, err
     changed = json.loads(out)
     assert changed["id"] == created["id"] and changed[field] == expected
@@ -163,7 +169,7 @@ def test_bad_values_are_all_named_and_nothing_is_written(entity, crm, capsys):
     refs = book(capsys, crm)
     before = digest(crm)
     options = fill(BAD[entity], refs)
-    code, out, err = run(capsys, crm, "add", entity, *options)
+    code, out, err = run(capsys, crm, "add", entity, *options, login=CASE_LOGIN.get(entity, "ray"))
     assert code == 1 and out == ""
     named = BAD_NAMES.get(entity) or [o for o in options[-4::2]]
     for option in named:
@@ -406,3 +412,14 @@ def test_undo_reverts_a_proposal_status_a_task_done_and_a_reassignment(crm, caps
         assert done.status.value == "open" and done.completed_at is None
         sent = store.proposals.require(proposal["id"])
         assert sent.status.value == "draft" and sent.sent_at is None
+
+
+def test_a_rep_cannot_change_the_catalogue(crm, capsys):
+    run(capsys, crm, "list", "users")  # the first open stores the pipeline
+    before = digest(crm)
+    code, _, err = run(capsys, crm, "add", "product", "--name", "X", "--sku", "X-1", "--category", "c",
+                       "--list-price", "1")
+    assert code == 1 and "cannot change the catalogue" in err and digest(crm) == before
+    code, _, err = run(capsys, crm, "add", "product", "--name", "Y", "--sku", "OIL-5L", "--category", "c",
+                       "--list-price", "1", login="mia")
+    assert code == 1 and "--sku: already the SKU of product 1" in err and digest(crm) == before

@@ -29,7 +29,7 @@ async def fill(pilot, app, values: dict[str, str], *, save: bool = True) -> None
             if pick:
                 await pilot.pause(0.3)
                 await settle(pilot)
-                await pilot.press("enter")
+                await pilot.press("down", "enter")  # the first match
         if field is not form.fields[-1]:
             await pilot.press("tab")
     if save:

@@ -83,8 +83,10 @@ async def test_the_account_picker_finds_as_you_type_and_enter_takes_the_match(ur
         await pilot.pause(0.4)
         await settle(pilot)
         assert picker.has_class("-open") and mine.name in screen_text(app)
-        while picker.query_one("OptionList").highlighted is not None and \
-                picker._options[picker.query_one("OptionList").highlighted].value != str(mine.id):
+        assert picker.query_one("OptionList").highlighted is None  # nothing taken until ↓
+        await pilot.press("down")
+        assert picker.query_one("OptionList").highlighted == 0  # ↓ is the first match
+        while picker._options[picker.query_one("OptionList").highlighted].value != str(mine.id):
             await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
@@ -336,3 +338,61 @@ async def test_the_word_archived_lists_archived_records_where_d_restores_them(ur
         await pilot.press("enter")
         await settle(pilot)
     assert session.store.contacts.require(first.id).archived_at is None
+
+
+async def test_the_close_column_shows_a_closed_deals_actual_date_marked_won_or_lost(url):
+    from domain.filters import OpportunityFilter
+    from tests.tui_support import DEMO_TODAY
+
+    session = make_session(url, login="pshah")
+    won = session.opportunities(OpportunityFilter(owners=("pshah",), stages=("closed_won",)), 0, 1).items[0]
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("slash", *f"won:{won.actual_close_date.isoformat()[:7]}", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert f"{won.actual_close_date.isoformat()} won" in screen_text(app), screen_text(app)
+        await pilot.press("slash", "ctrl+u", *"stage:discovery", "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        first = app.screen.table.current_item
+        assert first.actual_close_date is None and first.expected_close_date.isoformat() in screen_text(app)
+        assert DEMO_TODAY
+
+
+async def test_the_reports_period_selector_steps_through_periods_and_takes_a_custom_one(url):
+    from datetime import date
+
+    from domain.periods import named_period
+    from tests.tui_support import DEMO_TODAY
+
+    session = make_session(url, login="dwhitfield")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("P")
+        await settle(pilot)
+        start, end = named_period("this-week", DEMO_TODAY)
+        assert (screen._params().date_from, screen._params().date_to) == (start, end)
+        assert f"this week: {start:%d %b %Y} to {end:%d %b %Y}" in screen_text(app)
+        await pilot.press("P")
+        await settle(pilot)
+        assert screen._params().date_from == named_period("last-week", DEMO_TODAY)[0]
+        for _ in range(4):  # this month, last month, this quarter, then custom
+            await pilot.press("P")
+            await settle(pilot)
+        form = app.screen
+        form.query_one("#field-from", Input).value = "2026-02-01"
+        form.query_one("#field-to", Input).value = "2026-01-31"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "must not be before From" in str(form.query_one("#error-to").render())
+        form.query_one("#field-to", Input).value = "2026-02-28"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert (screen._params().date_from, screen._params().date_to) == (date(2026, 2, 1), date(2026, 2, 28))
+        assert "custom: 01 Feb 2026 to 28 Feb 2026" in screen_text(app)

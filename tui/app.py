@@ -21,6 +21,7 @@ from tui.commands import RecordCommands, ScreenCommands
 from tui.failures import LOG_NAME, FailureLog, KeepsRunning, humanise, notice
 from tui.messages import MetricsRequested, MetricsUpdated, RecordsChanged
 from tui.screens.base import PantryScreen
+from tui.screens.detail_base import ReloadsOnChange
 from tui.widgets.nav_bar import SCREENS
 
 # Each mode's screen, imported when the mode is first opened: start-up pays only for the
@@ -156,6 +157,10 @@ class PantryApp(KeepsRunning, App):
     def on_records_changed(self, message: RecordsChanged) -> None:
         for screen in self._all_screens():
             screen.post_message(RecordsChanged(message.event))
+        for stack in self._screen_stacks.values():  # detail screens: the record they show may have changed
+            for screen in stack:
+                if isinstance(screen, ReloadsOnChange):
+                    screen.post_message(RecordsChanged(message.event))
 
     def _all_screens(self) -> list[PantryScreen]:
         """Every live main screen (one per mode that has been opened), not just the visible one."""

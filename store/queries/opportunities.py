@@ -20,7 +20,8 @@ SORT_COLUMNS = {
     "value": OpportunityRow.value_cents,
     "probability": OpportunityRow.probability,
     "owner": Owner.login,
-    "close": OpportunityRow.expected_close_date,
+    # the date the Close column shows: the actual close of a closed deal, else the expected one
+    "close": fn.COALESCE(OpportunityRow.actual_close_date, OpportunityRow.expected_close_date),
     "days_in_stage": OpportunityRow.stage_entered_at,  # direction flipped in _sorted
     "last_activity": OpportunityRow.last_activity_at,
 }

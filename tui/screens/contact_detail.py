@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static, Tree
 from domain.services.details import contact_detail
 from tui.failures import KeepsRunning
 from tui.format import label
+from tui.screens.detail_base import ReloadsOnChange
 from tui.widgets.tables import facts
 
 
@@ -26,7 +27,7 @@ def _who(contact) -> Text:
     return text
 
 
-class ContactDetailScreen(KeepsRunning, Screen):
+class ContactDetailScreen(ReloadsOnChange, KeepsRunning, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="contact.back"),
         Binding("a", "account", "Account", id="contact.account"),

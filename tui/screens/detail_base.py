@@ -14,7 +14,25 @@ from textual.widgets import Footer, Header, Static
 from tui.failures import KeepsRunning
 
 
-class DetailScreen(KeepsRunning, Screen):
+class ReloadsOnChange:
+    """A screen showing one record reloads it after any change (a form saved on it, an undo, another
+    process): now if it is in sight, else once when it is shown again."""
+
+    _stale = False
+
+    def on_records_changed(self, message) -> None:
+        if self.is_current:
+            self.load()
+        else:
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.load()
+
+
+class DetailScreen(ReloadsOnChange, KeepsRunning, Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("ctrl+r", "reload", "Refresh", id="detail.refresh"),

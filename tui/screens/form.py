@@ -68,7 +68,8 @@ class FormScreen(KeepsRunning, ModalScreen[Any]):
                         allow_blank=field.allow_blank, id=f"field-{field.name}",
                     )
                 else:
-                    yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}")
+                    yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{field.name}",
+                                select_on_focus=False)  # a stray key must not replace what is there
                 yield Static("", id=f"error-{field.name}", classes="error")
             yield Static("", id="form-error", classes="error")
             with Horizontal(classes="dialog-buttons"):

@@ -89,7 +89,7 @@ class ListScreen(PantryScreen):
 
     def _show_status(self) -> None:
         total = self.table.total
-        count = "…" if total is None else f"{total:,} rows"
+        count = "…" if total is None else f"{total:,} row{'' if total == 1 else 's'}"
         sort = self._sort_label()
         extra = self.status_extra()
         text = f"{count}  ·  sort: {sort}" + (f"  ·  {extra}" if extra else "")

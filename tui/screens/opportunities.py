@@ -21,6 +21,13 @@ class OpportunitiesScreen(ListScreen):
 
     def columns(self) -> list[Column]:
         today = self.session.clock.today()
+        pipeline = self.session.pipeline
+
+        def closing(o: OpportunityItem) -> str:
+            if o.actual_close_date is None:
+                return day(o.expected_close_date)
+            outcome = "won" if o.stage == pipeline.won.id else "lost" if o.stage == pipeline.lost.id else "closed"
+            return f"{day(o.actual_close_date)} {outcome}"
 
         def stale(item: OpportunityItem) -> str | None:
             stage = self.session.pipeline.stage(item.stage) if self.session.pipeline.has(item.stage) else None
@@ -36,9 +43,9 @@ class OpportunitiesScreen(ListScreen):
             Column("value", "Value", 13, lambda o: money(o.value_cents), align="right"),
             Column("probability", "Prob", 5, lambda o: f"{o.probability}%", align="right", hide_below=100),
             Column("owner", "Owner", 9, lambda o: o.owner_login, hide_below=90),
-            # the expected close date: what the column sorts by and `close:` filters on (a closed deal's
-            # actual date is on its detail screen; mixing the two made the sorted column look unsorted)
-            Column("close", "Close", 10, lambda o: day(o.expected_close_date)),
+            # a closed deal's actual close date, marked won or lost; an open deal's expected one (the column
+            # sorts by the date it shows; `close:` filters on the expected date, `won:`/`lost:` on the actual)
+            Column("close", "Close", 15, closing),
             Column("days_in_stage", "Days", 5, lambda o: str(o.days_in_stage(today)) if o.actual_close_date is None else "",
                    align="right", style=stale),
         ]

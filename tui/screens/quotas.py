@@ -53,8 +53,13 @@ class QuotasScreen(KeepsRunning, Screen):
         self.sub_title = "Quotas"
         self.rows: dict[str, object] = {}
         table = self.query_one("#quotas", DataTable)
-        for title, key in (("Rep", "rep"), ("Team", "team"), ("Month quota", "mq"), ("Won", "mw"), ("%", "mp"),
-                           ("Quarter quota", "qq"), ("Won", "qw"), ("%", "qp")):
+        self.narrow = self.app.size.width < 100  # at 80 columns: no team, short titles, every figure
+        columns = (("Rep", "rep"), ("Team", "team"), ("Month quota", "mq"), ("Won", "mw"), ("%", "mp"),
+                   ("Quarter quota", "qq"), ("Won", "qw"), ("%", "qp"))
+        if self.narrow:
+            columns = (("Rep", "rep"), ("Month", "mq"), ("Won", "mw"), ("%", "mp"), ("Quarter", "qq"), ("Won", "qw"),
+                       ("%", "qp"))
+        for title, key in columns:
             table.add_column(title, key=key)
         table.focus()
         self.load()
@@ -86,12 +91,17 @@ class QuotasScreen(KeepsRunning, Screen):
         self.rows = {}
         for r in sorted(rows, key=lambda r: (r.team, r.name)):
             self.rows[r.login] = r
-            table.add_row(
-                Text(f"{r.name} ({r.login})", no_wrap=True, overflow="ellipsis"), Text(r.team or "—"),
-                Text(money(r.month_quota_cents), justify="right"), Text(money(r.month_won_cents), justify="right"),
-                Text(percent(r.month_attainment), justify="right"),
-                Text(money(r.quarter_quota_cents), justify="right"), Text(money(r.quarter_won_cents), justify="right"),
-                Text(percent(r.quarter_attainment), justify="right"), key=r.login)
+            figure = (lambda cents: money(cents, compact=True)) if self.narrow else money
+            cells = [Text(f"{r.name} ({r.login})" if not self.narrow else r.login, no_wrap=True, overflow="ellipsis"),
+                     Text(r.team or "—"),
+                     Text(figure(r.month_quota_cents), justify="right"), Text(figure(r.month_won_cents), justify="right"),
+                     Text(percent(r.month_attainment), justify="right"),
+                     Text(figure(r.quarter_quota_cents), justify="right"),
+                     Text(figure(r.quarter_won_cents), justify="right"),
+                     Text(percent(r.quarter_attainment), justify="right")]
+            if self.narrow:
+                del cells[1]
+            table.add_row(*cells, key=r.login)
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
 

@@ -8,6 +8,7 @@ from functools import partial
 from domain.editing.entities import ENTITIES
 from domain.editing.form_values import new_values, shown_names, typed_values
 from domain.errors import DomainError
+from domain.money import format_money
 from domain.services.record_editor import RecordEditor, summary
 from tui.screens.move_dialogs import MessageScreen
 from tui.screens.record_form import RecordFormScreen, noun
@@ -71,6 +72,8 @@ class RecordActions:
             title, verb = f"Archive this {noun(entity)}?", "Archive"
             lines = [what, "It leaves lists, figures and pickers; the audit log and exports keep it (--archived).",
                      "u undoes it; the word `archived` in a list's filter shows it, where D restores it."]
+            if entity == "account":
+                lines.append("Its deals and contacts stay as they are: archive them too if they are done with.")
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -126,15 +129,23 @@ class RecordActions:
         except DomainError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.app.notify, "Undone: " + "; ".join(undone.reverted), markup=False)
+        put_back = "; ".join(line.replace("_cents", "").replace("archived_at", "archived") for line in undone.reverted)
+        self.app.call_from_thread(self.app.notify, f"Undone: {put_back}", markup=False)
 
 
 def change_line(entry) -> str:
-    """One audit entry as the undo dialog lists it."""
+    """One audit entry as the undo dialog lists it, in the words and money of the screens."""
     what = f"{entry.table_name.replace('_', ' ')} #{entry.record_id}"
     action = getattr(entry.action, "value", entry.action)
     if action == "create":
         return f"{what}: created (undo archives or removes it)"
-    if entry.field:
-        return f"{what}: {entry.field} {entry.new_value or '—'} → back to {entry.old_value or '—'}"
-    return f"{what}: {action}"
+    if not entry.field:
+        return f"{what}: {action}"
+    if entry.field == "archived_at":
+        now, before = ("archived", "active") if entry.new_value else ("active", "archived")
+        return f"{what}: {now} → back to {before}"
+    name, new, old = entry.field, entry.new_value, entry.old_value
+    if name.endswith("_cents"):
+        name = name.removesuffix("_cents")
+        new, old = (format_money(int(v)) if v and v.lstrip("-").isdigit() else v for v in (new, old))
+    return f"{what}: {name.replace('_', ' ')} {new or '—'} → back to {old or '—'}"

@@ -23,6 +23,7 @@ from tui.screens.form import Field, FormScreen
 NOUN = {"opportunity": "deal", "line-item": "product line", "deal-competitor": "competitor on the deal",
         "interaction": "interaction", "account-member": "account team member"}
 HINT = {"money": "$", "date": "YYYY-MM-DD", "share": "%", "list": "comma-separated", "decimal": "number"}
+KEY_HINT = {"discount": "%"}
 
 
 def noun(entity: str) -> str:
@@ -31,7 +32,7 @@ def noun(entity: str) -> str:
 
 def field_label(field: FieldSpec) -> str:
     text = label(field.key)
-    hint = HINT.get(field.kind)
+    hint = KEY_HINT.get(field.key) or HINT.get(field.kind)
     return f"{text} ({hint})" if hint else text
 
 
@@ -77,6 +78,13 @@ class RecordFormScreen(FormScreen):
     @property
     def session(self):
         return self.app.session  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        # the keyboard starts on the first field still to fill (a deal opened from its account has one)
+        empty = next((f for f in self.fields if not self.initial.get(f.name, "").strip()), None)
+        if empty is not None:
+            self.query_one(f"#field-{empty.name}").focus()
 
     @staticmethod
     def _no_check(values):
@@ -149,8 +157,15 @@ class RecordFormScreen(FormScreen):
                 Text(f"{field.label.removesuffix(' *')}: {'; '.join(reasons)}" if reasons else ""))
         general = by_field.get("", [])
         count = len(problems)
-        summary = f"Not saved: {count} field{'s' if count != 1 else ''} to fix." if count else ""
+        summary = f"Not saved: {count} problem{'s' if count != 1 else ''} to fix." if count else ""
         self.query_one("#form-error", Static).update(Text("\n".join([*general, summary] if general else [summary])))
+        # in sight at any terminal size: the first bad field gets the keyboard; a refusal that names no
+        # field (a rule, a role) is also a notification
+        first = next((f for f in self.fields if by_field.get(f.name)), None)
+        if first is not None:
+            self.query_one(f"#field-{first.name}").focus()
+        if general:
+            self.notify("\n".join(general), title="Not saved", severity="error", markup=False)
 
     def show_duplicates(self, error: DuplicateRecord) -> None:
         self.duplicates = error.matches
@@ -158,3 +173,4 @@ class RecordFormScreen(FormScreen):
         lines += [f"  #{record.id} {name} — {why}" for record, name, why in error.matches[:5]]
         lines.append("ctrl+o opens the first · ctrl+y saves this one anyway · esc cancels")
         self.query_one("#form-error", Static).update(Text("\n".join(lines)))
+        self.notify("\n".join(lines), title="Possible duplicate", severity="warning", markup=False, timeout=10)

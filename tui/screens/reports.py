@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Group
 from rich.text import Text
 from textual import work
@@ -12,10 +14,12 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from domain.events import DataChanged
+from domain.periods import named_period
 from domain.reports.base import Report, ReportParams
 from domain.reports.registry import REPORTS, report_kind
 from domain.reports.render import to_csv, to_markdown
 from tui.screens.base import PantryScreen
+from tui.screens.form import Field, FormScreen
 from tui.widgets.tables import rows
 from tui.widgets.work_status import WorkStatus
 
@@ -27,12 +31,17 @@ class ReportsScreen(PantryScreen):
         Binding("e", "export('csv')", "Export CSV", id="reports.export-csv"),
         Binding("m", "export('md')", "Export Markdown", id="reports.export-markdown"),
         Binding("ctrl+r", "reload", "Refresh", id="reports.refresh"),
+        Binding("P", "period", "Period", id="reports.period"),
     ]
+    # `P` steps through these; "" is each report's own default (the 4 weeks up to today for activity)
+    PERIODS = ("", "this-week", "last-week", "this-month", "last-month", "this-quarter", "custom")
 
     def __init__(self) -> None:
         super().__init__()
         self.current: Report | None = None
         self.selected = REPORTS[0].name
+        self.period = ""  # a word of PERIODS
+        self.period_range: tuple[date, date] | None = None  # [from, to] in force; None: the report's default
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="reports"):
@@ -58,7 +67,53 @@ class ReportsScreen(PantryScreen):
         self.load()
 
     def _params(self) -> ReportParams:
-        return ReportParams(as_of=self.session.clock.today())
+        today = self.session.clock.today()
+        if self.period_range is None:
+            return ReportParams(as_of=today)
+        start, end = self.period_range
+        return ReportParams(as_of=today, date_from=start, date_to=end)
+
+    def period_label(self) -> str:
+        if self.period_range is None:
+            return ""
+        start, end = self.period_range
+        name = self.period.replace("-", " ") if self.period != "custom" else "custom"
+        return f" — {name}: {start:%d %b %Y} to {end:%d %b %Y}"
+
+    def action_period(self) -> None:
+        """The next period (this week, last week, this month, last month, this quarter, custom…, the report's own)."""
+        following = self.PERIODS[(self.PERIODS.index(self.period) + 1) % len(self.PERIODS)]
+        if following == "custom":
+            self._ask_custom()
+            return
+        self.period = following
+        self.period_range = named_period(following, self.session.clock.today()) if following else None
+        self.load()
+
+    def _ask_custom(self) -> None:
+        today = self.session.clock.today()
+        start, end = self.period_range or (today.replace(day=1), today)
+        fields = [Field("from", "From (YYYY-MM-DD)", start.isoformat()), Field("to", "To (YYYY-MM-DD)", end.isoformat())]
+
+        def validate(values):
+            errors, chosen = {}, {}
+            for name in ("from", "to"):
+                try:
+                    chosen[name] = date.fromisoformat(values[name].strip())
+                except ValueError:
+                    errors[name] = "a date as YYYY-MM-DD"
+            if not errors and chosen["from"] > chosen["to"]:
+                errors["to"] = "must not be before From"
+            return (None if errors else (chosen["from"], chosen["to"])), errors
+
+        def chosen(period: tuple[date, date] | None) -> None:
+            if period is None:  # cancelled: back to each report's own period
+                self.period, self.period_range = "", None
+            else:
+                self.period, self.period_range = "custom", period
+            self.load()
+
+        self.app.push_screen(FormScreen("The reports' period", fields, validate, submit_label="Show"), chosen)
 
     @property
     def status(self) -> WorkStatus:
@@ -87,14 +142,14 @@ class ReportsScreen(PantryScreen):
         if report.name != self.selected:
             return
         self.current = report
-        parts: list = [Text(f"{report.title} — as of {self._params().as_of:%d %b %Y}", style="bold")]
+        parts: list = [Text(f"{report.title} — as of {self._params().as_of:%d %b %Y}{self.period_label()}", style="bold")]
         for sentence in report.summary:
             parts.append(Text("• " + sentence))
         for table in report.tables:
             parts.append(rows(list(table.columns), table.rows, right=tuple(table.numeric), title=table.title))
         for note in report.notes:
             parts.append(Text(note, style="dim italic"))
-        parts.append(Text("e: export CSV · m: export Markdown", style="dim"))
+        parts.append(Text("e: export CSV · m: export Markdown · P: period", style="dim"))
         self.query_one("#report-body", Static).update(Group(*parts))
 
     def action_export(self, fmt: str) -> None:

@@ -22,11 +22,12 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from domain.views import PickerOption
+from tui.failures import KeepsRunning
 
 Search = Callable[[str], list[PickerOption]]
 
 
-class Picker(Vertical):
+class Picker(KeepsRunning, Vertical):
     """`value` is the chosen record's id (or login); the input shows its name."""
 
     DEFAULT_CSS = """
@@ -61,7 +62,7 @@ class Picker(Vertical):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self._label, placeholder=self._placeholder)
+        yield Input(value=self._label, placeholder=self._placeholder, select_on_focus=False)
         matches = OptionList()
         matches.can_focus = False  # Tab goes to the next field; ↓/↑ move in the matches from the input
         yield matches
@@ -126,7 +127,7 @@ class Picker(Vertical):
             matches.add_option(Option(line))
         if not options:
             matches.add_option(Option(Text("no match", style="dim"), disabled=True))
-        matches.highlighted = 0 if options else None
+        matches.highlighted = None  # ↓ takes the first match, Enter then takes the one chosen
         self.set_class(self.input.has_focus, "-open")
 
     # -- choosing -----------------------------------------------------------------------------------
@@ -135,8 +136,10 @@ class Picker(Vertical):
         if not self.has_class("-open") or not self._options:
             raise SkipAction()
         matches = self.query_one(OptionList)
-        current = matches.highlighted if matches.highlighted is not None else -step
-        matches.highlighted = max(0, min(len(self._options) - 1, current + step))
+        if matches.highlighted is None:
+            matches.highlighted = 0 if step > 0 else len(self._options) - 1
+        else:
+            matches.highlighted = max(0, min(len(self._options) - 1, matches.highlighted + step))
 
     def action_close(self) -> None:
         if not self.has_class("-open"):
