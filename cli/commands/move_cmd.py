@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from cli.context import GlobalOptions
-from cli.options import add_global_options, session_for
+from cli.options import add_global_options, record_id, session_for, text_option, version_number
 from cli.output import Money, write_json_document
 from domain.money import format_money
 from domain.services.duration_sweep import sweep_stage_durations
@@ -23,10 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(exit 1) and nothing changes; otherwise the new state is printed.",
     )
     add_global_options(parser)
-    parser.add_argument("opportunity_id", type=int, metavar="OPPORTUNITY_ID")
+    parser.add_argument("opportunity_id", type=record_id, metavar="OPPORTUNITY_ID")
     parser.add_argument("stage", metavar="STAGE", help="target stage id (see `pantry pipeline show`)")
-    parser.add_argument("--lost-reason", default=None, metavar="TEXT", help="required when STAGE is the lost stage")
-    parser.add_argument("--expect-version", type=int, default=None, metavar="N",
+    parser.add_argument("--lost-reason", default=None, type=text_option(), metavar="TEXT", help="required when STAGE is the lost stage")
+    parser.add_argument("--expect-version", type=version_number, default=None, metavar="N",
                         help="refuse if the opportunity's version is no longer N (someone changed it)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(handler=run)

@@ -161,6 +161,16 @@ class OpportunityUpdates:
             change.audit_owner("opportunity", opp.id, opp.owner_id, owner.id)
         return saved
 
+    def reassign_all(self, opportunity_ids: list[int], login: str) -> list[Opportunity]:
+        """Give every one of these deals to `login`, all or nothing: every id is looked up and every
+        permission checked before the first change, and the changes are one unit of work."""
+        self._check()
+        ids = list(dict.fromkeys(opportunity_ids))
+        with self.session.write(at=self.session.clock.now()):  # the reassignments join it: one transaction
+            for opportunity_id in ids:
+                self.store.opportunities.require(opportunity_id)
+            return [self.reassign(opportunity_id, login) for opportunity_id in ids]
+
     def send_proposal(self, proposal_id: int) -> Proposal:
         self._check()
         now = self.session.clock.now()
