@@ -11,6 +11,7 @@ from datetime import date
 from pydantic import ValidationError
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
+from domain.inputs import LONG_TEXT, InputError, check_text, parse_date
 from domain.money import MoneyError, parse_cents
 from domain.records import Opportunity
 from domain.validation import field_errors
@@ -41,16 +42,22 @@ def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[d
             continue
         if cents != getattr(current, record_name):
             changes[record_name] = cents
-    text = values.get("expected_close", "").strip()
     try:
-        close = date.fromisoformat(text)
+        close = parse_date(values.get("expected_close", ""))
         if close != current.expected_close_date:
             changes["expected_close_date"] = close
-    except ValueError:
-        errors["expected_close"] = "expected a date as YYYY-MM-DD"
+    except InputError as error:
+        errors["expected_close"] = str(error)
     for name in ("name", "next_step", "source"):
-        if name in values and values[name].strip() != getattr(current, name):
-            changes[name] = values[name].strip()
+        if name not in values:
+            continue
+        try:
+            text = check_text(values[name], required=name == "name")
+        except InputError as error:
+            errors[name] = str(error)
+            continue
+        if text != getattr(current, name):
+            changes[name] = text
     probability = values.get("probability", "").strip()
     if probability and probability != str(current.probability):
         if not probability.isdigit():
@@ -77,10 +84,14 @@ def activity_entry(values: dict[str, str]) -> tuple[dict | None, dict[str, str]]
     subject = values.get("subject", "").strip()
     if kind not in {k.value for k in ActivityKind} or kind == ActivityKind.STAGE_CHANGE.value:
         errors["kind"] = "choose what kind of activity it was"
-    if not subject:
-        errors["subject"] = "required"
-    elif len(subject) > 200:
-        errors["subject"] = "at most 200 characters"
+    try:
+        check_text(subject, required=True)
+    except InputError as error:
+        errors["subject"] = str(error)
+    try:
+        check_text(values.get("description", ""), limit=LONG_TEXT, multiline=True)
+    except InputError as error:
+        errors["description"] = str(error)
     outcome = values.get("outcome", "")
     if errors:
         return None, errors
@@ -103,10 +114,10 @@ def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, di
     if kind not in {k.value for k in SCHEDULABLE}:
         errors["kind"] = "choose a call, meeting, demo, presentation, event or support visit"
     subject = values.get("subject", "").strip()
-    if not subject:
-        errors["subject"] = "required"
-    elif len(subject) > 200:
-        errors["subject"] = "at most 200 characters"
+    try:
+        check_text(subject, required=True)
+    except InputError as error:
+        errors["subject"] = str(error)
     day = None
     try:
         day = date.fromisoformat(values.get("day", "").strip())

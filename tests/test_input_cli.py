@@ -27,6 +27,10 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 @pytest.fixture
 def crm(database_url) -> str:
+    return make_crm(database_url)
+
+
+def make_crm(database_url: str) -> str:
     """An admin, a manager with two reps, an account, a product and three deals (ids 1-3, ray's)."""
     with Store.open(database_url) as store:
         ada = store.users.insert(User(login="ada", display_name="Ada", role=Role.ADMIN, created_at=NOW))

@@ -17,3 +17,39 @@ async def test_a_kanban_filter_naming_a_rep_outside_the_team_is_refused_and_the_
             assert app.is_running
             assert any(word[1:] in n.message for n in app._notifications), [n.message for n in app._notifications]
         assert "Kanban" in screen_text(app)
+
+
+async def test_converting_a_lead_with_a_negative_value_is_refused_in_the_form(tmp_path_factory, tmp_path):
+    import shutil
+
+    from domain.enums import LeadStatus
+    from store.database import sqlite_url
+    from tui.screens.form import FormScreen
+
+    copy = tmp_path / "convert.db"
+    shutil.copy(tmp_path_factory.getbasetemp() / "kanban-hostile.db"
+                if (tmp_path_factory.getbasetemp() / "kanban-hostile.db").exists()
+                else demo_database(tmp_path_factory, name="kanban-hostile.db").removeprefix("sqlite:///"), copy)
+    session = make_session(sqlite_url(copy), login="dwhitfield")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        lead = app.screen.table.item_at(0)
+        await pilot.press("home", "C")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        for value, reason in (("-100", "must be 0 or more"), ("1e30", "not an amount"),
+                              ("1000000000000.01", "at most $1,000,000,000,000.00")):
+            app.screen.query_one("#field-value").value = value
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.is_running and isinstance(app.screen, FormScreen)
+            shown = str(app.screen.query_one("#error-value").render())
+            assert shown.startswith("Estimated value ($): ") and reason in shown, shown
+        app.screen.query_one("#field-value").value = "100"
+        app.screen.query_one("#field-name").value = "x" * 201
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Opportunity name: at most 200 characters" in str(app.screen.query_one("#error-name").render())
+    assert session.store.leads.require(lead.id).status is not LeadStatus.CONVERTED
