@@ -21,6 +21,7 @@ from cli.errors import (
     EXIT_USAGE,
     CommandError,
     describe_validation_error,
+    unexpected,
 )
 from cli.options import add_global_options, global_options
 from domain.errors import DomainError
@@ -75,8 +76,38 @@ def _fail(code: int, message: str) -> int:
     return code
 
 
+def not_utf8(argv: list[str]) -> str | None:
+    """A refusal naming the first argument that was not UTF-8 (Python keeps such bytes as lone surrogates),
+    before argparse or any output meets it; None when every argument is text."""
+    for index, arg in enumerate(argv):
+        bad = next((i for i, char in enumerate(arg) if "\udc80" <= char <= "\udcff"), None)
+        if bad is None:
+            continue
+        byte = ord(arg[bad]) - 0xDC00
+        if arg.startswith("--") and "=" in arg:
+            name = arg.split("=", 1)[0]
+        elif index and argv[index - 1].startswith("-") and not arg.startswith("-"):
+            name = argv[index - 1]
+        elif arg.startswith("-"):
+            name = "an option name"
+        else:
+            name = f"argument {index + 1}"
+            shown = repr(arg.encode("utf-8", "surrogateescape"))[2:-1]
+            name = f"{name} ({shown[:40]})"
+        name = name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return f"{name}: not valid UTF-8 (byte 0x{byte:02x}); use UTF-8 text (check the terminal's or locale's encoding)"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(argv)
+    except Exception as exc:  # the last resort: never a traceback (over SSH it would show the server's paths)
+        return _fail(EXIT_REFUSED, unexpected(exc, argv))
+
+
+def _main(argv: list[str]) -> int:
     if argv[:1] == ["--ssh-gate"]:
         # Behind an SSH key's forced command (see docs/deploy-ssh.md): who and which database come from
         # the key line; what the client asked for passes only if it is on the read-only allow-list.
@@ -85,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = gate(argv, os.environ)
         if isinstance(argv, str):
             return _fail(EXIT_REFUSED, argv)
+    undecodable = not_utf8(argv)
+    if undecodable:
+        return _fail(EXIT_USAGE, undecodable)
     try:
         args = parser_for(argv).parse_args(argv)
     except SystemExit as exc:  # --help, --version, or an argparse error (already printed)

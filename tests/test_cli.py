@@ -793,9 +793,19 @@ class FakeApp:
 
 @pytest.fixture
 def fake_app(monkeypatch) -> FakeApp:
+    from cli.commands import tui_cmd
+
     fake = FakeApp()
     monkeypatch.setitem(sys.modules, "tui.app", fake.module())
+    monkeypatch.setattr(tui_cmd, "has_terminal", lambda: True)  # capsys is no terminal
     return fake
+
+
+def test_without_a_terminal_the_tui_is_refused_in_one_line(capsys, db, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tui.app", FakeApp().module())
+    code, out, err = run(capsys, "--db", db, "--as", "alice")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "the terminal UI needs a terminal" in err and "ssh -t" in err
 
 
 def test_no_subcommand_opens_the_tui_on_the_given_database(capsys, db, fake_app):

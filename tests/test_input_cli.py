@@ -5,6 +5,9 @@ Run on SQLite, and on PostgreSQL when PANTRY_TEST_DATABASE_URL is set (the `data
 
 from __future__ import annotations
 
+import contextlib
+import io
+
 import pytest
 from pydantic import ValidationError
 
@@ -47,7 +50,8 @@ def make_crm(database_url: str) -> str:
                 name=f"Deal {n}", stage="discovery", probability=20, value_cents=1_000_00, owner_id=ray.id,
                 account_id=acct.id, started_on=NOW.date(), expected_close_date=NOW.date(), stage_entered_at=NOW,
                 created_at=NOW, updated_at=NOW))
-    main(["--db", database_url, "--as", "ada", "pipeline", "show"])  # the pipeline's first version, stored
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["--db", database_url, "--as", "ada", "pipeline", "show"])  # the pipeline's first version, stored
     return database_url
 
 
@@ -164,3 +168,47 @@ def test_assigning_several_deals_is_all_or_nothing(capsys, crm):
     code, out, err = run(capsys, "--db", crm, "--as", "mia", "assign", "opportunity", "1", "2", "--to", "sue")
     assert code == 0, err
     assert out.count("owner sue") == 2
+
+
+# -- bytes that are not UTF-8, and the last resort -------------------------------------------
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (("edit", "1", "--next-step", "ab\udcffc"), "--next-step"),
+    (("list", "opportunities", "--team=ab\udcffc"), "--team"),
+    (("list", "opportunities", "--search", "\udcc3"), "--search"),
+    (("user", "add", "x\udcff", "--name", "N"), "argument"),
+])
+def test_a_byte_that_is_not_utf8_is_refused_naming_the_option(capsys, crm, argv, option):
+    err = refused(capsys, crm, "--as", "ada", *argv, option=option)
+    assert "not valid UTF-8" in err and "PYTHONIOENCODING" not in err
+
+
+def test_a_real_non_utf8_argument_from_the_shell_is_refused_in_one_line(crm):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LC_ALL": "C.UTF-8", "PYTHONIOENCODING": ""}
+    result = subprocess.run([sys.executable, "-m", "cli", "--db", crm, "--as", "ada", "edit", "1", "--next-step",
+                             os.fsdecode(b"caf\xe9")], capture_output=True, env=env, timeout=60)
+    assert result.returncode == 2, result
+    assert result.stderr.decode().splitlines() == [
+        "pantry: --next-step: not valid UTF-8 (byte 0xe9); use UTF-8 text (check the terminal's or locale's encoding)"]
+
+
+def test_an_unforeseen_error_is_one_line_and_a_logged_traceback(capsys, crm, monkeypatch, tmp_path):
+    from domain.services.opportunity_updates import OpportunityUpdates
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("/srv/pantry/secret/path.py went wrong")
+
+    monkeypatch.setattr(OpportunityUpdates, "update_fields", broken)
+    monkeypatch.setenv("PANTRY_STATE_DIR", str(tmp_path / "state"))
+    code, out, err = run(capsys, "--db", crm, "--as", "ada", "edit", "1", "--value", "5")
+    assert code == 1 and out == ""
+    assert err.splitlines() == ["pantry: unexpected error (ZeroDivisionError); the details are in errors.log in "
+                                "Pantry's state directory"]
+    log = (tmp_path / "state" / "errors.log").read_text()
+    assert " pantry --db " in log and " failed\n" in log
+    assert "Traceback" in log and "ZeroDivisionError: /srv/pantry/secret/path.py went wrong" in log
