@@ -5,6 +5,7 @@ Example counts are kept modest (the suite runs twice in CI, SQLite and PostgreSQ
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from decimal import Decimal
 
@@ -178,3 +179,39 @@ def test_assigning_any_ids_is_all_or_nothing(capsys, crm_file, ids):
         main(["--db", crm_file, "--as", "mia", "assign", "opportunity", "1", "2", "3", "--to", "ray"])
         capsys.readouterr()
 
+
+
+# -- SSH public keys -------------------------------------------------------------------------
+
+KEY_TYPES = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "sk-ssh-ed25519@openssh.com", "ssh-dss", "x"]
+
+
+@FAST
+@given(st.sampled_from(KEY_TYPES), st.one_of(st.binary(max_size=80).map(lambda b: base64.b64encode(b).decode()),
+                                             st.text(max_size=40)),
+       st.integers(min_value=0, max_value=12), st.text(max_size=10))
+def test_a_public_key_parses_whole_or_is_refused_as_malformed(key_type, data, cut, comment):
+    from cli.commands.keys_cmd import MalformedKey, parse_public_key
+
+    for text in (f"{key_type} {data} {comment}", f"{key_type} {data[:len(data) - cut]}"):
+        try:
+            key = parse_public_key(text)
+        except MalformedKey:
+            continue
+        assert key.type == key_type and key.fingerprint.startswith("SHA256:")
+
+
+@FAST
+@given(st.binary(max_size=70), st.lists(st.binary(max_size=8), max_size=2))
+def test_an_ed25519_key_is_accepted_only_with_its_32_bytes_and_nothing_after(material, extra):
+    import struct
+
+    from cli.commands.keys_cmd import MalformedKey, parse_public_key
+
+    raw = b"".join(struct.pack(">I", len(part)) + part for part in (b"ssh-ed25519", material, *extra))
+    text = "ssh-ed25519 " + base64.b64encode(raw).decode()
+    if len(material) == 32 and not extra:
+        assert parse_public_key(text).type == "ssh-ed25519"
+    else:
+        with pytest.raises(MalformedKey):
+            parse_public_key(text)
