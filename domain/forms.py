@@ -7,12 +7,13 @@ are the domain's own (pydantic records, money parsing), so a form refuses what t
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import ValidationError
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
 from domain.inputs import LONG_TEXT, InputError, check_text, parse_date
-from domain.money import MoneyError, parse_cents
+from domain.money import MAX_AMOUNT, MAX_CENTS, MoneyError, line_total, parse_cents
 from domain.records import Opportunity
 from domain.validation import field_errors
 
@@ -136,3 +137,46 @@ def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, di
         return None, errors
     return {"kind": ActivityKind(kind), "subject": subject,
             "when": datetime.combine(day, at.replace(tzinfo=None), tzinfo=timezone.utc)}, {}
+
+
+MAX_QUANTITY = Decimal(1_000_000)
+
+
+def line_item_entry(values: dict[str, str], prices: dict[str, int]) -> tuple[dict | None, dict[str, str]]:
+    """The fields of the add-a-product form (product, quantity, unit price, discount) -> add_line_item's
+    arguments. `prices` maps each product's id (as the form holds it) to its list price."""
+    errors: dict[str, str] = {}
+    result: dict = {}
+    quantity = _decimal(values.get("quantity", ""))
+    if quantity is None or not 0 < quantity <= MAX_QUANTITY or quantity != quantity.quantize(Decimal("0.001")):
+        errors["quantity"] = f"a positive number up to {MAX_QUANTITY:,} with at most 3 decimals"
+    else:
+        result["quantity"] = quantity
+    discount = _decimal(values.get("discount", "").strip() or "0")
+    if discount is None or not 0 <= discount <= 100 or discount != discount.quantize(Decimal("0.01")):
+        errors["discount"] = "a percentage from 0 to 100 (at most 2 decimals)"
+    else:
+        result["discount_pct"] = discount.quantize(Decimal("0.01"))
+    if values.get("unit_price", "").strip():
+        try:
+            result["unit_price_cents"] = parse_cents(values["unit_price"])
+        except MoneyError as error:
+            errors["unit_price"] = str(error)
+    product = values.get("product", "")
+    if product not in prices:
+        errors["product"] = "choose a product"
+    if not errors:
+        price = result.get("unit_price_cents", prices[product])
+        if line_total(price, result["quantity"], result["discount_pct"]) > MAX_CENTS:
+            errors["quantity"] = f"the line would come to more than {MAX_AMOUNT}"
+    result["product_id"] = int(product) if product in prices else 0
+    return (None if errors else result), errors
+
+
+def _decimal(text: str) -> Decimal | None:
+    """Plain digits with an optional point (no exponent, NaN or infinity), else None."""
+    cleaned = text.strip()
+    if not cleaned or len(cleaned) > 20 or not all(c in "0123456789." for c in cleaned) or cleaned.count(".") > 1 \
+            or cleaned == ".":
+        return None
+    return Decimal(cleaned)

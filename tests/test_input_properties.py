@@ -215,3 +215,18 @@ def test_an_ed25519_key_is_accepted_only_with_its_32_bytes_and_nothing_after(mat
     else:
         with pytest.raises(MalformedKey):
             parse_public_key(text)
+
+
+@FAST
+@given(st.fixed_dictionaries({"product": st.sampled_from(["1", "2", "", "x"]), "quantity": numberish,
+                              "unit_price": st.one_of(st.just(""), numberish), "discount": numberish}))
+def test_the_add_a_product_form_gives_a_storable_line_or_errors_by_field(values):
+    from domain.forms import line_item_entry
+    from domain.money import line_total
+
+    entry, errors = line_item_entry(values, {"1": 250, "2": MAX_CENTS})
+    if entry is None:
+        assert errors and set(errors) <= set(values)
+        return
+    price = entry.get("unit_price_cents", {"1": 250, "2": MAX_CENTS}[values["product"]])
+    assert 0 <= line_total(price, entry["quantity"], entry["discount_pct"]) <= MAX_CENTS

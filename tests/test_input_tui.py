@@ -53,3 +53,31 @@ async def test_converting_a_lead_with_a_negative_value_is_refused_in_the_form(tm
         await settle(pilot)
         assert "Opportunity name: at most 200 characters" in str(app.screen.query_one("#error-name").render())
     assert session.store.leads.require(lead.id).status is not LeadStatus.CONVERTED
+
+
+async def test_a_form_whose_check_raises_leaves_the_app_up_with_a_notification(tmp_path_factory, tmp_path):
+    """Worker failures and message-handler failures meet the one handler (tui/failures.py): here a form's check
+    raises something unforeseen while handling the submit key; the app stays, the form stays, a notice names it."""
+    from tui.failures import LOG_NAME
+    from tui.screens.form import Field, FormScreen
+
+    session = make_session(demo_database(tmp_path_factory, name="kanban-hostile.db"), login="pshah")
+    app = make_app(session)
+    app.failures.path = tmp_path / LOG_NAME
+
+    def broken(values):
+        raise ArithmeticError(f"cannot check {values['amount']!r}")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(FormScreen("Hostile", [Field("amount", "Amount", "1e308")], broken))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, FormScreen)
+        assert any(n.severity == "error" and "failed: cannot check '1e308'" in n.message for n in app._notifications), \
+            [n.message for n in app._notifications]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, FormScreen)
+    assert "ArithmeticError: cannot check '1e308'" in (tmp_path / LOG_NAME).read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from domain.enums import ActivityKind, Outcome, ProposalStatus
 from domain.errors import Refused, require_actor
+from domain.money import MAX_AMOUNT, MAX_CENTS
 from domain.permissions import check_assign, check_edit_opportunity
 from domain.records import Activity, LineItem, Opportunity, Proposal, Task
 from domain.services.automations import Fired
@@ -84,6 +85,8 @@ class OpportunityUpdates:
             ))
             if update_value:
                 total = sum(i.total_cents for i in self.store.line_items.find(opportunity=opp.id))
+                if total > MAX_CENTS:
+                    raise Refused(f"value: the products of opportunity {opp.id} would come to more than {MAX_AMOUNT}")
                 updated = opp.model_copy(update={"value_cents": total, "updated_at": now,
                                                  "updated_by_id": self.session.actor.id if self.session.actor else None})
                 saved = self.store.opportunities.update(updated, fields={"value_cents", "updated_at", "updated_by_id"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from rich.console import Group
 from rich.text import Text
@@ -12,8 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
-from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry
-from domain.money import MoneyError, parse_cents
+from domain.forms import SCHEDULABLE, activity_entry, line_item_entry, opportunity_changes, schedule_entry
 from domain.services.competition import analyze_competition
 from domain.services.details import OpportunityDetail, opportunity_detail
 from domain.services.opportunity_updates import OpportunityUpdates
@@ -142,30 +140,7 @@ class OpportunityDetailScreen(DetailScreen):
                   Field("discount", "Discount %", "0")]
 
         def validate(values):
-            errors, result = {}, {}
-            try:
-                quantity = Decimal(values["quantity"].strip())
-                if quantity <= 0 or quantity != quantity.quantize(Decimal("0.001")):
-                    raise InvalidOperation
-                result["quantity"] = quantity
-            except (InvalidOperation, ValueError):
-                errors["quantity"] = "a positive number with at most 3 decimals"
-            try:
-                discount = Decimal(values["discount"].strip() or "0")
-                if not 0 <= discount <= 100:
-                    raise InvalidOperation
-                result["discount_pct"] = discount.quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                errors["discount"] = "a percentage from 0 to 100"
-            if values["unit_price"].strip():
-                try:
-                    result["unit_price_cents"] = parse_cents(values["unit_price"])
-                except MoneyError as error:
-                    errors["unit_price"] = str(error)
-            if values["product"] not in prices:
-                errors["product"] = "choose a product"
-            result["product_id"] = int(values["product"]) if values["product"] in prices else 0
-            return (None if errors else result), errors
+            return line_item_entry(values, prices)
 
         def added(result: dict | None) -> None:
             if result:
