@@ -81,3 +81,49 @@ async def test_a_form_whose_check_raises_leaves_the_app_up_with_a_notification(t
         await settle(pilot)
         assert not isinstance(app.screen, FormScreen)
     assert "ArithmeticError: cannot check '1e308'" in (tmp_path / LOG_NAME).read_text(encoding="utf-8")
+
+
+async def test_the_deal_and_product_forms_refuse_1e30_naming_the_field(tmp_path_factory, tmp_path):
+    import shutil
+
+    from domain.filters import OpportunityFilter
+    from store.database import sqlite_url
+    from tui.screens.form import FormScreen
+    from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+    source = demo_database(tmp_path_factory, name="kanban-hostile.db").removeprefix("sqlite:///")
+    shutil.copy(source, tmp_path / "forms.db")
+    session = make_session(sqlite_url(tmp_path / "forms.db"), login="pshah")
+    deal = session.opportunities(OpportunityFilter(owners=("pshah",), stages=("discovery",)), 0, 1).items[0]
+    before = session.store.opportunities.require(deal.id)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(OpportunityDetailScreen(deal.id))
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        for field, label in (("value", "Value"), ("budget", "Budget")):
+            app.screen.query_one(f"#field-{field}").value = "1e30"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.is_running and isinstance(app.screen, FormScreen)
+            shown = str(app.screen.query_one(f"#error-{field}").render())
+            assert shown.startswith(label) and "not an amount: '1e30'" in shown, shown
+            app.screen.query_one(f"#field-{field}").value = "100"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-unit_price").value = "1e30"
+        app.screen.query_one("#field-quantity").value = "1e20"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, FormScreen)
+        assert "not an amount: '1e30'" in str(app.screen.query_one("#error-unit_price").render())
+        assert "at most 3 decimals" in str(app.screen.query_one("#error-quantity").render())
+    after = session.store.opportunities.require(deal.id)
+    assert (after.value_cents, after.budget_cents, after.version) == (before.value_cents, before.budget_cents,
+                                                                      before.version)
