@@ -212,3 +212,38 @@ def test_an_unforeseen_error_is_one_line_and_a_logged_traceback(capsys, crm, mon
     log = (tmp_path / "state" / "errors.log").read_text()
     assert " pantry --db " in log and " failed\n" in log
     assert "Traceback" in log and "ZeroDivisionError: /srv/pantry/secret/path.py went wrong" in log
+
+
+# -- amounts in an import --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("file", "column", "value", "reason"), [
+    ("sales_pipeline.csv", "close_value", "1e30", "not an amount: '1e30'"),
+    ("sales_pipeline.csv", "close_value", "-100", "must be 0 or more"),
+    ("accounts.csv", "revenue", "1e300", "not an amount: '1e300'"),
+    ("accounts.csv", "revenue", "2000000000", "at most $1,000,000,000,000.00 (the column is in millions)"),
+])
+def test_an_import_amount_out_of_range_is_a_rejected_row_and_nothing_is_written(database_url, tmp_path, capsys,
+                                                                                file, column, value, reason):
+    import csv
+    import shutil
+    from pathlib import Path
+
+    folder = tmp_path / "maven"
+    shutil.copytree(Path(__file__).resolve().parent / "data" / "import" / "maven_small", folder)
+    path = folder / file
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    row = next(i for i, r in enumerate(rows) if r[column])
+    rows[row][column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run(capsys, "pipeline", "show", "--db", database_url)  # the first open stores the pipeline's version 1
+    before = digest(database_url)
+    code, out, err = run(capsys, "import", folder, "--preset", "maven", "--db", database_url)
+    assert code == 1, out + err
+    line = next(line for line in (out + err).splitlines() if line.startswith(f"{file}:{row + 2}: {column}: "))
+    assert reason in line, line
+    assert "Traceback" not in out + err and digest(database_url) == before
