@@ -24,6 +24,7 @@ from cli.errors import (
     unexpected,
 )
 from cli.options import add_global_options, global_options
+from cli.output import plain
 from domain.errors import DomainError
 from domain.pipeline import PipelineConfigError
 from domain.services.stage_moves import MoveRefused
@@ -71,7 +72,7 @@ def parser_for(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def _fail(code: int, message: str) -> int:
-    message = " ".join(str(message).split()) or "failed"
+    message = plain(" ".join(str(message).split()) or "failed")  # a refusal may quote what was typed
     print(f"{PROG}: {message}", file=sys.stderr)
     return code
 
@@ -131,12 +132,12 @@ def _main(argv: list[str]) -> int:
     except (UsageError, DatabaseUrlError, SettingsError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except PipelineConfigError as exc:  # several lines: file: key: reason, one per problem
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(plain(f"{PROG}: {exc}"), file=sys.stderr)
         return EXIT_REFUSED
     except MoveRefused as exc:  # every reason, one per line
-        print(f"{PROG}: cannot move opportunity {exc.opportunity_id} to {exc.target}:", file=sys.stderr)
+        print(plain(f"{PROG}: cannot move opportunity {exc.opportunity_id} to {exc.target}:"), file=sys.stderr)
         for reason in exc.reasons:
-            print(f"  - {reason}", file=sys.stderr)
+            print(plain(f"  - {reason}"), file=sys.stderr)
         return EXIT_REFUSED
     except (CommandError, SchemaError, DomainError) as exc:  # refusals, conflicts, database failures (translated by the store)
         return _fail(EXIT_REFUSED, str(exc))

@@ -609,7 +609,10 @@ def test_sqlite_path_is_the_file_the_store_opens(url, path):
     ("list", "users"), ("db", "status"), ("db", "upgrade"), ("stats",), ("tui",), ("pipeline", "show"),
 ])
 def test_a_postgresql_url_without_the_driver_names_the_install_line(capsys, monkeypatch, argv):
+    from cli.commands import tui_cmd
+
     monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if psycopg2-binary were not installed
+    monkeypatch.setattr(tui_cmd, "has_terminal", lambda: True)  # `tui` gets as far as opening the database
     code, out, err = run(capsys, *argv, "--db", "postgresql://pantry@127.0.0.1:1/pantry")
     assert code == 1 and out == ""
     assert err == ("pantry: PostgreSQL needs the psycopg2 driver, which is not installed: "

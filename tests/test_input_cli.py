@@ -247,3 +247,25 @@ def test_an_import_amount_out_of_range_is_a_rejected_row_and_nothing_is_written(
     line = next(line for line in (out + err).splitlines() if line.startswith(f"{file}:{row + 2}: {column}: "))
     assert reason in line, line
     assert "Traceback" not in out + err and digest(database_url) == before
+
+
+# -- user text in messages -------------------------------------------------------------------
+
+HOSTILE = "\x1b]0;owned\x07\x1b[2J\u202eDeal"
+
+
+def test_a_name_with_terminal_escapes_is_never_echoed_raw(capsys, crm):
+    """Names stored before the boundary refused control characters (or by another tool) are shown escaped
+    by every message: edit, log, move, assign, and the refusals that quote them."""
+    with Store.open(crm) as store:
+        deal = store.opportunities.require(1)
+        store.db.execute_sql("UPDATE opportunity SET name = ? WHERE id = ?".replace("?", "%s")
+                             if "postgres" in crm else "UPDATE opportunity SET name = ? WHERE id = ?", (HOSTILE, deal.id))
+    outputs = []
+    for argv in (("edit", "1", "--value", "7"), ("log", "1", "--kind", "call", "--subject", "Called"),
+                 ("move", "1", "closed_lost", "--lost-reason", "price"), ("assign", "opportunity", "1", "--to", "sue"),
+                 ("move", "1", "closed_lost", "--lost-reason", "again")):
+        code, out, err = run(capsys, "--db", crm, "--as", "ada", "--as-of", "2026-03-16", *argv)
+        outputs.append(out + err)
+        assert "\x1b" not in out + err and "\x07" not in out + err and "\u202e" not in out + err, argv
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in outputs[0]

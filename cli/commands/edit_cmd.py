@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cli.context import GlobalOptions
 from cli.options import (
@@ -16,6 +15,7 @@ from cli.options import (
     text_option,
     version_number,
 )
+from cli.output import say
 from domain.enums import ActivityKind, ForecastCategory, Outcome
 from domain.inputs import LONG_TEXT
 from domain.money import format_money
@@ -71,7 +71,7 @@ def run_log(args: argparse.Namespace, options: GlobalOptions) -> int:
             next_steps=args.next_steps,
         )
     state = "planned" if args.planned else "completed"
-    sys.stdout.write(f"logged {state} {activity.kind.value} #{activity.id} on opportunity {args.opportunity_id}: "
+    say(f"logged {state} {activity.kind.value} #{activity.id} on opportunity {args.opportunity_id}: "
                      f"{activity.subject}\n")
     return 0
 
@@ -96,5 +96,5 @@ def run_edit(args: argparse.Namespace, options: GlobalOptions) -> int:
         f"{k.removesuffix('_cents')}={format_money(v) if k.endswith('_cents') else getattr(v, 'value', v)}"
         for k, v in changes.items()
     )
-    sys.stdout.write(f"#{saved.id} {saved.name}: {shown} (version {saved.version})\n")
+    say(f"#{saved.id} {saved.name}: {shown} (version {saved.version})\n")
     return 0

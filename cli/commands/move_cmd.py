@@ -7,7 +7,7 @@ import sys
 
 from cli.context import GlobalOptions
 from cli.options import add_global_options, record_id, session_for, text_option, version_number
-from cli.output import Money, write_json_document
+from cli.output import Money, say, write_json_document
 from domain.money import format_money
 from domain.services.duration_sweep import sweep_stage_durations
 from domain.services.mailer import deliver_outbox
@@ -50,15 +50,15 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
             "automations": list(result.automations), "advisories": list(result.advisories),
         }, sys.stdout)
         return 0
-    out = sys.stdout
-    out.write(f"#{o.id} {o.name}: {result.from_stage} → {o.stage}\n")
+
+    say(f"#{o.id} {o.name}: {result.from_stage} → {o.stage}\n")
     override = " (manual override)" if o.probability_overridden else ""
-    out.write(f"  probability {o.probability}%{override} · forecast category {o.forecast_category.value}"
+    say(f"  probability {o.probability}%{override} · forecast category {o.forecast_category.value}"
               f" · value {format_money(o.value_cents)} · version {o.version}\n")
     if o.actual_close_date:
-        out.write(f"  closed {o.actual_close_date.isoformat()}" + (f" · lost: {o.lost_reason}" if o.lost_reason else "") + "\n")
+        say(f"  closed {o.actual_close_date.isoformat()}" + (f" · lost: {o.lost_reason}" if o.lost_reason else "") + "\n")
     for label in result.automations:
-        out.write(f"  automation: {label}\n")
+        say(f"  automation: {label}\n")
     for advice in result.advisories:
-        out.write(f"  note: {advice}\n")
+        say(f"  note: {advice}\n")
     return 0

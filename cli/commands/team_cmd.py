@@ -12,7 +12,7 @@ from datetime import date
 
 from cli.context import GlobalOptions
 from cli.options import add_global_options, dollars, record_id, session_for
-from cli.output import Column, col, write_json_list, write_table
+from cli.output import Column, col, say, write_json_list, write_table
 from domain.enums import QuotaPeriod
 from domain.money import format_money, to_json_number
 from domain.services.lead_actions import LeadActions
@@ -72,18 +72,18 @@ def run_assign(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         if args.entity == "lead":
             changed = LeadActions(session).assign(list(args.ids), args.to)
-            sys.stdout.write(f"assigned {changed} of {len(args.ids)} lead(s) to {args.to}\n")
+            say(f"assigned {changed} of {len(args.ids)} lead(s) to {args.to}\n")
             return 0
         reassigned = OpportunityUpdates(session).reassign_all(list(args.ids), args.to)  # all or nothing
     for saved in reassigned:
-        sys.stdout.write(f"#{saved.id} {saved.name}: owner {args.to} (version {saved.version})\n")
+        say(f"#{saved.id} {saved.name}: owner {args.to} (version {saved.version})\n")
     return 0
 
 
 def run_quota_set(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         saved = QuotaActions(session).set_quota(args.quota_login, args.period, args.start, args.amount)
-    sys.stdout.write(f"quota of {args.quota_login} for the {saved.period.value} from {saved.period_start:%Y-%m}: "
+    say(f"quota of {args.quota_login} for the {saved.period.value} from {saved.period_start:%Y-%m}: "
                      f"{format_money(saved.amount_cents)}\n")
     return 0
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cli.context import GlobalOptions, UsageError
 from cli.options import add_global_options, session_for
+from cli.output import say
 from domain.enums import Role
 from domain.services.user_admin import UserAdmin
 
@@ -59,7 +59,7 @@ def run_add(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         user = UserAdmin(session).add(args.user_login, args.name, args.role, email=args.email, manager=args.manager,
                                       team=args.team, region=args.region)
-    sys.stdout.write(f"added {_describe(user)}\n")
+    say(f"added {_describe(user)}\n")
     return 0
 
 
@@ -74,5 +74,5 @@ def run_set(args: argparse.Namespace, options: GlobalOptions) -> int:
         raise UsageError("user set: name at least one thing to change (see pantry user set --help)")
     with session_for(options) as session:
         user = UserAdmin(session).change(args.user_login, **changes)
-    sys.stdout.write(f"changed {_describe(user)} (version {user.version})\n")
+    say(f"changed {_describe(user)} (version {user.version})\n")
     return 0
