@@ -121,9 +121,9 @@ def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, di
         errors["subject"] = str(error)
     day = None
     try:
-        day = date.fromisoformat(values.get("day", "").strip())
-    except ValueError:
-        errors["day"] = "a date as YYYY-MM-DD"
+        day = parse_date(values.get("day", ""))
+    except InputError as error:
+        errors["day"] = str(error)
     if day is not None and day < today:
         errors["day"] = f"in the past (today is {today.isoformat()})"
     at = time(9, 0)

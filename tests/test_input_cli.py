@@ -125,6 +125,10 @@ def test_a_day_that_does_not_exist_is_refused(capsys, crm, day):
     (("log", "1", "--kind", "call", "--subject", "x" * 201), "--subject"),
     (("log", "1", "--kind", "call", "--subject", "ok", "--next-steps", "x" * 201), "--next-steps"),
     (("log", "1", "--kind", "call", "--subject", "bell\x07"), "--subject"),
+    (("user", "add", "newbie", "--name", "x" * 201), "--name"),
+    (("user", "add", "newbie", "--name", "N", "--team", "x" * 201), "--team"),
+    (("user", "set", "ray", "--name", "a\x1bb"), "--name"),
+    (("user", "set", "ray", "--region", "\u202eevil"), "--region"),
 ])
 def test_text_too_long_or_with_control_characters_is_refused_on_the_way_in(capsys, crm, argv, option):
     err = refused(capsys, crm, "--as", "ada", *argv, option=option)
@@ -269,3 +273,9 @@ def test_a_name_with_terminal_escapes_is_never_echoed_raw(capsys, crm):
         outputs.append(out + err)
         assert "\x1b" not in out + err and "\x07" not in out + err and "\u202e" not in out + err, argv
     assert "\\x1b]0;owned\\x07\\x1b[2J" in outputs[0]
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "20260316", "2026-W12-1"])
+def test_an_as_of_day_that_does_not_exist_is_a_usage_error(capsys, crm, day):
+    code, _, err = run(capsys, "--db", crm, "--as-of", day, "list", "users")
+    assert code == 2 and err.startswith("pantry: --as-of: ") and "Traceback" not in err
