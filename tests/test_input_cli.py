@@ -68,7 +68,7 @@ def refused(capsys, url: str, *argv, option: str, code: int = 2) -> str:
 # -- money -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount", ["1e30", "1e300", "1e308", "-100", "NaN", "inf", "1000000000000.01", "12.345"])
+@pytest.mark.parametrize("amount", ["1e30", "1e308", "-100", "1000000000000.01"])  # the rest: test_input_properties
 @pytest.mark.parametrize(("argv", "option"), [
     (("--as", "ada", "edit", "1", "--value"), "--value"),
     (("--as", "ada", "edit", "1", "--budget"), "--budget"),

@@ -92,13 +92,13 @@ NO_TERMINAL = ("the terminal UI needs a terminal, and this session has none (ove
 
 
 def run(args: argparse.Namespace | None, options: GlobalOptions) -> int:
-    if not has_terminal():  # `ssh -T host`, a pipe, cron: the TUI would wait for keys that never come
-        raise CommandError(NO_TERMINAL)
     try:
         from tui.app import run_app
     except ImportError as exc:
         raise CommandError(f"the terminal UI is not available ({exc})") from None
-    check_keymap(options.settings)
+    check_keymap(options.settings)  # a mistake in the settings is named first, terminal or not
+    if not has_terminal():  # `ssh -T host`, a pipe, cron: the TUI would wait for keys that never come
+        raise CommandError(NO_TERMINAL)
     if options.demo:
         ensure_demo_database(options)
     with session_for(options) as session:
