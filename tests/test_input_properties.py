@@ -142,12 +142,16 @@ OPTIONS = [
     ("log", "1", "--kind", "call", "--subject"), ("list", "opportunities", "--min-value"),
     ("list", "opportunities", "--account-id"), ("list", "opportunities", "--close-from"),
     ("list", "opportunities", "--limit"), ("list", "accounts", "--min-health"), ("quota", "set", "ray", "--start"),
-    ("audit", "--record"),
+    ("audit", "--record"), ("audit", "--limit"), ("list", "opportunities", "--offset"),
+    ("list", "accounts", "--max-health"), ("list", "tasks", "--due-before"), ("list", "contacts", "--account-id"),
+    ("report", "pipeline", "--from"), ("report", "pipeline", "--to"), ("pipeline", "show"),
+    ("forecast", "backtest", "--to", "2026-03", "--from"), ("stats", "--team"), ("list", "opportunities", "--search"),
 ]
 
 
-@CLI
-@given(st.sampled_from(OPTIONS), numberish)
+@pytest.mark.parametrize("option", OPTIONS, ids=" ".join)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=numberish)
 def test_every_option_takes_a_value_or_refuses_it_with_1_or_2_and_writes_nothing(capsys, crm_file, option, text):
     argv = list(option) + [text]
     if option[0] == "move" and option[-1] == "--expect-version":
