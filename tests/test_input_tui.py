@@ -127,3 +127,29 @@ async def test_the_deal_and_product_forms_refuse_1e30_naming_the_field(tmp_path_
     after = session.store.opportunities.require(deal.id)
     assert (after.value_cents, after.budget_cents, after.version) == (before.value_cents, before.budget_cents,
                                                                       before.version)
+
+
+async def test_the_lost_reason_dialog_holds_the_moves_rule(tmp_path_factory):
+    from textual.widgets import Input, Static
+
+    from tui.screens.move_dialogs import LostReasonScreen
+
+    session = make_session(demo_database(tmp_path_factory, name="kanban-hostile.db"), login="pshah")
+    app = make_app(session)
+    answers = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(LostReasonScreen("Deal"), answers.append)
+        await settle(pilot)
+        for typed, reason in (("x" * 201, "lost reason: at most 200 characters, got 201"),
+                              ("price\x1b[2J", "lost reason: control character U+001B is not allowed")):
+            app.screen.query_one("#lost-reason", Input).value = typed
+            await settle(pilot)  # the change clears the last error first
+            app.screen._confirm()
+            await settle(pilot)
+            assert isinstance(app.screen, LostReasonScreen)
+            assert str(app.screen.query_one("#lost-error", Static).render()) == reason
+        app.screen.query_one("#lost-reason", Input).value = "x" * 200
+        app.screen._confirm()
+        await settle(pilot)
+    assert answers == ["x" * 200]
