@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
 from domain.clock import Clock, FixedClock, SystemClock
 from domain.pipeline import DEFAULT_PIPELINE
@@ -39,9 +39,10 @@ def parse_as_of(text: str) -> date:
         raise UsageError(f"--as-of: {error}") from None
 
 
-def make_clock(as_of: date | None) -> Clock:
-    # --as-of evaluates "today" as that date: the clock stands at noon UTC on it.
-    return FixedClock.on(as_of, time(12, 0)) if as_of else SystemClock()
+def make_clock(as_of: date | None, zone: tzinfo | None = None) -> Clock:
+    # --as-of evaluates "today" as that date: the clock stands at noon UTC on it. Else "today" is the
+    # date in the user's time zone (the `time_zone` setting, else the machine's).
+    return FixedClock.on(as_of, time(12, 0)) if as_of else SystemClock(zone)
 
 
 def demo_day(clock: Clock) -> date:
@@ -98,8 +99,8 @@ def open_session(options: GlobalOptions, *, strict_pipeline: bool = True) -> Ses
     store = Store.open(database_url(options))
     try:
         actor = resolve_actor(store, options.login, demo=options.demo)
-        session = Session(store=store, clock=make_clock(options.as_of), pipeline=DEFAULT_PIPELINE, actor=actor,
-                          settings=options.settings)
+        session = Session(store=store, clock=make_clock(options.as_of, options.settings.zone), pipeline=DEFAULT_PIPELINE,
+                          actor=actor, settings=options.settings)
         PipelineVersions(session).start(given, strict=strict_pipeline)
     except BaseException:
         store.close()

@@ -6,7 +6,7 @@ are the domain's own (pydantic records, money parsing), so a form refuses what t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone, tzinfo
 from decimal import Decimal
 
 from pydantic import ValidationError
@@ -106,10 +106,11 @@ SCHEDULABLE = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.DEMO, Activ
                ActivityKind.EVENT, ActivityKind.SUPPORT)
 
 
-def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, dict[str, str]]:
-    """The fields of the schedule form (kind, subject, day, time in UTC) -> OpportunityUpdates.schedule's."""
-    from datetime import datetime, time, timezone
-
+def schedule_entry(values: dict[str, str], today: date, zone: tzinfo = timezone.utc,
+                   zone_name: str = "UTC") -> tuple[dict | None, dict[str, str]]:
+    """The fields of the schedule form (kind, subject, day, time in the user's zone) -> OpportunityUpdates.schedule's
+    (`when` in UTC). A time the zone skips that day (clocks put forward) is refused; one it repeats
+    (clocks put back) is its first occurrence."""
     errors: dict[str, str] = {}
     kind = values.get("kind", "")
     if kind not in {k.value for k in SCHEDULABLE}:
@@ -130,13 +131,18 @@ def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, di
     text = values.get("time", "").strip()
     if text:
         try:
-            at = time.fromisoformat(text)
+            at = time.fromisoformat(text).replace(tzinfo=None)
         except ValueError:
-            errors["time"] = "a time as HH:MM (24-hour, UTC)"
+            errors["time"] = f"a time as HH:MM (24-hour, {zone_name})"
+    when = None
+    if day is not None and "time" not in errors:
+        local = datetime.combine(day, at, tzinfo=zone)
+        when = local.astimezone(timezone.utc)
+        if when.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+            errors["time"] = f"{at:%H:%M} does not exist on {day.isoformat()} in {zone_name} (the clocks go forward)"
     if errors:
         return None, errors
-    return {"kind": ActivityKind(kind), "subject": subject,
-            "when": datetime.combine(day, at.replace(tzinfo=None), tzinfo=timezone.utc)}, {}
+    return {"kind": ActivityKind(kind), "subject": subject, "when": when}, {}
 
 
 MAX_QUANTITY = Decimal(1_000_000)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> keys ("ctrl+j,down")
+    time_zone: str | None = None  # IANA name ("Europe/Paris") for "today" and the times you type; default: the machine's
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -107,6 +109,19 @@ class Settings(BaseSettings):
     @classmethod
     def _home(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as \"Europe/Paris\" or \"UTC\")") from None
+        return value
 
     @field_validator("keymap")
     @classmethod
@@ -133,6 +148,20 @@ class Settings(BaseSettings):
         from platformdirs import user_state_dir
 
         return self.state_dir or Path(user_state_dir(APP_NAME, appauthor=False))
+
+    @property
+    def zone(self) -> tzinfo:
+        """The user's time zone: `time_zone`, else the machine's."""
+        if self.time_zone:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(self.time_zone)
+        return datetime.now().astimezone().tzinfo or timezone.utc
+
+    @property
+    def zone_name(self) -> str:
+        """How the zone is named to the user: its IANA name, else the machine's abbreviation ("CET")."""
+        return self.time_zone or datetime.now().astimezone().tzname() or "UTC"
 
     @property
     def smtp(self) -> SmtpSettings | None:

@@ -79,6 +79,8 @@ def test_an_empty_variable_counts_as_unset(config, monkeypatch):
     ('[keymap]\n"list.filter" = " , "\n', {}, "{file}: keymap: list.filter: expected keys such as"),
     ('keymap = "f"\n', {}, "{file}: keymap: Input should be a valid dictionary"),
     ("", {"PANTRY_KEYMAP": "f"}, "PANTRY_KEYMAP: expected JSON"),
+    ('time_zone = "Mars/Olympus"\n', {}, "{file}: time_zone: unknown time zone 'Mars/Olympus'"),
+    ("", {"PANTRY_TIME_ZONE": "../etc/passwd"}, "PANTRY_TIME_ZONE: unknown time zone '../etc/passwd'"),
 ])
 def test_a_mistake_is_refused_with_where_and_why_exit_2(config, monkeypatch, capsys, text, env, expected):
     path = write(config, text)

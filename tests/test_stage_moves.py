@@ -159,6 +159,31 @@ def test_entering_discovery_creates_a_task_for_the_owner_due_in_three_days(world
     assert task.status is TaskStatus.OPEN and task.created_by_automation == "discovery:stage_entered:create_task:0"
 
 
+def test_moving_back_and_forth_creates_the_stage_entry_task_once_while_it_is_open(world):
+    store = world.session.store
+    qualify(world)
+    for stage in ("qualification", "discovery", "qualification", "discovery"):
+        mover(world).move(world.opp.id, stage)
+    tasks = store.tasks.find(opportunity=world.opp.id, created_by_automation="discovery:stage_entered:create_task:0")
+    assert len(tasks) == 1  # entered discovery twice; the first task is still open
+    meetings = store.activities.find(opportunity=world.opp.id, kind="meeting")
+    assert [m.subject for m in meetings] == ["Tasting and needs review"]  # entered qualification twice
+
+
+def test_the_stage_entry_task_comes_again_once_the_first_is_done(world):
+    store = world.session.store
+    qualify(world)
+    mover(world).move(world.opp.id, "qualification")
+    mover(world).move(world.opp.id, "discovery")
+    first = store.tasks.find(opportunity=world.opp.id, created_by_automation="discovery:stage_entered:create_task:0")[0]
+    store.tasks.update(first.model_copy(update={"status": TaskStatus.DONE}))
+    mover(world).move(world.opp.id, "qualification")
+    result = mover(world).move(world.opp.id, "discovery")
+    tasks = store.tasks.find(opportunity=world.opp.id, created_by_automation="discovery:stage_entered:create_task:0")
+    assert [t.status for t in tasks] == [TaskStatus.DONE, TaskStatus.OPEN]
+    assert result.automations == ("discovery:stage_entered:create_task:0",)
+
+
 def test_winning_emails_the_manager_into_the_outbox_and_notifies_on_negotiation(world):
     store = world.session.store
     qualify(world)
@@ -248,6 +273,41 @@ def test_duration_exceeded_fires_once_per_stay(world):
     mover(world).move(world.opp.id, "discovery")
     clock.advance(timedelta(days=15))
     assert len(sweep_stage_durations(world.session)) == 1
+
+
+def test_a_catch_up_is_filed_read_with_one_digest_of_what_passed_since_the_last_visit(world, make, clock):
+    store = world.session.store
+    # ray's deal entered discovery 2 days ago (limit 14 days): it passes the limit 13 days from now
+    other = make.opportunity(name="Harbor Hotel — dairy", owner_id=world.rep.id, stage="qualification",
+                             probability=40, value_cents=0, stage_entered_at=clock.now() - timedelta(days=1))
+    store.touch_last_seen(world.manager.id, clock.now() + timedelta(days=5))  # mia's last visit
+    clock.advance(timedelta(days=40))  # nobody ran the sweep since: both limits passed days ago
+    fired = sweep_stage_durations(world.session)
+    assert {opp for opp, _ in fired} == {world.opp.id, other.id}
+    notes = store.notifications.find(recipient=world.manager.id)
+    individual = [n for n in notes if n.kind == "automation"]
+    assert len(individual) == 2 and all(n.read_at == clock.now() for n in individual)  # history, not news
+    digests = [n for n in notes if n.kind == "digest"]
+    # discovery passed on day 2 + 14 + 1 = 17, qualification (21 days) on day 1 + 21 + 1 = 23: both after day 5
+    assert [(d.message, d.read_at) for d in digests] == [
+        ("Since your last visit 2 deals passed their stage's time limit: Discovery 1, Qualification 1", None)]
+
+
+def test_a_catch_up_seen_before_the_last_visit_is_not_announced(world, clock):
+    store = world.session.store
+    store.touch_last_seen(world.manager.id, clock.now() + timedelta(days=20))  # after the limit passed (day 13)
+    clock.advance(timedelta(days=30))
+    assert len(sweep_stage_durations(world.session)) == 1
+    notes = store.notifications.find(recipient=world.manager.id)
+    assert [(n.kind, n.read_at is not None) for n in notes] == [("automation", True)]
+
+
+def test_a_limit_passed_today_is_news(world, clock):
+    store = world.session.store
+    clock.advance(timedelta(days=13))  # 15 days: passed at midnight today
+    sweep_stage_durations(world.session)
+    notes = store.notifications.find(recipient=world.manager.id)
+    assert [(n.kind, n.read_at) for n in notes] == [("automation", None)]
 
 
 def test_stalled_and_idle_alerts_sorted_by_severity(world, make, clock):
@@ -348,3 +408,18 @@ def test_change_events_are_published_after_commit(world):
     mover(world).move(world.opp.id, "closed_lost", lost_reason="Price")
     assert events[-1].touches("opportunity", "stage_change")
     assert events[-1].ids["opportunity"] == frozenset({world.opp.id})
+
+
+def test_the_inbox_keeps_unread_notifications_however_many_were_filed_read_after_them(world, clock):
+    from domain.records import Notification
+    from domain.services.inbox import inbox_entries
+
+    store = world.session.store
+    store.notifications.insert(Notification(recipient_id=world.rep.id, kind="quota", message="old but unread",
+                                            created_at=clock.now()))
+    for i in range(5):
+        clock.advance(timedelta(minutes=1))
+        store.notifications.insert(Notification(recipient_id=world.rep.id, message=f"filed {i}", created_at=clock.now(),
+                                                read_at=clock.now()))
+    entries = inbox_entries(world.session, limit=3)
+    assert [e.message for e in entries] == ["old but unread", "filed 4", "filed 3", "filed 2"]

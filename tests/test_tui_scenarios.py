@@ -159,11 +159,11 @@ def test_proposal_lifecycle_rules(url):
 
 
 async def test_inbox_shows_automation_notifications_and_marks_them_read(url):
-    from domain.services.inbox import inbox
+    from domain.services.inbox import inbox_entries
     from tui.screens.inbox import InboxScreen
 
     session = make_session(url, login="dwhitfield")
-    unread = [n for n in inbox(session) if n.read_at is None]
+    unread = [entry for entry in inbox_entries(session) if entry.unread]  # one line per deal and day
     assert unread, "the demo manager has unread notifications"
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:

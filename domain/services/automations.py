@@ -45,12 +45,16 @@ class Fired:
 
     labels: list[str] = field(default_factory=list)
     opportunity: Opportunity | None = None
+    notified: list[int] = field(default_factory=list)  # the recipients of the inbox notifications it posted
 
 
 class AutomationRunner:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, quiet: bool = False) -> None:
+        """`quiet`: the notifications it posts are filed as read (a catch-up of what happened on an
+        earlier day: kept in the inbox's history, not announced as new; see duration_sweep)."""
         self.session = session
         self.store = session.store
+        self.quiet = quiet
 
     def run(self, stage: StageDef, trigger: Trigger, opportunity: Opportunity, *, now: datetime, days: int | None = None,
             only: set[str] | None = None, fired: Fired | None = None) -> Fired:
@@ -66,7 +70,9 @@ class AutomationRunner:
                     continue
                 threshold = automation.parameters.threshold or stage.stall_days
                 values = self._values(fired.opportunity, stage, days, threshold)
-                fired.opportunity = self._apply(automation, key, fired.opportunity, values, now, change)
+                if self._still_open(automation, key, fired.opportunity, values):
+                    continue
+                fired.opportunity = self._apply(automation, key, fired.opportunity, values, now, change, fired)
                 fired.labels.append(key)
         return fired
 
@@ -87,8 +93,21 @@ class AutomationRunner:
 
     # -- actions -------------------------------------------------------------------------
 
+    def _still_open(self, automation, key: str, opp: Opportunity, values: dict[str, str]) -> bool:
+        """Whether what the automation would create is already there, not done: an open task it created for
+        this deal, or a planned meeting of the same subject the system scheduled and nobody has held. A
+        deal moved back and forth gets one "Conduct discovery call", not one per visit to the stage."""
+        if isinstance(automation, CreateTask):
+            return self.store.tasks.count_where(opportunity=opp.id, created_by_automation=key,
+                                                status=TaskStatus.OPEN.value) > 0
+        if isinstance(automation, ScheduleMeeting):
+            return self.store.activities.count_where(
+                opportunity=opp.id, kind=ActivityKind.MEETING.value, subject=render(automation.parameters.subject, values),
+                completed_at=None, created_by=None) > 0
+        return False
+
     def _apply(self, automation, key: str, opp: Opportunity, values: dict[str, str], now: datetime,
-               change: Change) -> Opportunity:
+               change: Change, fired: Fired) -> Opportunity:
         today = self.session.clock.today()
         p = automation.parameters
         if isinstance(automation, CreateTask):
@@ -100,7 +119,7 @@ class AutomationRunner:
             ))
             change.touch("task")
         elif isinstance(automation, NotifyManager):
-            self._notify_manager(opp, render(p.message, values), key, now)
+            fired.notified.append(self._notify_manager(opp, render(p.message, values), key, now))
             change.touch("notification")
         elif isinstance(automation, ScheduleMeeting):
             self.store.activities.insert(Activity(
@@ -118,14 +137,15 @@ class AutomationRunner:
             change.touch("opportunity")
         return opp
 
-    def _notify_manager(self, opp: Opportunity, message: str, key: str, now: datetime) -> None:
+    def _notify_manager(self, opp: Opportunity, message: str, key: str, now: datetime) -> int:
         owner = self.store.users.require(opp.owner_id)
         recipient = owner.manager_id
         text = message if recipient else f"{message} (you have no manager on record)"
         self.store.notifications.insert(Notification(
             recipient_id=recipient or owner.id, kind="automation", message=f"{opp.name}: {text}"[:200],
-            opportunity_id=opp.id, account_id=opp.account_id, created_at=now,
+            opportunity_id=opp.id, account_id=opp.account_id, created_at=now, read_at=now if self.quiet else None,
         ))
+        return recipient or owner.id
 
     def _send_email(self, opp: Opportunity, to: str, subject: str, body: str, key: str, now: datetime) -> None:
         address, user_id, who = None, None, to
@@ -143,7 +163,7 @@ class AutomationRunner:
             self.store.notifications.insert(Notification(
                 recipient_id=opp.owner_id, kind="automation",
                 message=f"Could not e-mail {who} about {opp.name}: no e-mail address on record"[:200],
-                opportunity_id=opp.id, created_at=now,
+                opportunity_id=opp.id, created_at=now, read_at=now if self.quiet else None,
             ))
             return
         self.store.outbox.insert(OutboxMessage(

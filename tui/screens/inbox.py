@@ -1,4 +1,4 @@
-"""The inbox: my notifications, unread first; Enter opens the deal, r marks read."""
+"""The inbox: my notifications, grouped per deal and day, unread first; Enter opens the deal, r marks read."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from domain.services.inbox import inbox, mark_read
+from domain.services.inbox import inbox_entries, mark_read
 from tui.failures import KeepsRunning
 from tui.format import label
 
@@ -43,21 +43,22 @@ class InboxScreen(KeepsRunning, Screen):
     @work(thread=True, exclusive=True, group="inbox", name="Loading the inbox", exit_on_error=False)
     def load(self) -> None:
         with self.session.connection():
-            items = inbox(self.session)
+            items = inbox_entries(self.session)
         self.app.call_from_thread(self.show, items)
 
     def show(self, items) -> None:
-        self.items = {str(n.id): n for n in items}
-        unread = sum(1 for n in items if n.read_at is None)
+        self.items = {str(entry.ids[0]): entry for entry in items}
+        unread = sum(1 for entry in items if entry.unread)
         who = self.session.actor.login if self.session.actor else "no user"
         self.query_one("#inbox-title", Static).update(Text(f" {who}: {unread} unread of {len(items)}", style="bold"))
         table = self.query_one("#inbox", DataTable)
         row = table.cursor_row
         table.clear()
-        for n in items:
-            table.add_row(Text("●" if n.read_at is None else ""), Text(f"{n.created_at:%Y-%m-%d %H:%M}"),
-                          Text(label(n.kind), no_wrap=True, overflow="ellipsis"),  # "stalled_deal" -> "Stalled deal"
-                          Text(n.message, no_wrap=True, overflow="ellipsis"), key=str(n.id))
+        for entry in items:
+            kind = label(entry.kinds[0]) + (f" +{len(entry.kinds) - 1}" if len(entry.kinds) > 1 else "")
+            table.add_row(Text("●" if entry.unread else ""), Text(f"{entry.created_at:%Y-%m-%d %H:%M}"),
+                          Text(kind, no_wrap=True, overflow="ellipsis"),  # "stalled_deal" -> "Stalled deal"
+                          Text(entry.message, no_wrap=True, overflow="ellipsis"), key=str(entry.ids[0]))
         if items:
             table.move_cursor(row=min(row, len(items) - 1))
 
@@ -69,12 +70,12 @@ class InboxScreen(KeepsRunning, Screen):
         return self.items.get(key)
 
     def action_read(self) -> None:
-        note = self._current()
-        if note is not None:
-            self.write([note.id])
+        entry = self._current()
+        if entry is not None:
+            self.write(list(entry.ids))
 
     def action_read_all(self) -> None:
-        self.write([n.id for n in self.items.values() if n.read_at is None])
+        self.write([i for entry in self.items.values() if entry.unread for i in entry.ids])
 
     @work(thread=True, group="inbox-write", name="Marking read", exit_on_error=False)
     def write(self, ids: list[int]) -> None:
@@ -83,7 +84,7 @@ class InboxScreen(KeepsRunning, Screen):
         self.app.call_from_thread(self.load)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        note = self.items.get(event.row_key.value)
-        if note is not None and note.opportunity_id:
-            self.write([note.id])
-            self.app.open_record("opportunity", note.opportunity_id)
+        entry = self.items.get(event.row_key.value)
+        if entry is not None and entry.opportunity_id:
+            self.write(list(entry.ids))
+            self.app.open_record("opportunity", entry.opportunity_id)

@@ -52,22 +52,24 @@ class OpportunityDetailScreen(DetailScreen):
 
     def action_schedule(self) -> None:
         kinds = tuple((label(k.value), k.value) for k in SCHEDULABLE)
+        zone, zone_name = self.session.settings.zone, self.session.settings.zone_name
         tomorrow = self.session.clock.today() + timedelta(days=1)
         fields = [
             Field("kind", "Kind", "call", options=kinds, allow_blank=False),
             Field("subject", "Subject", placeholder="e.g. Follow-up call on the dairy pricing"),
             Field("day", "Day (YYYY-MM-DD)", tomorrow.isoformat()),
-            Field("time", "Time (HH:MM, UTC)", "09:00"),
+            Field("time", f"Time (HH:MM, {zone_name})", "09:00"),
         ]
         today = self.session.clock.today()
 
         def validate(values):
-            return schedule_entry(values, today)
+            return schedule_entry(values, today, zone, zone_name)
 
         def chosen(entry: dict | None) -> None:
             if entry:
+                local = entry["when"].astimezone(zone)
                 self.write(lambda updates: updates.schedule(self.opportunity_id, **entry),
-                           f"{label(entry['kind'].value)} scheduled for {entry['when']:%Y-%m-%d %H:%M} UTC "
+                           f"{label(entry['kind'].value)} scheduled for {local:%Y-%m-%d %H:%M} {zone_name} "
                            "(a task is due that day)")
 
         self.app.push_screen(FormScreen("Schedule a call or meeting", fields, validate, submit_label="Schedule"),
