@@ -32,10 +32,12 @@ class GlobalOptions:
 
 
 def parse_as_of(text: str) -> date:
+    from domain.inputs import InputError, parse_date
+
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of: expected a date as YYYY-MM-DD, got {text!r}") from None
+        return parse_date(text)
+    except InputError as error:
+        raise UsageError(f"--as-of: {error}") from None
 
 
 def make_clock(as_of: date | None, zone: tzinfo | None = None) -> Clock:

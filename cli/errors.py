@@ -45,3 +45,31 @@ def describe_validation_error(exc: ValidationError, option_names: dict[str, str]
         label = names.get(field) or (f"--{field.replace('_', '-')}" if field else "")
         parts.append(f"{label}: {msg}" if label else msg)
     return "; ".join(parts) or str(exc)
+
+
+LOG_NAME = "errors.log"
+
+
+def unexpected(exc: BaseException, argv: list[str]) -> str:
+    """The one line for an error nobody foresaw; its traceback goes to errors.log in the state directory (the
+    `state_dir` setting, else the user state directory), where the TUI logs its failures too. The line names
+    no path: over SSH it is read by the client, and the server's layout is not theirs to see."""
+    import traceback
+    from datetime import datetime, timezone
+
+    logged = False
+    try:
+        from domain.settings import load_settings
+
+        path = load_settings().state_path / LOG_NAME
+        path.parent.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        command = " ".join(argv[:2]) or "(the TUI)"
+        trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        with path.open("a", encoding="utf-8", errors="backslashreplace") as log:
+            log.write(f"{stamp} pantry {command} failed\n{trace}\n")
+        logged = True
+    except Exception:  # a broken settings file or a full disk: the one line still goes out
+        pass
+    where = "; the details are in errors.log in Pantry's state directory" if logged else ""
+    return f"unexpected error ({type(exc).__name__}){where}"

@@ -22,8 +22,10 @@ from cli.errors import (
     EXIT_USAGE,
     CommandError,
     describe_validation_error,
+    unexpected,
 )
 from cli.options import add_global_options, global_options
+from cli.output import plain
 from domain.errors import DomainError
 from domain.pipeline import PipelineConfigError
 from domain.services.stage_moves import MoveRefused
@@ -71,13 +73,43 @@ def parser_for(argv: list[str]) -> argparse.ArgumentParser:
 
 
 def _fail(code: int, message: str) -> int:
-    message = " ".join(str(message).split()) or "failed"
+    message = plain(" ".join(str(message).split()) or "failed")  # a refusal may quote what was typed
     print(f"{PROG}: {message}", file=sys.stderr)
     return code
 
 
+def not_utf8(argv: list[str]) -> str | None:
+    """A refusal naming the first argument that was not UTF-8 (Python keeps such bytes as lone surrogates),
+    before argparse or any output meets it; None when every argument is text."""
+    for index, arg in enumerate(argv):
+        bad = next((i for i, char in enumerate(arg) if "\udc80" <= char <= "\udcff"), None)
+        if bad is None:
+            continue
+        byte = ord(arg[bad]) - 0xDC00
+        if arg.startswith("--") and "=" in arg:
+            name = arg.split("=", 1)[0]
+        elif index and argv[index - 1].startswith("-") and not arg.startswith("-"):
+            name = argv[index - 1]
+        elif arg.startswith("-"):
+            name = "an option name"
+        else:
+            name = f"argument {index + 1}"
+            shown = repr(arg.encode("utf-8", "surrogateescape"))[2:-1]
+            name = f"{name} ({shown[:40]})"
+        name = name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return f"{name}: not valid UTF-8 (byte 0x{byte:02x}); use UTF-8 text (check the terminal's or locale's encoding)"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(argv)
+    except Exception as exc:  # the last resort: never a traceback (over SSH it would show the server's paths)
+        return _fail(EXIT_REFUSED, unexpected(exc, argv))
+
+
+def _main(argv: list[str]) -> int:
     gated = argv[:1] == ["--ssh-gate"]
     if gated:
         # Behind an SSH key's forced command (see docs/deploy-ssh.md): who and which database come from
@@ -87,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = gate(argv, os.environ)
         if isinstance(argv, str):
             return _fail(EXIT_REFUSED, argv)
+    undecodable = not_utf8(argv)
+    if undecodable:
+        return _fail(EXIT_USAGE, undecodable)
     try:
         args = parser_for(argv).parse_args(argv)
     except SystemExit as exc:  # --help, --version, or an argparse error (already printed)
@@ -103,12 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, DatabaseUrlError, SettingsError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     except PipelineConfigError as exc:  # several lines: file: key: reason, one per problem
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(plain(f"{PROG}: {exc}"), file=sys.stderr)
         return EXIT_REFUSED
     except MoveRefused as exc:  # every reason, one per line
-        print(f"{PROG}: cannot move opportunity {exc.opportunity_id} to {exc.target}:", file=sys.stderr)
+        print(plain(f"{PROG}: cannot move opportunity {exc.opportunity_id} to {exc.target}:"), file=sys.stderr)
         for reason in exc.reasons:
-            print(f"  - {reason}", file=sys.stderr)
+            print(plain(f"  - {reason}"), file=sys.stderr)
         return EXIT_REFUSED
     except (CommandError, SchemaError, DomainError) as exc:  # refusals, conflicts, database failures (translated by the store)
         return _fail(EXIT_REFUSED, str(exc))

@@ -16,6 +16,7 @@ from typing import Iterator
 
 from cli.context import GlobalOptions, UsageError, open_session, parse_as_of
 from cli.errors import CommandError
+from domain.inputs import SHORT_TEXT, InputError, check_text, parse_count, parse_date, parse_id
 from domain.money import MoneyError, parse_cents
 from domain.session import Session
 from domain.settings import load_settings
@@ -84,32 +85,52 @@ def session_for(options: GlobalOptions, *, empty_hint: bool = True, strict_pipel
 
 
 def dollars(text: str) -> int:
-    """A money amount in dollars ('1,234.50', '$99') -> cents."""
+    """A money amount in dollars ('1,234.50', '$99') -> cents, 0 to $1,000,000,000,000.00."""
     try:
         return parse_cents(text)
     except MoneyError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def iso_date(text: str) -> date:
+def _boundary(parse, text: str):
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        return parse(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def iso_date(text: str) -> date:
+    """YYYY-MM-DD, a day that exists."""
+    return _boundary(parse_date, text)
+
+
+def record_id(text: str) -> int:
+    """A record's id: 1 to 2**63-1 (what the databases hold), so an id never overflows a query."""
+    return _boundary(parse_id, text)
 
 
 def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _boundary(lambda t: parse_count(t, minimum=0), text)
 
 
 def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be 1 or more, got 0")
-    return value
+    return _boundary(lambda t: parse_count(t, minimum=1), text)
+
+
+def version_number(text: str) -> int:
+    """A record's version (--expect-version): 1 or more, at most what the database holds."""
+    return _boundary(lambda t: parse_count(t, minimum=1), text)
+
+
+def percent(text: str) -> int:
+    return _boundary(lambda t: parse_count(t, minimum=0, maximum=100), text)
+
+
+def text_option(limit: int = SHORT_TEXT, *, multiline: bool = False):
+    """An argparse type for free text: at most `limit` characters (the record's own limit, so what is stored
+    can be read back and exported), no control characters."""
+    def parse(text: str) -> str:
+        return _boundary(lambda t: check_text(t, limit=limit, multiline=multiline), text)
+
+    parse.__name__ = "text"
+    return parse

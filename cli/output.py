@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -118,12 +119,26 @@ def col(header: str, key: str, *, numeric: bool = False) -> Column:
     return Column(header, lambda row, _key=key: row.get(_key), numeric)
 
 
-def _escape_controls(text: str) -> str:
-    if text.isprintable():
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escape_controls(text: str, keep: str = "") -> str:
+    """Control characters (and bidi overrides) shown as escapes (`\\x1b`), so user text can neither move the
+    cursor, retitle the terminal, ring the bell nor reorder what follows it."""
+    if text.isprintable() and not keep:
         return text
     return "".join(
-        ch.encode("unicode_escape").decode("ascii") if unicodedata.category(ch) == "Cc" else ch for ch in text
+        ch.encode("unicode_escape").decode("ascii")
+        if (unicodedata.category(ch) == "Cc" or ch in _BIDI) and ch not in keep else ch
+        for ch in text
     )
+
+
+def plain(text: str) -> str:
+    """A message for the terminal that carries user text (a deal's name, a lost reason, a refusal quoting
+    what was typed): every line break kept, every other control character escaped. Every one-line message of
+    the CLI goes through here (cli/main.py `_fail`, the edit, log, move, assign and user commands)."""
+    return _escape_controls(text, keep="\n")
 
 
 def table_cell(value: Any) -> str:
@@ -189,3 +204,8 @@ def write_table(rows: Iterable[dict[str, Any]], columns: Sequence[Column], out: 
     for line in cells:
         out.write(render(line) + "\n")
     return len(cells)
+
+
+def say(text: str, out: TextIO | None = None) -> None:
+    """Write a message that may carry user text, through `plain` (stdout unless `out` is given)."""
+    (out or sys.stdout).write(plain(text))

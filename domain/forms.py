@@ -7,11 +7,13 @@ are the domain's own (pydantic records, money parsing), so a form refuses what t
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone, tzinfo
+from decimal import Decimal
 
 from pydantic import ValidationError
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
-from domain.money import MoneyError, parse_cents
+from domain.inputs import LONG_TEXT, InputError, check_text, parse_date
+from domain.money import MAX_AMOUNT, MAX_CENTS, MoneyError, line_total, parse_cents
 from domain.records import Opportunity
 from domain.validation import field_errors
 
@@ -41,16 +43,22 @@ def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[d
             continue
         if cents != getattr(current, record_name):
             changes[record_name] = cents
-    text = values.get("expected_close", "").strip()
     try:
-        close = date.fromisoformat(text)
+        close = parse_date(values.get("expected_close", ""))
         if close != current.expected_close_date:
             changes["expected_close_date"] = close
-    except ValueError:
-        errors["expected_close"] = "expected a date as YYYY-MM-DD"
+    except InputError as error:
+        errors["expected_close"] = str(error)
     for name in ("name", "next_step", "source"):
-        if name in values and values[name].strip() != getattr(current, name):
-            changes[name] = values[name].strip()
+        if name not in values:
+            continue
+        try:
+            text = check_text(values[name], required=name == "name")
+        except InputError as error:
+            errors[name] = str(error)
+            continue
+        if text != getattr(current, name):
+            changes[name] = text
     probability = values.get("probability", "").strip()
     if probability and probability != str(current.probability):
         if not probability.isdigit():
@@ -77,10 +85,14 @@ def activity_entry(values: dict[str, str]) -> tuple[dict | None, dict[str, str]]
     subject = values.get("subject", "").strip()
     if kind not in {k.value for k in ActivityKind} or kind == ActivityKind.STAGE_CHANGE.value:
         errors["kind"] = "choose what kind of activity it was"
-    if not subject:
-        errors["subject"] = "required"
-    elif len(subject) > 200:
-        errors["subject"] = "at most 200 characters"
+    try:
+        check_text(subject, required=True)
+    except InputError as error:
+        errors["subject"] = str(error)
+    try:
+        check_text(values.get("description", ""), limit=LONG_TEXT, multiline=True)
+    except InputError as error:
+        errors["description"] = str(error)
     outcome = values.get("outcome", "")
     if errors:
         return None, errors
@@ -104,15 +116,15 @@ def schedule_entry(values: dict[str, str], today: date, zone: tzinfo = timezone.
     if kind not in {k.value for k in SCHEDULABLE}:
         errors["kind"] = "choose a call, meeting, demo, presentation, event or support visit"
     subject = values.get("subject", "").strip()
-    if not subject:
-        errors["subject"] = "required"
-    elif len(subject) > 200:
-        errors["subject"] = "at most 200 characters"
+    try:
+        check_text(subject, required=True)
+    except InputError as error:
+        errors["subject"] = str(error)
     day = None
     try:
-        day = date.fromisoformat(values.get("day", "").strip())
-    except ValueError:
-        errors["day"] = "a date as YYYY-MM-DD"
+        day = parse_date(values.get("day", ""))
+    except InputError as error:
+        errors["day"] = str(error)
     if day is not None and day < today:
         errors["day"] = f"in the past (today is {today.isoformat()})"
     at = time(9, 0)
@@ -131,3 +143,46 @@ def schedule_entry(values: dict[str, str], today: date, zone: tzinfo = timezone.
     if errors:
         return None, errors
     return {"kind": ActivityKind(kind), "subject": subject, "when": when}, {}
+
+
+MAX_QUANTITY = Decimal(1_000_000)
+
+
+def line_item_entry(values: dict[str, str], prices: dict[str, int]) -> tuple[dict | None, dict[str, str]]:
+    """The fields of the add-a-product form (product, quantity, unit price, discount) -> add_line_item's
+    arguments. `prices` maps each product's id (as the form holds it) to its list price."""
+    errors: dict[str, str] = {}
+    result: dict = {}
+    quantity = _decimal(values.get("quantity", ""))
+    if quantity is None or not 0 < quantity <= MAX_QUANTITY or quantity != quantity.quantize(Decimal("0.001")):
+        errors["quantity"] = f"a positive number up to {MAX_QUANTITY:,} with at most 3 decimals"
+    else:
+        result["quantity"] = quantity
+    discount = _decimal(values.get("discount", "").strip() or "0")
+    if discount is None or not 0 <= discount <= 100 or discount != discount.quantize(Decimal("0.01")):
+        errors["discount"] = "a percentage from 0 to 100 (at most 2 decimals)"
+    else:
+        result["discount_pct"] = discount.quantize(Decimal("0.01"))
+    if values.get("unit_price", "").strip():
+        try:
+            result["unit_price_cents"] = parse_cents(values["unit_price"])
+        except MoneyError as error:
+            errors["unit_price"] = str(error)
+    product = values.get("product", "")
+    if product not in prices:
+        errors["product"] = "choose a product"
+    if not errors:
+        price = result.get("unit_price_cents", prices[product])
+        if line_total(price, result["quantity"], result["discount_pct"]) > MAX_CENTS:
+            errors["quantity"] = f"the line would come to more than {MAX_AMOUNT}"
+    result["product_id"] = int(product) if product in prices else 0
+    return (None if errors else result), errors
+
+
+def _decimal(text: str) -> Decimal | None:
+    """Plain digits with an optional point (no exponent, NaN or infinity), else None."""
+    cleaned = text.strip()
+    if not cleaned or len(cleaned) > 20 or not all(c in "0123456789." for c in cleaned) or cleaned.count(".") > 1 \
+            or cleaned == ".":
+        return None
+    return Decimal(cleaned)

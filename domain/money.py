@@ -6,9 +6,21 @@ report and import agrees on them.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+
+# The range of every amount a person or a file may enter: 0 to $1,000,000,000,000.00. Records accept
+# up to ten times that (domain/records/base.py `Cents`: sums such as forecast totals), so whatever is
+# let in here can always be read back, edited and exported.
+MAX_CENTS = 100_000_000_000_000
+MAX_AMOUNT = "$1,000,000,000,000.00"
+
+# Digits with an optional decimal point: no sign but a leading minus (refused with its own reason),
+# no exponent (`1e30`), no NaN or infinity, no more than 40 characters (nothing longer fits the range).
+_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_NON_FINITE = {"nan", "-nan", "+nan", "snan", "inf", "-inf", "+inf", "infinity", "-infinity", "+infinity"}
 
 
 class MoneyError(ValueError):
@@ -16,24 +28,39 @@ class MoneyError(ValueError):
 
 
 def parse_cents(text: str | int | Decimal) -> int:
-    """'1,234.5' -> 123450; '$99' -> 9900. Rejects more than two decimal places."""
+    """'1,234.5' -> 123450; '$99' -> 9900. The one parser of amounts (TUI forms, CLI options, filter words,
+    imports): refuses more than two decimal places, negative amounts, exponent forms ('1e30'), NaN and
+    infinity, and anything above MAX_AMOUNT, with a reason that can follow the field's name."""
+    if isinstance(text, bool):
+        raise MoneyError(f"not an amount: {text!r}")
     if isinstance(text, int):
-        return text * 100
-    if isinstance(text, Decimal):
+        amount = Decimal(text)
+    elif isinstance(text, Decimal):
         amount = text
     else:
-        cleaned = text.strip().replace(",", "").replace("$", "").replace("_", "")
+        cleaned = str(text).strip().replace(",", "").replace("$", "").replace("_", "")
         if not cleaned:
             raise MoneyError("empty amount")
-        try:
-            amount = Decimal(cleaned)
-        except InvalidOperation:
-            raise MoneyError(f"not an amount: {text!r}") from None
+        if cleaned.lower() in _NON_FINITE:
+            raise MoneyError(f"not a finite amount: {_shown(text)}")
+        if len(cleaned) > 40 or not _AMOUNT.fullmatch(cleaned):
+            raise MoneyError(f"not an amount: {_shown(text)} (write dollars as digits, e.g. 1,234.50)")
+        amount = Decimal(cleaned)
     if not amount.is_finite():
-        raise MoneyError(f"not a finite amount: {text!r}")
+        raise MoneyError(f"not a finite amount: {_shown(text)}")
+    if amount < 0:
+        raise MoneyError(f"must be 0 or more, got {_shown(text)}")
+    if amount > MAX_CENTS / 100:
+        raise MoneyError(f"at most {MAX_AMOUNT}, got {_shown(text)}")
     if amount != amount.quantize(CENT):
-        raise MoneyError(f"more than two decimal places: {text!r}")
-    return int(amount * 100)
+        raise MoneyError(f"more than two decimal places: {_shown(text)}")
+    return int(amount.quantize(CENT) * 100)
+
+
+def _shown(text: object) -> str:
+    """The value as typed, quoted and cut short (a refusal is one line)."""
+    shown = repr(str(text) if not isinstance(text, str) else text)
+    return shown if len(shown) <= 42 else shown[:40] + "…'"
 
 
 def to_decimal(cents: int) -> Decimal:

@@ -16,6 +16,14 @@ from store.models.base import BaseModel
 R = TypeVar("R", bound=Record)
 
 
+
+def checked(record: R) -> R:
+    """The record validated again before it is written: one built with `model_copy(update=...)` skips
+    pydantic's checks, and a value the record's type refuses (a 201-character lost reason) would be stored,
+    then break every later read of the row (an edit, an export). What may go in is what can come out."""
+    type(record).model_validate(record.model_dump())
+    return record
+
 class Repository(Generic[R]):
     def __init__(self, model: type[BaseModel], record_type: type[R], kind: str) -> None:
         self.model = model
@@ -63,7 +71,7 @@ class Repository(Generic[R]):
         return query.count()
 
     def insert(self, record: R) -> R:
-        data = record_to_row_dict(self.model, record)
+        data = record_to_row_dict(self.model, checked(record))
         new_id = self.model.insert(**data).execute()
         if record.id is not None:
             self._sync_id_sequence()
@@ -99,7 +107,7 @@ class Repository(Generic[R]):
         """
         if record.id is None:
             raise ValueError("update needs a record with an id")
-        data = record_to_row_dict(self.model, record)
+        data = record_to_row_dict(self.model, checked(record))
         data.pop("id", None)
         if fields is not None:
             wanted = {f[:-3] if f.endswith("_id") and f[:-3] in data else f for f in fields}

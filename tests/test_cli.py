@@ -609,7 +609,10 @@ def test_sqlite_path_is_the_file_the_store_opens(url, path):
     ("list", "users"), ("db", "status"), ("db", "upgrade"), ("stats",), ("tui",), ("pipeline", "show"),
 ])
 def test_a_postgresql_url_without_the_driver_names_the_install_line(capsys, monkeypatch, argv):
+    from cli.commands import tui_cmd
+
     monkeypatch.setitem(sys.modules, "psycopg2", None)  # as if psycopg2-binary were not installed
+    monkeypatch.setattr(tui_cmd, "has_terminal", lambda: True)  # `tui` gets as far as opening the database
     code, out, err = run(capsys, *argv, "--db", "postgresql://pantry@127.0.0.1:1/pantry")
     assert code == 1 and out == ""
     assert err == ("pantry: PostgreSQL needs the psycopg2 driver, which is not installed: "
@@ -793,9 +796,19 @@ class FakeApp:
 
 @pytest.fixture
 def fake_app(monkeypatch) -> FakeApp:
+    from cli.commands import tui_cmd
+
     fake = FakeApp()
     monkeypatch.setitem(sys.modules, "tui.app", fake.module())
+    monkeypatch.setattr(tui_cmd, "has_terminal", lambda: True)  # capsys is no terminal
     return fake
+
+
+def test_without_a_terminal_the_tui_is_refused_in_one_line(capsys, db, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tui.app", FakeApp().module())
+    code, out, err = run(capsys, "--db", db, "--as", "alice")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "the terminal UI needs a terminal" in err and "ssh -t" in err
 
 
 def test_no_subcommand_opens_the_tui_on_the_given_database(capsys, db, fake_app):

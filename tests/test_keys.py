@@ -7,8 +7,10 @@ import base64
 import json
 import os
 import shlex
+import shutil
 import stat
 import struct
+import subprocess
 
 import pytest
 
@@ -29,15 +31,22 @@ def run(capsys, *argv: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def blob(key_type: str, material: bytes = b"\x01" * 32) -> str:
-    raw = struct.pack(">I", len(key_type)) + key_type.encode() + struct.pack(">I", len(material)) + material
+def blob(key_type: str, *fields: bytes) -> str:
+    """A public key's base64: the type, then its fields as SSH strings (default: a 32-byte ed25519 key)."""
+    raw = struct.pack(">I", len(key_type)) + key_type.encode()
+    for field in fields or (b"\x01" * 32,):
+        raw += struct.pack(">I", len(field)) + field
     return base64.b64encode(raw).decode()
+
+
+RSA_N = b"\x00\xc3" + bytes([7]) * 255  # a 2048-bit modulus (its leading zero keeps the mpint positive)
+RSA_FIELDS = (b"\x01\x00\x01", RSA_N)  # e = 65537
 
 
 ED = f"ssh-ed25519 {blob('ssh-ed25519')} ray@laptop"
 ED2 = "ssh-ed25519 " + blob("ssh-ed25519", bytes([2]) * 32) + " sue@laptop"
-ECDSA = "ecdsa-sha2-nistp256 " + blob("ecdsa-sha2-nistp256", bytes([4]) * 65)
-OTHER_LINE = 'from="10.0.0.1" ssh-rsa ' + blob("ssh-rsa", bytes([3]) * 64) + " backup@host\n"
+ECDSA = "ecdsa-sha2-nistp256 " + blob("ecdsa-sha2-nistp256", b"nistp256", bytes([4]) * 65)
+OTHER_LINE = 'from="10.0.0.1" ssh-rsa ' + blob("ssh-rsa", *RSA_FIELDS) + " backup@host\n"
 NO_MATERIAL = base64.b64encode(struct.pack(">I", 11) + b"ssh-ed25519").decode()
 BAD_LENGTH = base64.b64encode(bytes([255, 255, 255, 255]) + b"junk").decode()
 
@@ -65,8 +74,10 @@ def add(capsys, database_url, keyfile, login, key):
 # -- validation ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [ED, ED2, ECDSA, f"ssh-rsa {blob('ssh-rsa', b'x' * 100)}",
-                                  f"sk-ssh-ed25519@openssh.com {blob('sk-ssh-ed25519@openssh.com')}"])
+@pytest.mark.parametrize("text", [ED, ED2, ECDSA, f"ssh-rsa {blob('ssh-rsa', *RSA_FIELDS)}",
+                                  f"sk-ssh-ed25519@openssh.com {blob('sk-ssh-ed25519@openssh.com', bytes(32), b'ssh:')}",
+                                  f"sk-ecdsa-sha2-nistp256@openssh.com "
+                                  f"{blob('sk-ecdsa-sha2-nistp256@openssh.com', b'nistp256', bytes([4]) * 65, b'ssh:')}"])
 def test_valid_keys_parse(text):
     key = keys_cmd.parse_public_key(text)
     assert key.type == text.split()[0]
@@ -83,6 +94,15 @@ def test_valid_keys_parse(text):
     (f"ssh-ed25519 {blob('ssh-rsa')}", "says ssh-ed25519 but its data is a ssh-rsa key"),
     ("ssh-ed25519 " + NO_MATERIAL, "no key material"),
     ("ssh-ed25519 " + BAD_LENGTH, "malformed"),
+    # truncated base64 (still valid base64): the key is cut short
+    ("ssh-ed25519 " + ED.split()[1][:-8], "truncated|not 32"),
+    ("ssh-ed25519 " + blob("ssh-ed25519", bytes(31)), "31 bytes long, not 32"),
+    ("ssh-ed25519 " + blob("ssh-ed25519", bytes(32), b"extra"), "malformed"),
+    ("ssh-rsa " + blob("ssh-rsa", *RSA_FIELDS)[:-12], "truncated"),
+    ("ssh-rsa " + blob("ssh-rsa", b"\x01\x00\x01", bytes([7]) * 64), "not a usable RSA key"),
+    ("ecdsa-sha2-nistp256 " + blob("ecdsa-sha2-nistp256", b"nistp384", bytes([4]) * 65), "not a nistp256 point"),
+    ("ecdsa-sha2-nistp256 " + blob("ecdsa-sha2-nistp256", b"nistp256", bytes([4]) * 33), "not a nistp256 point"),
+    ("sk-ssh-ed25519@openssh.com " + blob("sk-ssh-ed25519@openssh.com", bytes(32), b""), "no application"),
 ])
 def test_malformed_keys_are_refused(text, message):
     with pytest.raises(CommandError, match=message):
@@ -320,3 +340,21 @@ def test_root_editing_an_accounts_file_keeps_its_owner(tmp_path):
     os.chown(keyfile, 4322, 4323)
     keys_cmd.write_atomically(keyfile, ["one\n", "two\n"])
     assert (keyfile.stat().st_uid, keyfile.stat().st_gid, keyfile.read_text()) == (4322, 4323, "one\ntwo\n")
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
+@pytest.mark.parametrize("kind", [("ed25519",), ("rsa", "-b", "2048"), ("ecdsa", "-b", "256"), ("ecdsa", "-b", "384"),
+                                  ("ecdsa", "-b", "521")])
+def test_keys_made_by_ssh_keygen_parse_and_cut_short_they_are_refused(tmp_path, kind):
+    path = tmp_path / "id"
+    subprocess.run(["ssh-keygen", "-q", "-t", kind[0], *kind[1:], "-N", "", "-C", "me@laptop", "-f", str(path)],
+                   check=True, capture_output=True)
+    text = (tmp_path / "id.pub").read_text()
+    key = keys_cmd.parse_public_key(text)
+    assert key.type == text.split()[0]
+    key_type, data = text.split()[:2]
+    for cut in (4, 8, 12):
+        short = data.rstrip("=")[:-cut]
+        short = short[: len(short) // 4 * 4]  # still valid base64, only shorter
+        with pytest.raises(CommandError, match="truncated|cut short|malformed"):
+            keys_cmd.parse_public_key(f"{key_type} {short}")

@@ -29,7 +29,6 @@ from domain.money import (
         ("  7 ", 700),
         ("1_000", 100000),  # underscores are digit separators: 1000 dollars
         ("$12,345,678,901.23", 1_234_567_890_123),
-        ("-5.25", -525),
         ("19.90", 1990),
         ("1.230", 123),  # a third place that is zero adds no precision: 1.23 dollars
         (12, 1200),  # an int is whole dollars
@@ -58,6 +57,28 @@ def test_parse_cents_refuses_non_finite(text):
 def test_parse_cents_refuses_empty(text):
     with pytest.raises(MoneyError, match="empty amount"):
         parse_cents(text)
+
+
+@pytest.mark.parametrize("text", ["-5.25", "-0.01", -1, Decimal("-3")])
+def test_parse_cents_refuses_negative_amounts(text):
+    with pytest.raises(MoneyError, match="must be 0 or more"):
+        parse_cents(text)
+
+
+@pytest.mark.parametrize("text", ["1e30", "1e300", "1e308", "1E2", "1e-2", "0x10", "+5", "١٢٣"])
+def test_parse_cents_refuses_exponent_and_other_number_forms(text):
+    with pytest.raises(MoneyError, match="not an amount"):
+        parse_cents(text)
+
+
+@pytest.mark.parametrize("text", ["1000000000000.01", "99999999999999999999999999", Decimal("1E+30"), 10**13])
+def test_parse_cents_refuses_more_than_a_trillion_dollars(text):
+    with pytest.raises(MoneyError, match=r"at most \$1,000,000,000,000.00"):
+        parse_cents(text)
+
+
+def test_parse_cents_takes_a_trillion_dollars_exactly():
+    assert parse_cents("$1,000,000,000,000.00") == 100_000_000_000_000
 
 
 @pytest.mark.parametrize("text", ["abc", "1.2.3", "12 34", "€5", "1,2,3.4.5"])

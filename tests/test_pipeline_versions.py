@@ -5,7 +5,6 @@ Run on SQLite, and on PostgreSQL when PANTRY_TEST_DATABASE_URL is set (the `data
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -26,9 +25,9 @@ from domain.pipeline import DEFAULT_PIPELINE, DEFAULT_PIPELINE_FILE, PipelineCon
 from domain.records import User
 from domain.services.pipeline_versions import PipelineFile, PipelineVersions
 from domain.session import Session
-from store.models import ALL_MODELS
 from store.store import Store
 from tests.conftest import NOW
+from tests.db_digest import digest
 
 DEFAULT_TEXT = DEFAULT_PIPELINE_FILE.read_text()
 RENAMED = DEFAULT_TEXT.replace('name = "Discovery"', 'name = "First contact"')
@@ -38,13 +37,6 @@ def run(capsys, *argv) -> tuple[int, str, str]:
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def digest(url: str) -> str:
-    """Every row of every table: a refused command must leave it unchanged."""
-    with Store.open(url):
-        rows = [sorted(map(repr, model.select().dicts())) for model in ALL_MODELS]
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 @pytest.fixture

@@ -289,7 +289,9 @@ def test_an_old_record_id_past_64_bits_is_refused_plainly(capsys, database_url, 
                               created_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
     code = main(["move", str(2**70), "closed_won", "--as", "ana", "--db", database_url])
     err = capsys.readouterr().err
-    assert code in (1, 2) and "Traceback" not in err and err.startswith("pantry: ")
+    # refused at the boundary now (domain/inputs.py parse_id), before any query: a usage error naming the argument
+    assert code == 2 and "Traceback" not in err
+    assert err.splitlines()[-1].startswith("pantry move: error: argument OPPORTUNITY_ID: expected an id from 1 to ")
 
 
 @pytest.mark.parametrize(("driver_error", "expected", "words"), DRIVER_ERRORS,

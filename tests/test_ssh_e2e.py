@@ -318,6 +318,31 @@ def test_a_forced_session_gives_no_shell(deployment):
         assert REFUSAL in result.stderr and "is not allowed over SSH" in result.stderr, (command, result.stderr)
 
 
+def test_without_a_terminal_the_tui_is_refused_in_one_line_and_nothing_stays_behind(deployment):
+    """`ssh -T host` (no command, no terminal): the TUI would wait for keys that never come, left behind after the
+    client is gone; it is refused in one line, and no traceback shows the server's paths."""
+    result = deployment.ssh(REP, timeout=30)
+    assert result.returncode == 1, result
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "the terminal UI needs a terminal" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and str(deployment.tmp) not in result.stderr
+    time.sleep(0.5)
+    assert not gate_processes(str(deployment.tmp))
+
+
+def gate_processes(marker: str) -> list[str]:
+    """The pids of `pantry --ssh-gate` processes of this deployment still running."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if entry.name.isdigit() and "--ssh-gate" in cmdline and marker in cmdline:
+            found.append(entry.name)
+    return found
+
+
 def test_read_only_commands_run_as_the_key_user(deployment):
     result = deployment.ssh(REP, "report", "pipeline")
     assert result.returncode == 0, result.stderr

@@ -487,6 +487,8 @@ def _services():
                                              w.session.clock.now() + timedelta(days=2)), {"activity", "task"}),
         "domain/services/opportunity_updates.py:OpportunityUpdates.reassign": (
             lambda w, _: OpportunityUpdates(w.as_(w.mia)).reassign(w.opp.id, "rob"), {"opportunity"}),
+        "domain/services/opportunity_updates.py:OpportunityUpdates.reassign_all": (
+            lambda w, _: OpportunityUpdates(w.as_(w.mia)).reassign_all([w.opp.id], "rob"), {"opportunity"}),
         "domain/services/opportunity_updates.py:OpportunityUpdates.send_proposal": (
             lambda w, _: updates(w).send_proposal(w.draft.id), {"proposal"}),
         "domain/services/interactions.py:record_interaction": (

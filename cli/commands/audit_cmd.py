@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from cli.context import GlobalOptions
-from cli.options import add_global_options, positive_int, session_for
+from cli.options import add_global_options, positive_int, record_id, session_for
 from cli.output import Column, col, write_json_list, write_table
 from domain.services.audit import audit_log
 
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_global_options(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--record", dest="record_id", type=positive_int, default=None, metavar="ID",
+    parser.add_argument("--record", dest="record_id", type=record_id, default=None, metavar="ID",
                         help="only this record id (with --table: of that table)")
     parser.add_argument("--table", default=None, metavar="NAME", help="only this table (e.g. opportunity)")
     parser.add_argument("--user", default=None, metavar="LOGIN", help="only changes made by LOGIN")

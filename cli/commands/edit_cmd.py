@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cli.context import GlobalOptions
-from cli.options import add_global_options, dollars, iso_date, session_for
+from cli.options import (
+    add_global_options,
+    dollars,
+    iso_date,
+    percent,
+    record_id,
+    session_for,
+    text_option,
+    version_number,
+)
+from cli.output import say
 from domain.enums import ActivityKind, ForecastCategory, Outcome
+from domain.inputs import LONG_TEXT
 from domain.money import format_money
 from domain.services.opportunity_updates import OpportunityUpdates
 
@@ -21,12 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "a stage requirement such as qualification's 'call'.",
     )
     add_global_options(log)
-    log.add_argument("opportunity_id", type=int, metavar="OPPORTUNITY_ID")
+    log.add_argument("opportunity_id", type=record_id, metavar="OPPORTUNITY_ID")
     log.add_argument("--kind", required=True, choices=LOG_KINDS)
-    log.add_argument("--subject", required=True)
-    log.add_argument("--description", default="")
+    log.add_argument("--subject", required=True, type=text_option())
+    log.add_argument("--description", default="", type=text_option(LONG_TEXT, multiline=True))
     log.add_argument("--outcome", choices=[o.value for o in Outcome], default=None)
-    log.add_argument("--next-steps", default="")
+    log.add_argument("--next-steps", default="", type=text_option())
     log.add_argument("--planned", action="store_true", help="scheduled, not yet done")
     log.set_defaults(handler=run_log)
 
@@ -36,16 +46,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "or --forecast-category marks it as a manual override.",
     )
     add_global_options(edit)
-    edit.add_argument("opportunity_id", type=int, metavar="OPPORTUNITY_ID")
-    edit.add_argument("--name")
+    edit.add_argument("opportunity_id", type=record_id, metavar="OPPORTUNITY_ID")
+    edit.add_argument("--name", type=text_option())
     edit.add_argument("--budget", type=dollars, metavar="DOLLARS")
     edit.add_argument("--value", type=dollars, metavar="DOLLARS")
-    edit.add_argument("--next-step")
+    edit.add_argument("--next-step", type=text_option())
     edit.add_argument("--expected-close", type=iso_date, metavar="YYYY-MM-DD")
-    edit.add_argument("--source")
-    edit.add_argument("--probability", type=int, metavar="0-100")
+    edit.add_argument("--source", type=text_option())
+    edit.add_argument("--probability", type=percent, metavar="0-100")
     edit.add_argument("--forecast-category", choices=[c.value for c in ForecastCategory])
-    edit.add_argument("--expect-version", type=int, default=None, metavar="N",
+    edit.add_argument("--expect-version", type=version_number, default=None, metavar="N",
                       help="refuse if the opportunity's version is no longer N")
     edit.set_defaults(handler=run_edit)
 
@@ -61,7 +71,7 @@ def run_log(args: argparse.Namespace, options: GlobalOptions) -> int:
             next_steps=args.next_steps,
         )
     state = "planned" if args.planned else "completed"
-    sys.stdout.write(f"logged {state} {activity.kind.value} #{activity.id} on opportunity {args.opportunity_id}: "
+    say(f"logged {state} {activity.kind.value} #{activity.id} on opportunity {args.opportunity_id}: "
                      f"{activity.subject}\n")
     return 0
 
@@ -86,5 +96,5 @@ def run_edit(args: argparse.Namespace, options: GlobalOptions) -> int:
         f"{k.removesuffix('_cents')}={format_money(v) if k.endswith('_cents') else getattr(v, 'value', v)}"
         for k, v in changes.items()
     )
-    sys.stdout.write(f"#{saved.id} {saved.name}: {shown} (version {saved.version})\n")
+    say(f"#{saved.id} {saved.name}: {shown} (version {saved.version})\n")
     return 0

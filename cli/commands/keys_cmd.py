@@ -97,6 +97,33 @@ def parse_public_key(text: str) -> PublicKey:
         blob = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
         raise MalformedKey(f"the {key_type} key is not valid base64") from None
+    check_key_blob(key_type, blob)
+    return PublicKey(key_type, blob, data)
+
+
+# What follows the key type in the blob (RFC 4253 6.6, RFC 5656 3.1, RFC 8709 4, OpenSSH's PROTOCOL.u2f):
+# ed25519 a 32-byte key; RSA e and n (at least 1024 bits, what OpenSSH accepts); ECDSA the curve's name and an
+# uncompressed point; a security key's also the application ("ssh:" by default).
+_CURVES = {"ecdsa-sha2-nistp256": ("nistp256", 65), "ecdsa-sha2-nistp384": ("nistp384", 97),
+           "ecdsa-sha2-nistp521": ("nistp521", 133), "sk-ecdsa-sha2-nistp256@openssh.com": ("nistp256", 65)}
+
+
+def _strings(blob: bytes, key_type: str) -> list[bytes]:
+    """The blob as SSH strings (a 4-byte length, then that many bytes), every byte accounted for."""
+    parts, at = [], 0
+    while at < len(blob):
+        if len(blob) - at < 4:
+            raise MalformedKey(f"the {key_type} key is truncated (its base64 is cut short?)")
+        (length,) = struct.unpack(">I", blob[at:at + 4])
+        if length > len(blob) - at - 4:
+            raise MalformedKey(f"the {key_type} key is truncated (its base64 is cut short?)")
+        parts.append(blob[at + 4:at + 4 + length])
+        at += 4 + length
+    return parts
+
+
+def check_key_blob(key_type: str, blob: bytes) -> None:
+    """The decoded key is what its type says, whole: the right fields, the right lengths, nothing after."""
     if len(blob) < 4:
         raise MalformedKey(f"the {key_type} key is too short")
     (length,) = struct.unpack(">I", blob[:4])
@@ -104,11 +131,28 @@ def parse_public_key(text: str) -> PublicKey:
     if length > 64 or len(embedded) != length:
         raise MalformedKey(f"the {key_type} key is malformed (no key type inside)")
     if embedded != key_type.encode("ascii"):
-        shown = embedded.decode("ascii", "replace")
-        raise MalformedKey(f"the key says {key_type} but its data is a {shown} key")
+        shown = embedded.decode("ascii", "replace").encode("unicode_escape").decode("ascii")
+        raise MalformedKey(f"the key says {key_type} but its data is a {shown[:40]} key")
     if len(blob) <= 4 + length:
         raise MalformedKey(f"the {key_type} key has no key material")
-    return PublicKey(key_type, blob, data)
+    fields = _strings(blob, key_type)[1:]
+    security_key = key_type.startswith("sk-")
+    expected = {"ssh-ed25519": 1, "sk-ssh-ed25519@openssh.com": 2, "ssh-rsa": 2}.get(key_type, 3 if security_key else 2)
+    if len(fields) != expected:
+        raise MalformedKey(f"the {key_type} key is malformed ({len(fields)} fields where it has {expected})")
+    if key_type in ("ssh-ed25519", "sk-ssh-ed25519@openssh.com") and len(fields[0]) != 32:
+        raise MalformedKey(f"the {key_type} key is {len(fields[0])} bytes long, not 32 (its base64 is cut short?)")
+    if key_type == "ssh-rsa":
+        exponent, modulus = (int.from_bytes(f, "big") for f in fields)
+        if exponent < 3 or exponent % 2 == 0 or modulus.bit_length() < 1024 or modulus.bit_length() > 16384:
+            raise MalformedKey(f"the ssh-rsa key is not a usable RSA key ({modulus.bit_length()}-bit modulus; "
+                               "OpenSSH needs 1024 to 16384 bits)")
+    if key_type in _CURVES:
+        curve, point = _CURVES[key_type]
+        if fields[0] != curve.encode("ascii") or len(fields[1]) != point or fields[1][:1] != b"\x04":
+            raise MalformedKey(f"the {key_type} key is malformed (not a {curve} point; its base64 is cut short?)")
+    if security_key and not fields[-1]:
+        raise MalformedKey(f"the {key_type} key names no application")
 
 
 def read_key_argument(value: str) -> str:

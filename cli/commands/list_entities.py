@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
 from cli.context import UsageError
-from cli.options import dollars, iso_date, non_negative_int
+from cli.options import dollars, iso_date, percent, record_id
 from cli.output import Column, col, money
 from domain.enums import (
     AccountStatus,
@@ -126,7 +126,7 @@ def _opportunity_filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-value", type=dollars, metavar="DOLLARS", help="value at most this many dollars")
     g.add_argument("--close-from", type=iso_date, metavar="YYYY-MM-DD", help="expected close on or after")
     g.add_argument("--close-to", type=iso_date, metavar="YYYY-MM-DD", help="expected close on or before")
-    g.add_argument("--account-id", type=non_negative_int, metavar="ID", help="only this account's deals")
+    g.add_argument("--account-id", type=record_id, metavar="ID", help="only this account's deals")
     g.add_argument("--closed", metavar="PERIOD", default=None,
                    help="closed (won or lost, with --status) in this period, by actual close date: today, this-week, "
                    "last-week, this-month, last-month, this-quarter, last-quarter, YYYY-MM, YYYY-Qn, YYYY-MM-DD")
@@ -246,8 +246,8 @@ def _account_filters(p: argparse.ArgumentParser) -> None:
     g.add_argument("--owner", action="append", default=[], metavar="LOGIN", help="owner's login (repeatable)")
     g.add_argument("--industry", default="", choices=_values(Industry), metavar="INDUSTRY",
                    help=f"one of {', '.join(_values(Industry))}")
-    g.add_argument("--min-health", type=non_negative_int, metavar="0-100", help="health score at least")
-    g.add_argument("--max-health", type=non_negative_int, metavar="0-100", help="health score at most")
+    g.add_argument("--min-health", type=percent, metavar="0-100", help="health score at least")
+    g.add_argument("--max-health", type=percent, metavar="0-100", help="health score at most")
 
 
 ACCOUNTS = Entity(
@@ -284,7 +284,7 @@ ACCOUNTS = Entity(
 
 def _contact_filters(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("filters")
-    g.add_argument("--account-id", type=non_negative_int, metavar="ID", help="only this account's contacts")
+    g.add_argument("--account-id", type=record_id, metavar="ID", help="only this account's contacts")
 
 
 CONTACTS = Entity(

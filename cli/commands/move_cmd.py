@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from cli.context import GlobalOptions
-from cli.options import add_global_options, session_for
-from cli.output import Money, write_json_document
+from cli.options import add_global_options, record_id, session_for, text_option, version_number
+from cli.output import Money, say, write_json_document
 from domain.money import format_money
 from domain.services.duration_sweep import sweep_stage_durations
 from domain.services.mailer import deliver_outbox
@@ -23,10 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(exit 1) and nothing changes; otherwise the new state is printed.",
     )
     add_global_options(parser)
-    parser.add_argument("opportunity_id", type=int, metavar="OPPORTUNITY_ID")
+    parser.add_argument("opportunity_id", type=record_id, metavar="OPPORTUNITY_ID")
     parser.add_argument("stage", metavar="STAGE", help="target stage id (see `pantry pipeline show`)")
-    parser.add_argument("--lost-reason", default=None, metavar="TEXT", help="required when STAGE is the lost stage")
-    parser.add_argument("--expect-version", type=int, default=None, metavar="N",
+    parser.add_argument("--lost-reason", default=None, type=text_option(), metavar="TEXT", help="required when STAGE is the lost stage")
+    parser.add_argument("--expect-version", type=version_number, default=None, metavar="N",
                         help="refuse if the opportunity's version is no longer N (someone changed it)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.set_defaults(handler=run)
@@ -50,15 +50,15 @@ def run(args: argparse.Namespace, options: GlobalOptions) -> int:
             "automations": list(result.automations), "advisories": list(result.advisories),
         }, sys.stdout)
         return 0
-    out = sys.stdout
-    out.write(f"#{o.id} {o.name}: {result.from_stage} → {o.stage}\n")
+
+    say(f"#{o.id} {o.name}: {result.from_stage} → {o.stage}\n")
     override = " (manual override)" if o.probability_overridden else ""
-    out.write(f"  probability {o.probability}%{override} · forecast category {o.forecast_category.value}"
+    say(f"  probability {o.probability}%{override} · forecast category {o.forecast_category.value}"
               f" · value {format_money(o.value_cents)} · version {o.version}\n")
     if o.actual_close_date:
-        out.write(f"  closed {o.actual_close_date.isoformat()}" + (f" · lost: {o.lost_reason}" if o.lost_reason else "") + "\n")
+        say(f"  closed {o.actual_close_date.isoformat()}" + (f" · lost: {o.lost_reason}" if o.lost_reason else "") + "\n")
     for label in result.automations:
-        out.write(f"  automation: {label}\n")
+        say(f"  automation: {label}\n")
     for advice in result.advisories:
-        out.write(f"  note: {advice}\n")
+        say(f"  note: {advice}\n")
     return 0

@@ -11,8 +11,8 @@ import sys
 from datetime import date
 
 from cli.context import GlobalOptions
-from cli.options import add_global_options, dollars, positive_int, session_for
-from cli.output import Column, col, write_json_list, write_table
+from cli.options import add_global_options, dollars, record_id, session_for
+from cli.output import Column, col, say, write_json_list, write_table
 from domain.enums import QuotaPeriod
 from domain.money import format_money, to_json_number
 from domain.services.lead_actions import LeadActions
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_global_options(assign)
     assign.add_argument("entity", choices=("lead", "opportunity"))
-    assign.add_argument("ids", type=positive_int, nargs="+", metavar="ID")
+    assign.add_argument("ids", type=record_id, nargs="+", metavar="ID")
     assign.add_argument("--to", required=True, metavar="LOGIN", help="the new owner")
     assign.set_defaults(handler=run_assign)
 
@@ -72,19 +72,18 @@ def run_assign(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         if args.entity == "lead":
             changed = LeadActions(session).assign(list(args.ids), args.to)
-            sys.stdout.write(f"assigned {changed} of {len(args.ids)} lead(s) to {args.to}\n")
+            say(f"assigned {changed} of {len(args.ids)} lead(s) to {args.to}\n")
             return 0
-        updates = OpportunityUpdates(session)
-        for opportunity_id in args.ids:
-            saved = updates.reassign(opportunity_id, args.to)
-            sys.stdout.write(f"#{saved.id} {saved.name}: owner {args.to} (version {saved.version})\n")
+        reassigned = OpportunityUpdates(session).reassign_all(list(args.ids), args.to)  # all or nothing
+    for saved in reassigned:
+        say(f"#{saved.id} {saved.name}: owner {args.to} (version {saved.version})\n")
     return 0
 
 
 def run_quota_set(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         saved = QuotaActions(session).set_quota(args.quota_login, args.period, args.start, args.amount)
-    sys.stdout.write(f"quota of {args.quota_login} for the {saved.period.value} from {saved.period_start:%Y-%m}: "
+    say(f"quota of {args.quota_login} for the {saved.period.value} from {saved.period_start:%Y-%m}: "
                      f"{format_money(saved.amount_cents)}\n")
     return 0
 

@@ -79,12 +79,26 @@ def check_keymap(settings: Settings) -> None:
                              for binding_id in unknown])
 
 
+def has_terminal() -> bool:
+    """Both ends of the TUI are a terminal: keys come in on stdin, the screen goes out on stdout."""
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+
+
+NO_TERMINAL = ("the terminal UI needs a terminal, and this session has none (over SSH, connect with `ssh -t`; "
+               "without a terminal run a command instead, e.g. `pantry list opportunities`)")
+
+
 def run(args: argparse.Namespace | None, options: GlobalOptions) -> int:
     try:
         from tui.app import run_app
     except ImportError as exc:
         raise CommandError(f"the terminal UI is not available ({exc})") from None
-    check_keymap(options.settings)
+    check_keymap(options.settings)  # a mistake in the settings is named first, terminal or not
+    if not has_terminal():  # `ssh -T host`, a pipe, cron: the TUI would wait for keys that never come
+        raise CommandError(NO_TERMINAL)
     if options.demo:
         ensure_demo_database(options)
     with session_for(options) as session:

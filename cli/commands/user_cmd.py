@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cli.context import GlobalOptions, UsageError
-from cli.options import add_global_options, session_for
+from cli.options import add_global_options, session_for, text_option
+from cli.output import say
 from domain.enums import Role
 from domain.services.user_admin import UserAdmin
 
@@ -26,24 +26,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = actions.add_parser("add", help="add a user", allow_abbrev=False)
     add_global_options(add)
     add.add_argument("user_login", metavar="LOGIN", help="lower-case letters, digits, '.', '_' or '-'")
-    add.add_argument("--name", required=True, help="the display name")
+    add.add_argument("--name", required=True, type=text_option(), help="the display name")
     add.add_argument("--role", choices=ROLES, default="rep")
     add.add_argument("--manager", default=None, metavar="LOGIN", help="who they report to (a manager or an admin)")
-    add.add_argument("--team", default="")
-    add.add_argument("--region", default="")
+    add.add_argument("--team", default="", type=text_option())
+    add.add_argument("--region", default="", type=text_option())
     add.add_argument("--email", default=None)
     add.set_defaults(handler=run_add)
 
     change = actions.add_parser("set", help="change a user", allow_abbrev=False)
     add_global_options(change)
     change.add_argument("user_login", metavar="LOGIN")
-    change.add_argument("--name", default=None)
+    change.add_argument("--name", default=None, type=text_option())
     change.add_argument("--role", choices=ROLES, default=None)
     manager = change.add_mutually_exclusive_group()
     manager.add_argument("--manager", default=None, metavar="LOGIN")
     manager.add_argument("--no-manager", action="store_true", help="reports to no one")
-    change.add_argument("--team", default=None)
-    change.add_argument("--region", default=None)
+    change.add_argument("--team", default=None, type=text_option())
+    change.add_argument("--region", default=None, type=text_option())
     change.add_argument("--email", default=None, help="'' clears it")
     active = change.add_mutually_exclusive_group()
     active.add_argument("--active", dest="active", action="store_true", default=None)
@@ -59,7 +59,7 @@ def run_add(args: argparse.Namespace, options: GlobalOptions) -> int:
     with session_for(options) as session:
         user = UserAdmin(session).add(args.user_login, args.name, args.role, email=args.email, manager=args.manager,
                                       team=args.team, region=args.region)
-    sys.stdout.write(f"added {_describe(user)}\n")
+    say(f"added {_describe(user)}\n")
     return 0
 
 
@@ -74,5 +74,5 @@ def run_set(args: argparse.Namespace, options: GlobalOptions) -> int:
         raise UsageError("user set: name at least one thing to change (see pantry user set --help)")
     with session_for(options) as session:
         user = UserAdmin(session).change(args.user_login, **changes)
-    sys.stdout.write(f"changed {_describe(user)} (version {user.version})\n")
+    say(f"changed {_describe(user)} (version {user.version})\n")
     return 0

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 
+from domain.inputs import check_text, parse_date, parse_id
 from domain.money import MoneyError, parse_cents
 
 
@@ -22,10 +23,7 @@ def money(text: str) -> int:
 
 
 def day(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    return parse_date(text.strip())  # a day that exists, written YYYY-MM-DD (domain/inputs.py)
 
 
 def whole(text: str) -> int:
@@ -36,10 +34,7 @@ def whole(text: str) -> int:
 
 
 def record_id(text: str) -> int:
-    value = whole(text)
-    if value < 1:
-        raise ValueError(f"expected a record id (1 or more), got {text!r}")
-    return value
+    return parse_id(text.strip())  # 1 to the largest id the databases hold (domain/inputs.py)
 
 
 def decimal(text: str) -> Decimal:
@@ -85,4 +80,5 @@ def points(text: str) -> list[str]:
 
 
 def text(value: str) -> str:
-    return value.strip()
+    """Stripped; no control characters (newlines and tabs are the records' business: descriptions take them)."""
+    return check_text(value, limit=20_000, multiline=True).strip()

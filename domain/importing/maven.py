@@ -40,7 +40,7 @@ from domain.importing.plan import (
 )
 from domain.importing.values import account_size, parse_money
 from domain.importing.values import midnight as midnight
-from domain.money import MoneyError
+from domain.money import MAX_AMOUNT, MAX_CENTS, MoneyError, parse_cents
 from domain.pipeline import PipelineConfig
 
 NAME = "maven"
@@ -284,7 +284,9 @@ def _accounts(plan: Plan, accounts: CsvFile | None, won_accounts: set[str], crea
             plan.reject(row, "employees", f"not a whole number: {row.get('employees')!r}")
             continue
         try:
-            revenue = parse_money(row.get("revenue")) * 1_000_000 if row.get("revenue") else None
+            revenue = parse_cents(row.get("revenue")) * 1_000_000 if row.get("revenue") else None  # millions
+            if revenue is not None and revenue > MAX_CENTS:
+                raise MoneyError(f"at most {MAX_AMOUNT} (the column is in millions), got {row.get('revenue')!r}")
         except MoneyError as exc:
             plan.reject(row, "revenue", str(exc))
             continue

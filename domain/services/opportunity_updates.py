@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from domain.enums import ActivityKind, Outcome, ProposalStatus
 from domain.errors import Refused, require_actor
+from domain.money import MAX_AMOUNT, MAX_CENTS
 from domain.permissions import check_assign, check_edit_opportunity
 from domain.records import Activity, LineItem, Opportunity, Proposal, Task
 from domain.services.automations import Fired
@@ -84,6 +85,8 @@ class OpportunityUpdates:
             ))
             if update_value:
                 total = sum(i.total_cents for i in self.store.line_items.find(opportunity=opp.id))
+                if total > MAX_CENTS:
+                    raise Refused(f"value: the products of opportunity {opp.id} would come to more than {MAX_AMOUNT}")
                 updated = opp.model_copy(update={"value_cents": total, "updated_at": now,
                                                  "updated_by_id": self.session.actor.id if self.session.actor else None})
                 saved = self.store.opportunities.update(updated, fields={"value_cents", "updated_at", "updated_by_id"},
@@ -171,6 +174,16 @@ class OpportunityUpdates:
             change.touch(opportunity={opp.id})
             change.audit_owner("opportunity", opp.id, opp.owner_id, owner.id)
         return saved
+
+    def reassign_all(self, opportunity_ids: list[int], login: str) -> list[Opportunity]:
+        """Give every one of these deals to `login`, all or nothing: every id is looked up and every
+        permission checked before the first change, and the changes are one unit of work."""
+        self._check()
+        ids = list(dict.fromkeys(opportunity_ids))
+        with self.session.write(at=self.session.clock.now()):  # the reassignments join it: one transaction
+            for opportunity_id in ids:
+                self.store.opportunities.require(opportunity_id)
+            return [self.reassign(opportunity_id, login) for opportunity_id in ids]
 
     def send_proposal(self, proposal_id: int) -> Proposal:
         self._check()

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from domain.enums import ActivityKind, Outcome
 from domain.errors import Refused, require_actor
+from domain.inputs import SHORT_TEXT, InputError, check_text
 from domain.permissions import check_edit_opportunity
 from domain.pipeline import StageDef, StageKind
 from domain.pipeline.requirements import Facts, evaluate
@@ -125,6 +126,11 @@ class StageMover:
             reasons, advisories = unmet_requirements(self.session, current, target, from_stage=current.stage)
             if target.kind is StageKind.LOST and not (lost_reason or "").strip():
                 reasons.append("a lost reason is required to close as lost")
+            elif target.kind is StageKind.LOST:
+                try:
+                    check_text(lost_reason or "", limit=SHORT_TEXT)
+                except InputError as error:
+                    reasons.append(f"lost reason: {error}")
             if reasons:
                 raise MoveRefused(opportunity_id, target.id, reasons)
 

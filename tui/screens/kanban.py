@@ -309,12 +309,27 @@ class KanbanScreen(PantryScreen):
 
     def apply_filter(self, text: str) -> None:
         """The opportunities list's filter words, on the board; a mistake is named and the board stays as it was."""
-        box = self.query_one("#board-filter", Input)
         try:
             flt = opportunity_filter(parse_filter(text, self.session.clock.today()), self.session.pipeline, "the board", sort="value", descending=True)
         except ValueError as error:  # a pydantic ValidationError is one too
             self.notify(describe(error), severity="error", markup=False)
             return
+        self.check_filter(text, flt)
+
+    @work(thread=True, exclusive=True, group="kanban-filter", name="Filtering the board", exit_on_error=False)
+    def check_filter(self, text: str, flt: OpportunityFilter) -> None:
+        """`@rep` outside what the session sees is refused here, as the opportunities list refuses it, before
+        the board's columns and totals are asked for it (they would each fail with the same refusal)."""
+        try:
+            with self.session.connection():
+                self.session.owners(flt.owners)
+        except Refused as refused:
+            self.app.call_from_thread(self.notify, describe(refused), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.use_filter, text, flt)
+
+    def use_filter(self, text: str, flt: OpportunityFilter) -> None:
+        box = self.query_one("#board-filter", Input)
         self.filter_text, self.board_filter = text.strip(), flt
         box.value = self.filter_text
         box.display = bool(self.filter_text)

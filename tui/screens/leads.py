@@ -7,6 +7,7 @@ from textual.binding import Binding
 
 from domain.filter_syntax import LEAD_WORDS
 from domain.filters import LeadFilter, UserFilter
+from domain.inputs import InputError, check_text
 from domain.money import MoneyError, parse_cents
 from domain.services.lead_actions import LeadActions
 from domain.views import LeadItem
@@ -134,15 +135,15 @@ class LeadsScreen(ListScreen):
 
         def validate(values):
             errors, result = {}, {}
-            if not values["account"].strip():
-                errors["account"] = "required"
-            if not values["name"].strip():
-                errors["name"] = "required"
+            for name, key in (("account", "account_name"), ("name", "opportunity_name")):
+                try:
+                    result[key] = check_text(values[name], required=True)
+                except InputError as error:
+                    errors[name] = str(error)
             try:
                 result["value_cents"] = parse_cents(values["value"] or "0")
             except MoneyError as error:
                 errors["value"] = str(error)
-            result["account_name"], result["opportunity_name"] = values["account"].strip(), values["name"].strip()
             return (None if errors else result), errors
 
         def chosen(result: dict | None) -> None:

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 
+from domain.inputs import InputError, check_text
 from tui.failures import KeepsRunning
 
 COMMON_REASONS = (
@@ -67,8 +68,10 @@ class LostReasonScreen(KeepsRunning, ModalScreen[str | None]):
         if not reason:
             self.query_one("#lost-error", Static).update(Text("lost reason: required to close a deal as lost"))
             return
-        if len(reason) > 200:
-            self.query_one("#lost-error", Static).update(Text("lost reason: at most 200 characters"))
+        try:
+            reason = check_text(reason)  # the move's own rule (domain/inputs.py): length, control characters
+        except InputError as error:
+            self.query_one("#lost-error", Static).update(Text(f"lost reason: {error}"))
             return
         self.dismiss(reason)
 
