@@ -28,8 +28,9 @@ class AccountDetailScreen(DetailScreen):
             with self.session.connection():
                 detail = account_detail(self.session, self.account_id)
                 health = account_health(self.session, self.account_id)
-                reps = () if self.session.visible_logins() is None else self.session.owners()
-                insights = interaction_insights(self.session, self.account_id, reps=reps,
+                # every interaction with the account, as its health score counts them (the two panels
+                # show one figure); the account's own page, which the user may see
+                insights = interaction_insights(self.session, self.account_id,
                                                 subject="interactions with this account")
         except Exception as error:
             self.app.call_from_thread(self.show_refusal, error)
@@ -52,7 +53,9 @@ class AccountDetailScreen(DetailScreen):
             ("Subsidiaries", ", ".join(s.name for s in d.subsidiaries) or "—"),
             ("Renewal", day(a.renewal_date)),
             ("Last activity", day(a.last_activity_at)),
-            ("Health score", "—" if a.health_score is None else str(a.health_score)),
+            # the score the health panel below computes now (the stored one may be from the last refresh)
+            ("Health score", str(health.health_score) if health is not None
+             else "—" if a.health_score is None else str(a.health_score)),
         ])
         locations = rows(["Location", "City", "Region", "Country"], [(x.name, x.city, x.region, x.country) for x in d.locations], title="Locations")
         contacts = rows(
