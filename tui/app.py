@@ -7,9 +7,10 @@ from importlib import import_module
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from domain.events import DataChanged
@@ -150,6 +151,16 @@ class PantryApp(KeepsRunning, App):
 
     def _on_bus_event(self, event: DataChanged) -> None:
         self.post_message(RecordsChanged(event))
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that reaches the app while a text box has the keyboard was typed before the box
+        took it (a burst after `/`: a paste, keys over a slow SSH link, queued behind the `/` that moved the
+        focus): the box would have kept it, so it goes into the box instead of to a screen's keys."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.prevent_default()
+            event.stop()
+            focused.insert_text_at_cursor(event.character)
 
     def on_records_changed(self, message: RecordsChanged) -> None:
         for screen in self._all_screens():

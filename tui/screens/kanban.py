@@ -288,7 +288,7 @@ class KanbanScreen(PantryScreen):
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # at once: keys typed right after `/` go into the box, not to the board's keys
 
     def action_cards(self) -> None:
         box = self.query_one("#board-filter", Input)
@@ -404,20 +404,25 @@ class KanbanScreen(PantryScreen):
         moved = result.opportunity
         with self.session.connection():
             rank = self.session.rank_in_stage(moved.stage, self.board_filter, moved.value_cents, moved.id)
-        self.app.call_from_thread(self._follow, moved.stage, rank)
+        self.app.call_from_thread(self._follow, moved.stage, rank, result.from_stage)
         names = {s.id: s.name for s in self.session.pipeline.stages}
         message = f"{result.opportunity.name}: {names.get(result.from_stage)} → {names.get(result.to_stage)}"
         if result.automations:
             message += f" · {len(result.automations)} automation(s) ran"
         self.app.call_from_thread(self.app.notify, message, title="Moved", markup=False)
 
-    def _follow(self, stage_id: str, row: int) -> None:
-        """The cursor follows the moved card into its new column (so `]` twice moves it twice)."""
-        for cards in self.query(CardList):
-            if cards.stage.id == stage_id and cards.display:
-                cards.focus()
-                cards.place_cursor(row)
-                return
+    def _follow(self, stage_id: str, row: int, from_stage: str | None = None) -> None:
+        """The cursor follows the moved card into its new column (so `]` twice moves it twice). A card closed
+        into a hidden column (won or lost, `w` off) leaves the keyboard on the column it left, on the card
+        that took its place: the board keeps the focus (`x`, arrows and `]` go on working)."""
+        columns = {cards.stage.id: cards for cards in self.query(CardList) if cards.parent.display}
+        if stage_id in columns:
+            columns[stage_id].focus()
+            columns[stage_id].place_cursor(row)
+        elif from_stage in columns:
+            columns[from_stage].focus()
+        elif columns:
+            self._focus_first()
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
         from tui.screens.opportunity_detail import OpportunityDetailScreen
