@@ -100,6 +100,8 @@ def parse_filter(text: str) -> ParsedFilter:
                 except ValueError:
                     raise FilterSyntaxError(f"{word}: expected close:YYYY-MM or close:YYYY-MM-DD") from None
         elif kind == "health":
+            if not re.fullmatch(r"\d{1,3}", lowered[7:]) or int(lowered[7:]) > 100:
+                raise FilterSyntaxError(f"{word}: expected a health score from 0 to 100, e.g. health<40")
             if lowered[6] == "<":
                 result.max_health = int(lowered[7:])
             else:
@@ -127,7 +129,7 @@ def _kind(word: str, lowered: str) -> str | None:
         return lowered.split(":", 1)[0]
     if lowered.startswith("close:"):
         return "close"
-    if re.fullmatch(r"health[<>]\d{1,3}", lowered):
+    if lowered.startswith(("health<", "health>")):  # a score or not, it means the health: checked as one
         return "health"
     if word[0] in "<>" and len(word) > 1:
         return "value"

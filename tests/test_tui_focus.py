@@ -107,3 +107,19 @@ async def test_after_closing_a_card_as_won_the_board_keeps_the_keyboard(demo_url
         await pilot.press("x")  # the board's keys work at once
         await settle(pilot)
         assert isinstance(app.screen, LostReasonScreen)
+
+
+@pytest.mark.parametrize("words, named", [(">100000", ">100000: does not filter the accounts"),
+                                          ("stage:proposal", "stage:proposal: does not filter the accounts"),
+                                          ("health<abc", "health<abc: expected a health score")])
+async def test_a_filter_word_the_accounts_do_not_take_is_named(demo_url, words, named):
+    from tests.tui_support import screen_text
+
+    app = make_app(make_session(demo_url, login="admin"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("slash", *words, "enter")
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert named in screen_text(app)
