@@ -1,8 +1,11 @@
-"""Formatting for screens: money, dates, percentages, stage names. Plain strings, never markup."""
+"""Formatting for screens: money, dates, percentages, stage names, report emphasis. Never markup."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+
+from rich.text import Text
 
 from domain.money import format_money
 
@@ -29,3 +32,19 @@ def label(identifier: str | None) -> str:
         return "—"
     text = identifier.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+_STRONG = re.compile(r"\*\*(.+?)\*\*")
+
+
+def emphasised(text: str, style: str = "") -> Text:
+    """A report's sentence as styled text: its Markdown `**strong**` in bold, without the asterisks (the
+    Markdown export keeps them). Nothing else is interpreted: the text is never markup."""
+    out = Text(style=style)
+    last = 0
+    for match in _STRONG.finditer(text):
+        out.append(text[last:match.start()])
+        out.append(match.group(1), style="bold")
+        last = match.end()
+    out.append(text[last:])
+    return out

@@ -76,6 +76,7 @@ def build_teams(session: Session, params: ReportParams) -> Report:
                format_money(t.open_value_cents), format_money(t.weighted_value_cents), pct(t.month_attainment, 0))
               for t in teams),
         numeric=frozenset(range(2, 8)),
+        key=frozenset({0, 1}),  # a team is its manager and its name
     )
     summary = tuple(
         f"{t.team or 'No team'} ({t.manager or 'no manager'}): {format_money(t.won_value_cents)} won, "

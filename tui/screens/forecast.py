@@ -216,8 +216,10 @@ class ForecastScreen(PantryScreen):
         data = [tuple(row[i] for i in index) for row in table.rows] or [tuple("—" for _ in index)]
         more = len(data) - limit if limit is not None and len(data) > limit else 0
         numeric = tuple(n for n, i in enumerate(index) if i in table.numeric)
+        # the columns that say which row it is (a method, a month, a rep…) are never left out
+        key = tuple(n for n, i in enumerate(index) if table.columns[i] in IDENTIFYING) or (0,)
         shown = rows([table.columns[i] for i in index], data[: len(data) - more], right=numeric,
-                     title=title or table.title.split(":")[0])
+                     title=title or table.title.split(":")[0], key=key)
         if not more:
             return shown
         return Group(shown, Text(f"… and {more:,} more in `pantry report forecast`", style="dim"))
@@ -334,6 +336,9 @@ class ForecastScreen(PantryScreen):
             title += (f" · includes {period.overdue_count:,} overdue deal{'s' if period.overdue_count != 1 else ''}, "
                       f"{m(period.overdue_cents)}")
         return rows(["Category", "Deals", "Value", "Weighted"], data, right=(1, 2, 3), title=title)
+
+
+IDENTIFYING = frozenset({"Method", "Month", "Rep", "Product", "Stage", "Predicted", "Week of"})
 
 
 def _label(span: Period) -> str:
