@@ -133,3 +133,40 @@ async def test_the_reports_screen_shows_no_literal_markdown(demo_url):
             body = app.screen.query_one("#report-body", Static)
             text = drawn(body.content if hasattr(body, "content") else body.renderable, 100)
             assert "**" not in text and "—" in text, text[:500]
+
+
+def test_a_yes_no_field_in_the_audit_log_reads_yes_or_no():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from domain.enums import AuditAction
+    from tui.widgets.tables import changes_table
+
+    entry = SimpleNamespace(at=datetime(2026, 3, 16, 12, tzinfo=timezone.utc), actor="dwhitfield", field="flagged",
+                            old_value="False", new_value="True", action=next(iter(AuditAction)))
+    text = drawn(changes_table([entry]), 100)
+    assert "Flagged" in text and "no" in text and "yes" in text and "False" not in text and "True" not in text
+
+
+@pytest.mark.parametrize("top", [0.5, 12.0, 681.7, 1608.6, 3507.9])
+def test_chart_ticks_are_round_money(top):
+    """The forecast's charts read "0.0 1169.3 3507.9": ticks are round steps labelled as money."""
+    import re
+
+    from tui.format import money_ticks
+
+    ticks, labels = money_ticks(top)
+    assert ticks[0] == 0 and ticks[-1] <= top and len(ticks) >= 3
+    assert all(re.fullmatch(r"\$\d+(\.\d)?[KM]?", label) for label in labels), labels
+
+
+async def test_the_forecast_charts_show_money_ticks(demo_url):
+    import re
+
+    app = make_app(make_session(demo_url, login="admin"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        text = screen_text(app)
+        assert not re.search(r"\d+\.\d┤", text)  # "1169.3┤" no more
+        assert re.search(r"\$\d+(\.\d)?[KM]?┤", text) or re.search(r"\$\d+(\.\d)?[KM]? ", text)

@@ -473,6 +473,23 @@ def test_a_card_fits_its_figures_and_cuts_only_the_owner():
     assert card_facts("$360.3K", 1, [], "lfernandez", 16) == "$360.3K 1d lfer…"
     assert card_facts("$182.6K", 22, marks[:1], "pshah", 9) == "$182.6K ⚠"  # very narrow: the days go first
     assert card_facts("$182.6K", 22, marks, "pshah", 8) == "$182.6K"
+    # one form per width: with or without marks, a card reads the same way (issue 16: "$586.1K · 7d · pshah"
+    # beside "$315.2K 56d ⚠ ◷ lfernandez" on the same board)
+    for room in (15, 21, 28, 45):
+        plain, marked = card_facts("$586.1K", 7, [], "pshah", room), card_facts("$315.2K", 56, marks, "lfernandez", room)
+        assert (" · " in plain) == (" · " in marked) == (room >= 20), (plain, marked)
+
+
+def test_a_closed_card_shows_when_it_closed_not_days_since():
+    from datetime import date
+
+    from tui.screens.kanban import card_age
+
+    item = type("Item", (), {"actual_close_date": date(2025, 7, 30),
+                             "days_in_stage": lambda self, today: (today - date(2025, 7, 30)).days})()
+    assert card_age(item, date(2026, 12, 7), is_open=False) == "Jul 2025"  # not "496d"
+    assert card_age(item, date(2025, 12, 7), is_open=False) == "Jul 30"
+    assert card_age(item, date(2026, 12, 7), is_open=True) == "495d"
 
 
 @pytest.mark.parametrize("size, weighted_header", [((80, 24), "$3.4M w $680.6K"), ((120, 40), "$3.4M · w $680.6K")])

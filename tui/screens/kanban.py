@@ -51,19 +51,34 @@ def _fit(text: str, room: int) -> str:
     return text if cell_len(text) <= room else set_cell_size(text, max(room - 1, 0)) + "…"
 
 
-def card_facts(value: str, days: int, marks: list[tuple[str, str]], owner: str, room: int) -> str:
-    """Value · days in stage, the marks and the owner in `room` cells, no figure cut: the marks lose their
-    words, the dots go, the owner is shortened or left out, then the days, then the marks."""
+def card_age(item: OpportunityItem, today, is_open: bool) -> str:
+    """An open deal's days in its stage ("7d"); a closed one's close date ("Jul 30", "Jul 2025" another year),
+    not the days since it closed ("496d" read as a deal stuck for 496 days)."""
+    if is_open or item.actual_close_date is None:
+        return f"{item.days_in_stage(today)}d"
+    closed = item.actual_close_date
+    return f"{closed:%b} {closed.day}" if closed.year == today.year else f"{closed:%b %Y}"
+
+
+def card_facts(value: str, age: int | str, marks: list[tuple[str, str]], owner: str, room: int) -> str:
+    """Value · age, the marks and the owner in `room` cells, no figure cut. The form depends on the room
+    alone, so every card of a board reads the same way: wide, the marks in words and dots between the parts;
+    narrower, the marks as signs; narrow (a column at 80x24), spaces instead of dots. Then the owner is
+    shortened or left out, then the age, then the marks."""
+    age = f"{age}d" if isinstance(age, int) else age
     words, signs = [word for word, _ in marks], [sign for _, sign in marks]
-    for core, dot in ((" ".join([f"{value} · {days}d", *words]), " · "),
-                      (" ".join([f"{value} · {days}d", *signs]), " · "),
-                      (" ".join([f"{value} {days}d", *signs]), " ")):
-        if cell_len(core + dot + owner) <= room:
-            return core + dot + owner
-    left = room - cell_len(core) - 1
+    if room >= 40:
+        head, dot = " ".join([f"{value} · {age}", *words]), " · "
+    elif room >= 20:
+        head, dot = " ".join([f"{value} · {age}", *signs]), " · "
+    else:
+        head, dot = " ".join([f"{value} {age}", *signs]), " "
+    if cell_len(head + dot + owner) <= room:
+        return head + dot + owner
+    left = room - cell_len(head) - cell_len(dot)
     if left >= 5:
-        return f"{core} {_fit(owner, left)}"
-    return next((short for short in (core, " ".join([value, *signs])) if cell_len(short) <= room), value)
+        return f"{head}{dot}{_fit(owner, left)}"
+    return next((short for short in (head, " ".join([value, *signs])) if cell_len(short) <= room), value)
 
 
 class StageHeader(KeepsRunning, Widget):
@@ -139,7 +154,8 @@ class CardList(PagedTable):
                 marks.append(("⚠ stalled", "⚠"))
             if is_idle:
                 marks.append(("◷ idle", "◷"))
-            text = card_facts(money(item.value_cents, compact=True), days, marks, item.owner_login, width - 1)
+            age = card_age(item, self.today, self.stage.is_open)
+            text = card_facts(money(item.value_cents, compact=True), age, marks, item.owner_login, width - 1)
             if marks:
                 style = style + self._cell_style("warning")  # its colour on the row's background (the cursor's)
         body = " " + text

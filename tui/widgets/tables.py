@@ -156,6 +156,8 @@ def _audit_value(field: str, value: str | None) -> str:
         return "—"
     if field.endswith("_cents") and value.lstrip("-").isdigit():
         return money(int(value))
+    if value in ("True", "False", "true", "false"):  # a yes/no field ("Flagged False → True" read as code)
+        return "yes" if value.lower() == "true" else "no"
     return value
 
 
