@@ -92,6 +92,10 @@ class AutomationRunner:
         today = self.session.clock.today()
         p = automation.parameters
         if isinstance(automation, CreateTask):
+            # a deal moved back and forth re-enters the stage: while the task this automation made for it is
+            # still open, it is not made again (done or cancelled, the next entry makes a new one)
+            if self.store.tasks.count_where(opportunity=opp.id, created_by_automation=key, status=TaskStatus.OPEN.value):
+                return opp
             self.store.tasks.insert(Task(
                 title=render(p.title, values), description=render(p.description, values),
                 due_on=today + timedelta(days=parse_offset_days(p.due)), priority=p.priority, status=TaskStatus.OPEN,
