@@ -30,6 +30,7 @@ class AlertKey:
     value_cents: int
     stage_entered_at: datetime
     last_touch_at: datetime
+    probability: int = 0  # the deal's own (what weighs its value at risk on Needs attention)
 
 
 @dataclass(frozen=True)

