@@ -123,3 +123,50 @@ async def test_a_filter_word_the_accounts_do_not_take_is_named(demo_url, words, 
         await pilot.pause(0.4)
         await settle(pilot)
         assert named in screen_text(app)
+
+
+async def test_space_marks_without_moving_and_assign_and_status_choose_nothing_beforehand(demo_url, tmp_path):
+    """Space/↓/space marked every other row; Assign defaulted to the manager herself; the proposal status
+    dialog to "Accepted". Safe defaults: no row skipped, no default that changes data."""
+    import shutil
+
+    from domain.enums import ProposalStatus
+    from store.database import sqlite_url
+    from tests.tui_support import screen_text
+    from tui.screens.form import FormScreen
+
+    copy = tmp_path / "defaults.db"
+    shutil.copy(demo_url.removeprefix("sqlite:///"), copy)
+    session = make_session(sqlite_url(copy), login="dwhitfield")
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        table = app.screen.table
+        first, second = table.item_at(0), table.item_at(1)
+        await pilot.press("space", "down", "space")
+        await settle(pilot)
+        assert app.screen.marked == {first.id, second.id}  # both, side by side
+        owners = {first.id: first.owner_login, second.id: second.owner_login}
+        await pilot.press("A")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+s")  # nothing chosen: asks, changes nothing
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and "choose who gets the leads" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        for lead_id, owner in owners.items():
+            lead = session.store.leads.require(lead_id)
+            assert (session.store.users.require(lead.owner_id).login if lead.owner_id else "") == (owner or "")
+        await pilot.press("p")
+        await settle(pilot)
+        pending = app.screen.table.current_item
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen) and "choose the new status" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+    assert session.store.proposals.require(pending.id).status is ProposalStatus(pending.status)
