@@ -170,3 +170,37 @@ async def test_space_marks_without_moving_and_assign_and_status_choose_nothing_b
         await pilot.press("escape")
         await settle(pilot)
     assert session.store.proposals.require(pending.id).status is ProposalStatus(pending.status)
+
+
+async def test_the_account_detail_opens_its_opportunities_and_contacts(demo_url):
+    """The account detail was a dead end: Tab/Enter on its opportunities or contacts did nothing."""
+    import sqlite3
+
+    from textual.widgets import OptionList
+
+    from tui.screens.account_detail import AccountDetailScreen
+    from tui.screens.contact_detail import ContactDetailScreen
+    from tui.screens.opportunity_detail import OpportunityDetailScreen
+
+    with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as db:
+        account_id, = db.execute(
+            "SELECT a.id FROM account a WHERE EXISTS (SELECT 1 FROM opportunity o WHERE o.account_id = a.id) "
+            "AND EXISTS (SELECT 1 FROM contact c WHERE c.account_id = a.id) ORDER BY a.id LIMIT 1").fetchone()
+    app = make_app(make_session(demo_url, login="admin"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(AccountDetailScreen(account_id))
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+        links = app.screen.query_one("#links", OptionList)
+        assert app.focused is links and links.option_count >= 2
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OpportunityDetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountDetailScreen)
+        await pilot.press("tab", "end", "enter")  # the last: a contact
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDetailScreen)

@@ -6,7 +6,10 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual import work
-from textual.widgets import Static
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from domain.services.account_health import account_health
 from domain.services.details import AccountDetail, account_detail
@@ -18,9 +21,30 @@ from tui.widgets.tables import changes_table, facts, rows
 
 
 class AccountDetailScreen(DetailScreen):
+    BINDINGS = [
+        Binding("tab", "links", "Its deals and contacts", id="account.links"),
+    ]
+
     def __init__(self, account_id: int) -> None:
         super().__init__()
         self.account_id = account_id
+
+    def compose_links(self) -> ComposeResult:
+        yield Static(Text("Its opportunities and contacts (Tab, then Enter opens one)", style="bold"),
+                     id="links-title")
+        yield OptionList(id="links")
+
+    def action_links(self) -> None:
+        self.query_one("#links", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, _, record_id = (event.option.id or "").partition(":")
+        if kind == "opportunity":
+            self.app.open_record("opportunity", int(record_id))
+        elif kind == "contact":
+            from tui.screens.contact_detail import ContactDetailScreen
+
+            self.app.push_screen(ContactDetailScreen(int(record_id)))
 
     @work(thread=True, exclusive=True, group="account-detail", name="Loading the account", exit_on_error=False)
     def load(self) -> None:
@@ -103,3 +127,15 @@ class AccountDetailScreen(DetailScreen):
             parts += interaction_parts(insights)
         parts += [locations, contacts, team, contracts, opportunities, activity, changes_table(d.changes)]
         self.query_one("#detail-body", Static).update(Group(*parts))
+        links = self.query_one("#links", OptionList)
+        highlighted = links.highlighted
+        links.clear_options()
+        links.add_options(
+            [Option(Text(f"Opportunity · {o.name} · {label(o.stage)} · {money(o.value_cents)}", no_wrap=True,
+                         overflow="ellipsis"), id=f"opportunity:{o.id}")
+             for o in d.opportunities]
+            + [Option(Text(f"Contact · {c.full_name}" + (f" · {c.title}" if c.title else ""), no_wrap=True,
+                           overflow="ellipsis"), id=f"contact:{c.id}")
+               for c in d.contacts])
+        if links.option_count:
+            links.highlighted = min(highlighted or 0, links.option_count - 1)

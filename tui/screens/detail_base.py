@@ -28,8 +28,13 @@ class DetailScreen(KeepsRunning, Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with VerticalScroll(id="detail"):
+            yield from self.compose_links()
             yield Static("Loading…", id="detail-body")
         yield Footer()
+
+    def compose_links(self) -> ComposeResult:
+        """Widgets above the record's sections that lead to related records (none by default)."""
+        return iter(())
 
     def on_mount(self) -> None:
         self.load()
