@@ -114,9 +114,12 @@ SCHEDULABLE = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.DEMO, Activ
                ActivityKind.EVENT, ActivityKind.SUPPORT)
 
 
-def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, dict[str, str]]:
-    """The fields of the schedule form (kind, subject, day, time in UTC) -> OpportunityUpdates.schedule's."""
+def schedule_entry(values: dict[str, str], today: date, tz=None) -> tuple[dict | None, dict[str, str]]:
+    """The fields of the schedule form (kind, subject, day, time in the user's zone `tz`, UTC by default) ->
+    OpportunityUpdates.schedule's, the instant in UTC."""
     from datetime import datetime, time, timezone
+
+    tz = tz or timezone.utc
 
     errors: dict[str, str] = {}
     kind = values.get("kind", "")
@@ -140,8 +143,15 @@ def schedule_entry(values: dict[str, str], today: date) -> tuple[dict | None, di
         try:
             at = time.fromisoformat(text)
         except ValueError:
-            errors["time"] = "a time as HH:MM (24-hour, UTC)"
+            errors["time"] = "a time as HH:MM (24-hour)"
     if errors:
         return None, errors
-    return {"kind": ActivityKind(kind), "subject": subject,
-            "when": datetime.combine(day, at.replace(tzinfo=None), tzinfo=timezone.utc)}, {}
+    local = datetime.combine(day, at.replace(tzinfo=None), tzinfo=tz)
+    return {"kind": ActivityKind(kind), "subject": subject, "when": local.astimezone(timezone.utc)}, {}
+
+
+def zone_name(tz) -> str:
+    """A zone as the user knows it: its IANA name ("Europe/Berlin"), else its abbreviation ("UTC", "CET")."""
+    from datetime import datetime
+
+    return getattr(tz, "key", None) or datetime.now(tz).tzname() or "UTC"

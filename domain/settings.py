@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> keys ("ctrl+j,down")
+    timezone: str | None = None  # the zone times are typed and shown in (IANA name; default: the machine's)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -107,6 +108,28 @@ class Settings(BaseSettings):
     @classmethod
     def _home(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as \"Europe/Berlin\" or \"UTC\")") from None
+        return value
+
+    @property
+    def tz(self):
+        """The user's time zone: `timezone`, else the machine's local zone."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        zone = getattr(self, "timezone", None)
+        return ZoneInfo(zone) if zone else datetime.now().astimezone().tzinfo
 
     @field_validator("keymap")
     @classmethod

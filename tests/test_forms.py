@@ -56,3 +56,16 @@ def test_any_text_is_a_day_or_a_reason(text):
         parse_day(text)
     except ValueError as error:
         assert str(error)
+
+
+def test_a_time_zone_setting_names_a_real_zone(tmp_path, monkeypatch):
+    from domain.settings import Settings
+
+    monkeypatch.setenv("PANTRY_CONFIG_DIR", str(tmp_path))
+    monkeypatch.setenv("PANTRY_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(Exception, match="unknown time zone 'Mars/Olympus'"):
+        Settings()
+    monkeypatch.setenv("PANTRY_TIMEZONE", "Europe/Berlin")
+    assert Settings().tz.key == "Europe/Berlin"
+    monkeypatch.delenv("PANTRY_TIMEZONE")
+    assert Settings().tz is not None  # the machine's zone

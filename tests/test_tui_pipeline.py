@@ -396,13 +396,19 @@ async def test_stage_words_narrow_the_board_to_their_columns_and_other_words_are
         assert shown() == ["discovery", "qualification", "proposal", "negotiation"]
 
 
-async def test_scheduling_a_follow_up_call_from_the_deal(board):
+@pytest.mark.parametrize("zone, utc_time", [("UTC", "14:30"), ("America/New_York", "18:30"),
+                                             ("Asia/Kolkata", "09:00")])
+async def test_scheduling_a_follow_up_call_from_the_deal(board, zone, utc_time):
+    """The time is asked in the user's zone (the `timezone` setting, default the machine's) and stored in UTC
+    (New York is on summer time by March 17: 14:30 there is 18:30 UTC)."""
     from datetime import timedelta
 
+    from domain.settings import Settings
     from tui.screens.form import FormScreen
     from tui.screens.opportunity_detail import OpportunityDetailScreen
 
     session, opp = board
+    session.settings = Settings.defaults().model_copy(update={"timezone": zone})
     app = make_app(session)
     tomorrow = session.clock.today() + timedelta(days=1)
     async with app.run_test(size=(120, 45)) as pilot:
@@ -427,7 +433,7 @@ async def test_scheduling_a_follow_up_call_from_the_deal(board):
     (task,) = session.store.tasks.find(opportunity=opp.id)
     assert (task.title, task.due_on, task.assignee_id) == ("Call: Dairy pricing follow-up", tomorrow, session.actor.id)
     (planned,) = [a for a in session.store.activities.find(opportunity=opp.id) if a.completed_at is None]
-    assert planned.scheduled_at.isoformat() == f"{tomorrow.isoformat()}T14:30:00+00:00"
+    assert planned.scheduled_at.isoformat() == f"{tomorrow.isoformat()}T{utc_time}:00+00:00"
 
 
 async def test_a_failing_minute_tick_is_reported_and_the_app_keeps_running(board, monkeypatch):

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from domain.enums import ActivityKind, ForecastCategory, Outcome
-from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry
+from domain.forms import SCHEDULABLE, activity_entry, opportunity_changes, schedule_entry, zone_name
 from domain.money import MoneyError, parse_cents
 from domain.services.competition import analyze_competition
 from domain.services.details import OpportunityDetail, opportunity_detail
@@ -53,24 +53,26 @@ class OpportunityDetailScreen(DetailScreen):
         self.app.push_screen(FormScreen("Log an activity", fields, activity_entry, submit_label="Log"), self._logged)
 
     def action_schedule(self) -> None:
+        tz = self.session.settings.tz
         kinds = tuple((label(k.value), k.value) for k in SCHEDULABLE)
         tomorrow = self.session.clock.today() + timedelta(days=1)
         fields = [
             Field("kind", "Kind", "call", options=kinds, allow_blank=False),
             Field("subject", "Subject", placeholder="e.g. Follow-up call on the dairy pricing"),
             Field("day", "Day (YYYY-MM-DD)", tomorrow.isoformat()),
-            Field("time", "Time (HH:MM, UTC)", "09:00"),
+            Field("time", f"Time (HH:MM, {zone_name(tz)})", "09:00"),
         ]
         today = self.session.clock.today()
 
         def validate(values):
-            return schedule_entry(values, today)
+            return schedule_entry(values, today, tz)  # typed in the user's zone, stored in UTC
 
         def chosen(entry: dict | None) -> None:
             if entry:
+                local = entry["when"].astimezone(tz)
                 self.write(lambda updates: updates.schedule(self.opportunity_id, **entry),
-                           f"{label(entry['kind'].value)} scheduled for {entry['when']:%Y-%m-%d %H:%M} UTC "
-                           "(a task is due that day)")
+                           f"{label(entry['kind'].value)} scheduled for {local:%Y-%m-%d %H:%M} {zone_name(tz)} "
+                           f"({entry['when']:%H:%M} UTC; a task is due that day)")
 
         self.app.push_screen(FormScreen("Schedule a call or meeting", fields, validate, submit_label="Schedule"),
                              chosen)
