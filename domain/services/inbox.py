@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from domain.errors import require_actor
 from domain.records import Notification
 from domain.session import Session
@@ -28,3 +30,31 @@ def mark_read(session: Session, notification_ids: list[int]) -> int:
                 change.touch("notification")
                 changed += 1
     return changed
+
+
+@dataclass(frozen=True)
+class InboxGroup:
+    """Notifications of one kind about one deal on one day (UTC), shown as one row: the newest, and how many."""
+
+    latest: Notification
+    ids: tuple[int, ...]
+    unread: int
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+def grouped(items: list[Notification]) -> list[InboxGroup]:
+    """Repeated alerts folded per deal, kind and day (196 "stage duration exceeded" after a start-up are a
+    handful of rows); unread groups first, newest first. A notification about no deal stays on its own."""
+    groups: dict[tuple, list[Notification]] = {}
+    for note in items:
+        key = ((note.opportunity_id, note.kind, note.created_at.date()) if note.opportunity_id is not None
+               else ("single", note.id))
+        groups.setdefault(key, []).append(note)
+    result = []
+    for notes in groups.values():
+        notes.sort(key=lambda n: n.created_at, reverse=True)
+        result.append(InboxGroup(notes[0], tuple(n.id for n in notes), sum(1 for n in notes if n.read_at is None)))
+    return sorted(result, key=lambda g: (g.unread == 0, -g.latest.created_at.timestamp(), g.latest.id or 0))

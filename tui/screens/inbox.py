@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from domain.services.inbox import inbox, mark_read
+from domain.services.inbox import grouped, inbox, mark_read
 from tui.failures import KeepsRunning
 from tui.format import label
 
@@ -47,19 +47,26 @@ class InboxScreen(KeepsRunning, Screen):
         self.app.call_from_thread(self.show, items)
 
     def show(self, items) -> None:
-        self.items = {str(n.id): n for n in items}
+        groups = grouped(items)
+        self.items = {str(g.latest.id): g for g in groups}
         unread = sum(1 for n in items if n.read_at is None)
         who = self.session.actor.login if self.session.actor else "no user"
-        self.query_one("#inbox-title", Static).update(Text(f" {who}: {unread} unread of {len(items)}", style="bold"))
+        self.query_one("#inbox-title", Static).update(Text(
+            f" {who}: {unread} unread of {len(items)} · repeated alerts on one deal in one day on one row (×N)",
+            style="bold"))
         table = self.query_one("#inbox", DataTable)
         row = table.cursor_row
         table.clear()
-        for n in items:
-            table.add_row(Text("●" if n.read_at is None else ""), Text(f"{n.created_at:%Y-%m-%d %H:%M}"),
+        for g in groups:
+            n = g.latest
+            message = Text(n.message, no_wrap=True, overflow="ellipsis")
+            if g.count > 1:
+                message = Text(f"×{g.count} ", style="bold").append_text(message)
+            table.add_row(Text("●" if g.unread else ""), Text(f"{n.created_at:%Y-%m-%d %H:%M}"),
                           Text(label(n.kind), no_wrap=True, overflow="ellipsis"),  # "stalled_deal" -> "Stalled deal"
-                          Text(n.message, no_wrap=True, overflow="ellipsis"), key=str(n.id))
-        if items:
-            table.move_cursor(row=min(row, len(items) - 1))
+                          message, key=str(n.id))
+        if groups:
+            table.move_cursor(row=min(row, len(groups) - 1))
 
     def _current(self):
         table = self.query_one("#inbox", DataTable)
@@ -69,12 +76,12 @@ class InboxScreen(KeepsRunning, Screen):
         return self.items.get(key)
 
     def action_read(self) -> None:
-        note = self._current()
-        if note is not None:
-            self.write([note.id])
+        group = self._current()
+        if group is not None:
+            self.write(list(group.ids))
 
     def action_read_all(self) -> None:
-        self.write([n.id for n in self.items.values() if n.read_at is None])
+        self.write([i for g in self.items.values() if g.unread for i in g.ids])
 
     @work(thread=True, group="inbox-write", name="Marking read", exit_on_error=False)
     def write(self, ids: list[int]) -> None:
@@ -83,7 +90,7 @@ class InboxScreen(KeepsRunning, Screen):
         self.app.call_from_thread(self.load)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        note = self.items.get(event.row_key.value)
-        if note is not None and note.opportunity_id:
-            self.write([note.id])
-            self.app.open_record("opportunity", note.opportunity_id)
+        group = self.items.get(event.row_key.value)
+        if group is not None and group.latest.opportunity_id:
+            self.write(list(group.ids))
+            self.app.open_record("opportunity", group.latest.opportunity_id)
