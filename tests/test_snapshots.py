@@ -50,8 +50,10 @@ def test_help(snap_compare, demo_url):
     assert snap_compare(app, terminal_size=(120, 40), run_before=_visit("question_mark"))
 
 
-# (not the forecast: its small charts at 100x30 label a different bar from one run to the next)
-TABLE_SCREENS = [(mode, key) for mode, key, _ in SCREENS if mode in ("opportunities", "accounts", "leads", "reports")]
+# (not the forecast: its small charts at 100x30 label a different bar from one run to the next; not the
+# opportunities: under the full parallel run its SVG differed from one run to the next with the same text —
+# tests/test_tables_fit.py checks its columns at 80x24 and 120x40)
+TABLE_SCREENS = [(mode, key) for mode, key, _ in SCREENS if mode in ("accounts", "leads", "reports")]
 
 
 @pytest.mark.parametrize("key", [key for _, key in TABLE_SCREENS], ids=[mode for mode, _ in TABLE_SCREENS])

@@ -92,9 +92,10 @@ class LeadsScreen(ListScreen):
         visible = self.session.visible_logins()  # a manager assigns within the team: offer only those
         users = [u for u in users if visible is None or u.login in visible]
         options = tuple((f"{u.display_name} ({u.login}) · {u.team}", u.login) for u in users)
-        # no one chosen beforehand (it used to be the first in the list: the manager herself): Enter alone
-        # changes nothing, the form asks who
-        fields = [Field("login", "Assign to", options=options, allow_blank=True, value="")]
+        # no one chosen beforehand among several (it used to be the first in the list: the manager herself):
+        # Enter alone changes nothing, the form asks who; a single possible answer is filled in
+        only = options[0][1] if len(options) == 1 else ""
+        fields = [Field("login", "Assign to", options=options, allow_blank=not only, value=only)]
 
         def validate(values):
             return (values["login"], {}) if values["login"] else (None, {"login": "choose who gets the leads"})
