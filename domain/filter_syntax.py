@@ -144,6 +144,10 @@ def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "
     unknown = [s for s in p.stages if not pipeline.has(s)]
     if unknown:
         raise FilterSyntaxError(f"stage:{unknown[0]}: no such stage (stages: {', '.join(s.id for s in pipeline.stages)})")
+    if p.min_value_cents is not None and p.max_value_cents is not None and p.min_value_cents > p.max_value_cents:
+        low = next(word for kind, word in p.typed if kind == "value" and word.startswith(">"))
+        high = next(word for kind, word in p.typed if kind == "value" and word.startswith("<"))
+        raise FilterSyntaxError(f"{high}: below {low}, so nothing could match")
     return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
                              min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
                              close_from=p.close_from, close_to=p.close_to, **fields)

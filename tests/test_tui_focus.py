@@ -195,12 +195,12 @@ async def test_the_account_detail_opens_its_opportunities_and_contacts(demo_url)
         await settle(pilot)
         links = app.screen.query_one("#links", OptionList)
         assert app.focused is links and links.option_count >= 2
-        await pilot.press("enter")
+        await pilot.press("enter")  # the first: a contact
         await settle(pilot)
-        assert isinstance(app.screen, OpportunityDetailScreen)
+        assert isinstance(app.screen, ContactDetailScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AccountDetailScreen)
-        await pilot.press("tab", "end", "enter")  # the last: a contact
+        await pilot.press("tab", "end", "enter")  # the last: an opportunity
         await settle(pilot)
-        assert isinstance(app.screen, ContactDetailScreen)
+        assert isinstance(app.screen, OpportunityDetailScreen)

@@ -22,7 +22,7 @@ from tui.widgets.tables import changes_table, facts, rows
 
 class AccountDetailScreen(DetailScreen):
     BINDINGS = [
-        Binding("tab", "links", "Its deals and contacts", id="account.links"),
+        Binding("tab", "links", "Contacts and deals", id="account.links"),
     ]
 
     def __init__(self, account_id: int) -> None:
@@ -30,7 +30,7 @@ class AccountDetailScreen(DetailScreen):
         self.account_id = account_id
 
     def compose_links(self) -> ComposeResult:
-        yield Static(Text("Its opportunities and contacts (Tab, then Enter opens one)", style="bold"),
+        yield Static(Text("Contacts and opportunities (Tab, then Enter opens one)", style="bold"),
                      id="links-title")
         yield OptionList(id="links")
 
@@ -130,12 +130,12 @@ class AccountDetailScreen(DetailScreen):
         links = self.query_one("#links", OptionList)
         highlighted = links.highlighted
         links.clear_options()
-        links.add_options(
-            [Option(Text(f"Opportunity · {o.name} · {label(o.stage)} · {money(o.value_cents)}", no_wrap=True,
-                         overflow="ellipsis"), id=f"opportunity:{o.id}")
-             for o in d.opportunities]
-            + [Option(Text(f"Contact · {c.full_name}" + (f" · {c.title}" if c.title else ""), no_wrap=True,
-                           overflow="ellipsis"), id=f"contact:{c.id}")
-               for c in d.contacts])
+        contact_options = [
+            Option(Text(f"Contact · {c.full_name}" + (f" · {c.title}" if c.title else ""), no_wrap=True,
+                        overflow="ellipsis"), id=f"contact:{c.id}") for c in d.contacts]
+        deal_options = [
+            Option(Text(f"Opportunity · {o.name} · {label(o.stage)} · {money(o.value_cents)}", no_wrap=True,
+                        overflow="ellipsis"), id=f"opportunity:{o.id}") for o in d.opportunities]
+        links.add_options(contact_options + deal_options)  # the people first: fewer, and who to call
         if links.option_count:
             links.highlighted = min(highlighted or 0, links.option_count - 1)

@@ -28,12 +28,12 @@ class DetailScreen(KeepsRunning, Screen):
     def compose(self) -> ComposeResult:
         yield Header(icon="◆")
         with VerticalScroll(id="detail"):
-            yield from self.compose_links()
             yield Static("Loading…", id="detail-body")
+        yield from self.compose_links()  # under the record, always in sight
         yield Footer()
 
     def compose_links(self) -> ComposeResult:
-        """Widgets above the record's sections that lead to related records (none by default)."""
+        """Widgets under the record's sections that lead to related records (none by default)."""
         return iter(())
 
     def on_mount(self) -> None:
