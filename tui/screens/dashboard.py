@@ -31,7 +31,7 @@ class DashboardScreen(PantryScreen):
     BINDINGS = [
         Binding("ctrl+r", "reload", "Refresh", id="dashboard.refresh"),
         Binding("n", "attention", "Needs attention", id="dashboard.attention"),
-        Binding("s", "sort_attention", "Sort attention", show=False, id="dashboard.attention-sort"),
+        Binding("s", "sort_attention", "Sort attention", id="dashboard.attention-sort"),
         Binding("home", "top", "Top", show=False, priority=True, id="dashboard.top"),
     ]
 
@@ -196,8 +196,7 @@ class DashboardScreen(PantryScreen):
             note = f" ({shown} shown)" if shown < len(closing.risks) else ""
             counts.append(f"{len(closing.risks):,}{more} closing this week with open requirements{note}")
         if metrics is not None:
-            counts.append(f"{metrics.stalled:,} stalled · {metrics.idle:,} idle · by {SORT_NAMES[self.attention_sort]}"
-                          " (s: sort)")
+            counts.append(f"{metrics.stalled:,} stalled · {metrics.idle:,} idle · by {SORT_NAMES[self.attention_sort]}")
         title.append("   " + " · ".join(counts), style="dim")
         self.query_one("#attention-title", Static).update(title)
         table = self.query_one("#attention", DataTable)
