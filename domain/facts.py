@@ -30,6 +30,7 @@ class AlertKey:
     value_cents: int
     stage_entered_at: datetime
     last_touch_at: datetime
+    probability: int = 0  # the deal's own (what weighs its value at risk on Needs attention)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ class RepProfile:
 # -- account health and interactions --------------------------------------------------------------
 
 
+def sentiment_mean(total: float, scored: int) -> float:
+    """The mean of `scored` sentiments summing to `total`, the sum first rounded to 6 places: SQL adds floats
+    in no fixed order, and the health panel and the interaction insights must show one mean, not +0.16
+    beside +0.17."""
+    return round(total, 6) / scored
+
+
 @dataclass(frozen=True)
 class AccountHealthFacts:
     """Everything the four health factors need for one account, as of one instant."""
@@ -131,7 +139,7 @@ class AccountHealthFacts:
 
     @property
     def sentiment_average(self) -> float | None:
-        return None if self.sentiment_scored == 0 else self.sentiment_sum / self.sentiment_scored
+        return None if self.sentiment_scored == 0 else sentiment_mean(self.sentiment_sum, self.sentiment_scored)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,8 @@ def parse_filter(text: str, today: date | None = None) -> ParsedFilter:
                 raise FilterSyntaxError(f"{word}: only one of won:, lost: or closed: at a time")
             result.closed = outcome
         elif kind == "health":
+            if not re.fullmatch(r"\d{1,3}", lowered[7:]) or int(lowered[7:]) > 100:
+                raise FilterSyntaxError(f"{word}: expected a health score from 0 to 100, e.g. health<40")
             if lowered[6] == "<":
                 result.max_health = int(lowered[7:])
             else:
@@ -152,7 +154,7 @@ def _kind(word: str, lowered: str) -> str | None:
         return "close"
     if lowered.partition(":")[0] in CLOSED_WORDS and lowered.partition(":")[2]:
         return "closed"
-    if re.fullmatch(r"health[<>]\d{1,3}", lowered):
+    if lowered.startswith(("health<", "health>")):  # a score or not, it means the health: checked as one
         return "health"
     if word[0] in "<>" and len(word) > 1:
         return "value"
@@ -167,6 +169,10 @@ def opportunity_filter(p: ParsedFilter, pipeline: PipelineConfig, where: str = "
     unknown = [s for s in p.stages if not pipeline.has(s)]
     if unknown:
         raise FilterSyntaxError(f"stage:{unknown[0]}: no such stage (stages: {', '.join(s.id for s in pipeline.stages)})")
+    if p.min_value_cents is not None and p.max_value_cents is not None and p.min_value_cents > p.max_value_cents:
+        low = next(word for kind, word in p.typed if kind == "value" and word.startswith(">"))
+        high = next(word for kind, word in p.typed if kind == "value" and word.startswith("<"))
+        raise FilterSyntaxError(f"{high}: below {low}, so nothing could match")
     return OpportunityFilter(text=p.text, owners=tuple(p.owners), stages=tuple(p.stages), team=p.teams[0] if p.teams else "",
                              min_value_cents=p.min_value_cents, max_value_cents=p.max_value_cents,
                              close_from=p.close_from, close_to=p.close_to, closed_from=p.closed_from,

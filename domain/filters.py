@@ -105,6 +105,9 @@ class Scope(BaseModel):
 
     owners: tuple[str, ...] = ()
     team: str = ""
+    # Leads nobody owns yet count too (a manager's or admin's view of the whole queue, as on the
+    # Leads list); only meaningful for lead figures, and only when no rep or team was asked for.
+    unassigned_leads: bool = False
 
     @property
     def narrows(self) -> bool:

@@ -24,6 +24,24 @@ def _errors(error: ValidationError) -> dict[str, str]:
     return {problem.field: problem.reason for problem in field_errors(error, RECORD_TO_FORM)}
 
 
+def parse_day(text: str) -> date:
+    """A date typed as YYYY-MM-DD; a ValueError saying what is wrong: the form, or the day itself
+    ("2027-02-30": February 2027 has 28 days, not "expected a date as YYYY-MM-DD")."""
+    import calendar
+    import re
+
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if not match:
+        raise ValueError("expected a date as YYYY-MM-DD")
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise ValueError(f"no month {month:02d}: months run from 01 to 12")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"no such day: {date(year, month, 1):%B %Y} has {days} days")
+    return date(year, month, day)
+
+
 def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[dict | None, dict[str, str]]:
     """The fields of the edit form -> changes for OpportunityUpdates.update_fields (only what changed)."""
     errors: dict[str, str] = {}
@@ -68,11 +86,13 @@ def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[d
     category = values.get("forecast_category", "")
     if category and category != current.forecast_category.value:
         changes["forecast_category"] = ForecastCategory(category)
-    if not errors and changes:
+    if changes:
+        # the record's own checks on what did parse, in the same round as the parsing errors: every invalid
+        # field is named at once (not Budget and Expected close first, then Value, Probability and Name)
         try:
             Opportunity.model_validate({**current.model_dump(), **changes})
         except ValidationError as error:
-            errors.update(_errors(error))
+            errors.update({k: v for k, v in _errors(error).items() if k not in errors})
     if not errors and not changes:
         errors[""] = "nothing changed"
     return (None if errors else changes), errors

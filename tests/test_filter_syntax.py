@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -85,3 +86,10 @@ def test_any_text_parses_or_is_refused_by_name(words):
         opportunity_filter(parsed, DEFAULT_PIPELINE)
     except FilterSyntaxError as error:
         assert str(error).split(": ")[0] in text
+
+
+@pytest.mark.parametrize("word", ["health<abc", "health>", "health<101", "HEALTH>x7"])
+def test_a_health_word_without_a_score_is_named_not_searched_as_text(word):
+    """`health<abc` used to be searched as text: 0 rows and no message (issue 16)."""
+    with pytest.raises(FilterSyntaxError, match=rf"^{re.escape(word)}: expected a health score from 0 to 100"):
+        parse_filter(f"bistro {word}")

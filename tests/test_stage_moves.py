@@ -184,6 +184,24 @@ def test_the_stage_entry_task_comes_again_once_the_first_is_done(world):
     assert result.automations == ("discovery:stage_entered:create_task:0",)
 
 
+def test_moving_a_deal_back_and_forth_does_not_make_its_open_stage_task_twice(world):
+    """Issue 16: each return to a stage re-created "Conduct discovery call" while the first was still open."""
+    store = world.session.store
+    key = "discovery:stage_entered:create_task:0"
+
+    def tasks():
+        return [t for t in store.tasks.find(opportunity=world.opp.id) if t.created_by_automation == key]
+
+    for _ in range(3):
+        mover(world).move(world.opp.id, "closed_lost", lost_reason="Timing")
+        mover(world).move(world.opp.id, "discovery")
+    assert len(tasks()) == 1 and tasks()[0].status is TaskStatus.OPEN
+    store.tasks.update(tasks()[0].model_copy(update={"status": TaskStatus.DONE}), fields={"status"})
+    mover(world).move(world.opp.id, "closed_lost", lost_reason="Timing")
+    mover(world).move(world.opp.id, "discovery")  # the first one done: a new entry makes a new task
+    assert sorted(t.status.value for t in tasks()) == ["done", "open"]
+
+
 def test_winning_emails_the_manager_into_the_outbox_and_notifies_on_negotiation(world):
     store = world.session.store
     qualify(world)

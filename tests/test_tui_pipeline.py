@@ -396,13 +396,19 @@ async def test_stage_words_narrow_the_board_to_their_columns_and_other_words_are
         assert shown() == ["discovery", "qualification", "proposal", "negotiation"]
 
 
-async def test_scheduling_a_follow_up_call_from_the_deal(board):
+@pytest.mark.parametrize("zone, utc_time", [("UTC", "14:30"), ("America/New_York", "18:30"),
+                                             ("Asia/Kolkata", "09:00")])
+async def test_scheduling_a_follow_up_call_from_the_deal(board, zone, utc_time):
+    """The time is asked in the user's zone (the `time_zone` setting, default the machine's) and stored in UTC
+    (New York is on summer time by March 17: 14:30 there is 18:30 UTC)."""
     from datetime import timedelta
 
+    from domain.settings import Settings
     from tui.screens.form import FormScreen
     from tui.screens.opportunity_detail import OpportunityDetailScreen
 
     session, opp = board
+    session.settings = Settings.defaults().model_copy(update={"time_zone": zone})
     app = make_app(session)
     tomorrow = session.clock.today() + timedelta(days=1)
     async with app.run_test(size=(120, 45)) as pilot:
@@ -427,7 +433,7 @@ async def test_scheduling_a_follow_up_call_from_the_deal(board):
     (task,) = session.store.tasks.find(opportunity=opp.id)
     assert (task.title, task.due_on, task.assignee_id) == ("Call: Dairy pricing follow-up", tomorrow, session.actor.id)
     (planned,) = [a for a in session.store.activities.find(opportunity=opp.id) if a.completed_at is None]
-    assert planned.scheduled_at.isoformat() == f"{tomorrow.isoformat()}T14:30:00+00:00"
+    assert planned.scheduled_at.isoformat() == f"{tomorrow.isoformat()}T{utc_time}:00+00:00"
 
 
 async def test_a_failing_minute_tick_is_reported_and_the_app_keeps_running(board, monkeypatch):
@@ -473,6 +479,23 @@ def test_a_card_fits_its_figures_and_cuts_only_the_owner():
     assert card_facts("$360.3K", 1, [], "lfernandez", 16) == "$360.3K 1d lfer…"
     assert card_facts("$182.6K", 22, marks[:1], "pshah", 9) == "$182.6K ⚠"  # very narrow: the days go first
     assert card_facts("$182.6K", 22, marks, "pshah", 8) == "$182.6K"
+    # one form per width: with or without marks, a card reads the same way (issue 16: "$586.1K · 7d · pshah"
+    # beside "$315.2K 56d ⚠ ◷ lfernandez" on the same board)
+    for room in (15, 21, 28, 45):
+        plain, marked = card_facts("$586.1K", 7, [], "pshah", room), card_facts("$315.2K", 56, marks, "lfernandez", room)
+        assert (" · " in plain) == (" · " in marked) == (room >= 20), (plain, marked)
+
+
+def test_a_closed_card_shows_when_it_closed_not_days_since():
+    from datetime import date
+
+    from tui.screens.kanban import card_age
+
+    item = type("Item", (), {"actual_close_date": date(2025, 7, 30),
+                             "days_in_stage": lambda self, today: (today - date(2025, 7, 30)).days})()
+    assert card_age(item, date(2026, 12, 7), is_open=False) == "Jul 2025"  # not "496d"
+    assert card_age(item, date(2025, 12, 7), is_open=False) == "Jul 30"
+    assert card_age(item, date(2026, 12, 7), is_open=True) == "495d"
 
 
 @pytest.mark.parametrize("size, weighted_header", [((80, 24), "$3.4M w $680.6K"), ((120, 40), "$3.4M · w $680.6K")])

@@ -39,7 +39,7 @@ async def test_lead_quality_assessment(url):
         table = app.screen.table
         first, second = table.item_at(0), table.item_at(1)
         assert first.status == "new" and second.status == "new"  # New first
-        await pilot.press("space", "space")  # mark both
+        await pilot.press("space", "down", "space")  # mark both (space marks the row under the cursor, stays)
         await pilot.press("A")
         await settle(pilot)
         assert isinstance(app.screen, FormScreen)

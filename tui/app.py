@@ -7,9 +7,10 @@ from importlib import import_module
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from domain.events import DataChanged
@@ -66,7 +67,9 @@ class PantryApp(KeepsRunning, App):
     BINDINGS = [
         *(Binding(key, f"switch_mode('{mode}')", name, show=False, id=f"go-{mode}") for mode, key, name in SCREENS),
         Binding("question_mark,f1", "help", "Keys", id="help"),
-        Binding("ctrl+t", "toggle_dark", "Theme", id="theme"),
+        # not in the footer (a preference, not work: on a narrow terminal it was cut to "^t T▏"); the help
+        # screen and the palette list it
+        Binding("ctrl+t", "toggle_dark", "Theme", show=False, id="theme"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("u,ctrl+z", "undo", "Undo", show=False, id="undo"),
     ]
@@ -154,6 +157,16 @@ class PantryApp(KeepsRunning, App):
     def _on_bus_event(self, event: DataChanged) -> None:
         self.post_message(RecordsChanged(event))
 
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that reaches the app while a text box has the keyboard was typed before the box
+        took it (a burst after `/`: a paste, keys over a slow SSH link, queued behind the `/` that moved the
+        focus): the box would have kept it, so it goes into the box instead of to a screen's keys."""
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.prevent_default()
+            event.stop()
+            focused.insert_text_at_cursor(event.character)
+
     def on_records_changed(self, message: RecordsChanged) -> None:
         for screen in self._all_screens():
             screen.post_message(RecordsChanged(message.event))
@@ -221,6 +234,13 @@ class PantryApp(KeepsRunning, App):
         """The keys a binding answers to, as the footer shows them: the user's keymap, else its own."""
         keys = self.user_keymap.get(binding.id or "") or binding.key
         return " / ".join(self.get_key_display(Binding(key.strip(), "")) for key in keys.split(","))
+
+    def get_system_commands(self, screen):
+        """Textual's own, without its "Keys" panel: the palette's "Show keys" (`?`) is the app's key map, and
+        two entries for keys made the palette list both."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":
+                yield command
 
     def action_help(self) -> None:
         """The keys of the app and of the screen underneath, each with its binding id (what `[keymap]` remaps)."""

@@ -104,6 +104,7 @@ def build(session: Session, params: ReportParams) -> Report:
                format_money(h.facts.contract_value_cents), format_money(h.facts.open_pipeline_cents),
                h.renewal_date.isoformat() if h.renewal_date else "") for h in healths),
         numeric=frozenset({4, 6, 7, 8, 9, 10, 11}),
+        key=frozenset({0, 5}),  # the account and its risk level: what the table is read for
     )
     at_risk = [h for h in healths if h.risk_level == "high"][:AT_RISK_ROWS]
     actions_table = Table(

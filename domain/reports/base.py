@@ -29,12 +29,14 @@ class ReportParams(BaseModel):
 
 @dataclass(frozen=True)
 class Table:
-    """One table of a report: column headers, rows of display values, which columns are numeric."""
+    """One table of a report: column headers, rows of display values, which columns are numeric, and which
+    identify a row (a screen too narrow for every column never leaves these out: the first by default)."""
 
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
     numeric: frozenset[int] = frozenset()
+    key: frozenset[int] = frozenset({0})
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,17 @@ def report_period(params: ReportParams) -> Period:
     return Period.month(params.date_from or params.date_to or params.as_of)
 
 
+def minute_of(instant: datetime) -> datetime:
+    return instant.replace(second=0, microsecond=0)
+
+
 def report_instant(session: Session, as_of: date) -> datetime:
-    """Now for today (or later); noon UTC of an earlier --as-of day (the pipeline as it stood then)."""
+    """The current minute for today (or later); noon UTC of an earlier --as-of day (the pipeline as it
+    stood then). A forecast made now is evaluated at the start of the minute (what is recorded up to now
+    counts): the Forecast screen and `pantry forecast show` run in the same minute show the same figures,
+    and the screen's "Figures as of HH:MM" names that instant."""
     if as_of >= session.clock.today():
-        return session.clock.now()
+        return minute_of(session.clock.now())
     return datetime.combine(as_of, time(12, 0), tzinfo=timezone.utc)
 
 
@@ -95,7 +102,7 @@ def find(session: Session, params: ReportParams, *, hybrid_weight: Fraction = DE
     """The forecast the report shows (and, on the day's first use, the day's snapshots, from the same reads)."""
     at = report_instant(session, params.as_of)
     ctx = context(session, at, owners=params.reps, team=params.team)
-    store_snapshot = snapshot and not session.read_only and at == session.clock.now()  # read-only: no write at all
+    store_snapshot = snapshot and not session.read_only and at == minute_of(session.clock.now())  # read-only: no write
     taken = take_daily_snapshot(session, ctx) if store_snapshot else None
     return Found(forecast(session, report_period(params), ctx=ctx, hybrid_weight=hybrid_weight), taken, ctx)
 

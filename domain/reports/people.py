@@ -35,7 +35,7 @@ def build(session: Session, params: ReportParams) -> Report:
         tuple((r.login, r.team, f"{r.open_count:,}", format_money(r.weighted_value_cents, compact=True),
                format_money(r.won_value_cents, compact=True), pct(r.win_rate, 0), format_money(r.month_quota_cents, compact=True),
                pct(r.month_attainment, 0), pct(r.quarter_attainment, 0),
-               "—" if r.coverage is None else f"{r.coverage:.2f}",
+               "met" if r.quota_met else "—" if r.coverage is None else f"{r.coverage:.2f}",
                "—" if r.activities_per_week is None else f"{r.activities_per_week:.1f}",
                "—" if r.average_response_hours is None else f"{r.average_response_hours:.1f}") for r in reps),
         numeric=frozenset(range(2, 12)),
@@ -52,7 +52,7 @@ def build(session: Session, params: ReportParams) -> Report:
         summary.append(f"Leading: {best.name} at {pct(best.month_attainment, 0)}; needs coaching: {worst.name} at "
                        f"{pct(worst.month_attainment, 0)}.")
     notes = ("Attainment = won this month ÷ this month's quota. Coverage = (quarter quota − won this quarter) ÷ open "
-             "weighted pipeline. Activities per week count completed activities logged by the rep in the period "
+             "weighted pipeline (\"met\" once the quarter's quota is won: 0 in JSON). Activities per week count completed activities logged by the rep in the period "
              "(default: the 4 weeks to --as-of). Response time: hours from a lead's creation to its first response.",)
     return Report(NAME, TITLE, data, (table,), tuple(summary), notes)
 
@@ -76,6 +76,7 @@ def build_teams(session: Session, params: ReportParams) -> Report:
                format_money(t.open_value_cents), format_money(t.weighted_value_cents), pct(t.month_attainment, 0))
               for t in teams),
         numeric=frozenset(range(2, 8)),
+        key=frozenset({0, 1}),  # a team is its manager and its name
     )
     summary = tuple(
         f"{t.team or 'No team'} ({t.manager or 'no manager'}): {format_money(t.won_value_cents)} won, "

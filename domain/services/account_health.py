@@ -352,7 +352,9 @@ def health_windows(as_of: datetime) -> dict:
     today = as_of.date()
     last_year_from = today - timedelta(days=GROWTH_WINDOW_DAYS - 1)  # 365 days ending on as-of, inclusive
     return {
-        "engaged_since": as_of - timedelta(days=ENGAGEMENT_WINDOW_DAYS),
+        # the 90 whole UTC days to as-of, as-of's included: the days the interaction insights count
+        # (one definition of "interactions in the last 90 days" for the account detail's two panels)
+        "engaged_since": datetime.combine(today - timedelta(days=ENGAGEMENT_WINDOW_DAYS - 1), time(0), tzinfo=timezone.utc),
         "last_year_from": last_year_from,
         "prior_year_from": last_year_from - timedelta(days=GROWTH_WINDOW_DAYS),
     }

@@ -18,8 +18,13 @@ from domain.session import Session
 
 
 def _scope(session: Session, params: ReportParams) -> Scope:
-    """The report's --rep/--team, within what the session may see (a rep: their own figures)."""
-    return Scope(owners=session.owners(params.reps), team=session.team(params.team))
+    """The report's --rep/--team, within what the session may see (a rep: their own figures).
+
+    Lead figures cover the leads the user sees on the Leads list: with no --rep or --team, a
+    manager's or admin's include the unassigned ones (docs/analytics.md, "Leads a figure covers")."""
+    whole = not params.reps and not params.team
+    return Scope(owners=session.owners(params.reps), team=session.team(params.team),
+                 unassigned_leads=whole and session.sees_unassigned_leads())
 
 
 def _instant(day: date | None) -> datetime | None:
@@ -337,9 +342,20 @@ class RepPerformance:
     @property
     def coverage(self) -> float | None:
         """(quarter quota - won) / open weighted pipeline: how much of the gap the pipeline covers,
-        inverted as the issue defines it (< 1: the weighted pipeline exceeds the gap)."""
+        inverted as the issue defines it (< 1: the weighted pipeline exceeds the gap).
+
+        Absent without a quarter quota; 0 once the quota is met (there is no gap left to cover, and a
+        negative coverage means nothing)."""
+        if not self.quarter_quota_cents:
+            return None
         gap = self.quarter_quota_cents - self.quarter_won_cents
+        if gap <= 0:
+            return 0.0
         return ratio(gap, self.weighted_value_cents)
+
+    @property
+    def quota_met(self) -> bool:
+        return bool(self.quarter_quota_cents) and self.quarter_won_cents >= self.quarter_quota_cents
 
     @property
     def activities_per_week(self) -> float | None:

@@ -7,20 +7,10 @@ from datetime import timedelta
 
 from domain.filters import OpportunityFilter
 from domain.periods import month_end, month_start, week_start
+from domain.services.analytics import SourcePerformance, source_performance
 from domain.services.closing_risks import ClosingRisks, closing_risks
 from domain.services.pipeline_summary import PipelineSummary
 from domain.session import Session
-
-
-@dataclass(frozen=True)
-class SourceLine:
-    source: str
-    leads: int
-    converted: int
-
-    @property
-    def conversion(self) -> float | None:
-        return None if self.leads == 0 else self.converted / self.leads
 
 
 @dataclass(frozen=True)
@@ -54,7 +44,7 @@ class Dashboard:
     month_won_cents: int
     new_leads_since_last_visit: int
     closing_this_week: int
-    sources: tuple[SourceLine, ...]
+    sources: tuple[SourcePerformance, ...]  # the Lead sources report's rows (most leads first)
     team: tuple[RepLine, ...] = ()
     recent: tuple[RecentActivity, ...] = ()
     closing_risks: ClosingRisks | None = None  # closing this week with requirements still open
@@ -81,11 +71,19 @@ def build_dashboard(session: Session) -> Dashboard:
         month_won_cents=won_cents,
         new_leads_since_last_visit=session.store.leads_created_since(since, visible, unassigned),
         closing_this_week=_closing(session, monday, monday + timedelta(days=6)),
-        sources=tuple(SourceLine(s, n, c) for s, n, c in session.store.leads_by_source(visible, unassigned)),
+        sources=_sources(session),
         team=_team(session),
         recent=_recent(session),
         closing_risks=closing_risks(session, monday, monday + timedelta(days=6)),
     )
+
+
+def _sources(session: Session) -> tuple[SourcePerformance, ...]:
+    """The Lead sources report's figures (the same call, all time), most leads first."""
+    from domain.reports.base import ReportParams
+
+    rows = source_performance(session, ReportParams(as_of=session.clock.today()))
+    return tuple(sorted(rows, key=lambda s: (-s.leads, s.source)))
 
 
 def _team(session: Session) -> tuple[RepLine, ...]:

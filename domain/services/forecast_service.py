@@ -303,9 +303,11 @@ class Context:
 def context(session: "Session", at: datetime | None = None, *, owners: Iterable[str] = (), team: str = "") -> Context:
     """Read what forecasts made at `at` (default: now) for a --rep/--team scope need."""
     at = at or session.clock.now()
-    # at the clock's own instant what was recorded at that very instant counts as past (an edit made now
-    # shows in a forecast made now); at an earlier instant nothing recorded at or after it does
-    until = at + timedelta(microseconds=1) if at >= session.clock.now() else at
+    # in the clock's own minute (a forecast made now, evaluated at the minute's start: reports.forecast.
+    # report_instant) what was recorded up to now counts as past (an edit made now shows in a forecast made
+    # now); at an earlier instant nothing recorded at or after it does
+    now = session.clock.now()
+    until = max(at, now) + timedelta(microseconds=1) if at >= now.replace(second=0, microsecond=0) else at
     store, pipeline = session.store, session.pipeline
     queries = store.forecasting
     deal_logins, quota_logins = scope_logins(session, owners, team)

@@ -28,6 +28,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Literal
 
 from domain.enums import ActivityKind, Outcome, ParticipantRole, Priority
+from domain.facts import sentiment_mean
 from domain.records import Activity, Participant, Task
 from domain.services.account_health import INTERACTION_KINDS
 from domain.services.automations import Fired
@@ -236,7 +237,7 @@ def day_start(day: date) -> datetime:
 
 
 def _mean(total: float, n: int) -> float | None:
-    return None if n == 0 else total / n
+    return None if n == 0 else sentiment_mean(total, n)
 
 
 def _bucket_start(day: date, granularity: str) -> date:

@@ -19,6 +19,7 @@ from datetime import date
 
 from domain.events import DataChanged
 from domain.services.alerts import Alert, alert_counts, alerts
+from domain.services.attention import Attention, needs_attention
 from domain.services.pipeline_summary import PipelineSummary
 from domain.session import Session
 
@@ -34,6 +35,7 @@ class MetricsRecomputed:
     idle: int  # every idle deal, counted
     as_of: date
     external: bool
+    attention: tuple[Attention, ...] = ()  # Needs attention: a row a deal, most value at risk first (alert_limit)
 
 
 Schedule = Callable[[Callable[[], None]], None]
@@ -143,6 +145,7 @@ class PipelineMetrics:
             result = MetricsRecomputed(
                 summary=self.session.pipeline_summary(),
                 alerts=tuple(alerts(self.session, limit=self.alert_limit)),
+                attention=tuple(needs_attention(self.session, limit=self.alert_limit)),
                 stalled=counts.stalled,
                 idle=counts.idle,
                 as_of=self.session.clock.today(),

@@ -50,7 +50,8 @@ def _leads_in(query, start: datetime | None, end: datetime | None, scope: Scope)
     if end is not None:
         query = query.where(LeadRow.created_at < end)
     if scope.owners:
-        query = query.where(LeadOwner.login.in_(scope.owners))
+        mine = LeadOwner.login.in_(scope.owners)
+        query = query.where(mine | LeadRow.owner.is_null() if scope.unassigned_leads and not scope.team else mine)
     if scope.team:
         query = query.where(LeadOwner.team == scope.team)
     return query

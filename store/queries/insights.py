@@ -124,7 +124,7 @@ class InsightQueries:
 
         Six grouped queries whatever the number of accounts:
         - activities (one pass): MAX(completed_at) of completed activities of `kinds` at or before
-          `as_of`, and COUNT, SUM/COUNT(sentiment) of those completed in (`engaged_since`, `as_of`];
+          `as_of`, and COUNT, SUM/COUNT(sentiment) of those completed in [`engaged_since`, `as_of`];
         - contacts engaged: distinct (activity contact ∪ attending participants) of the same activities;
         - contracts: SUM(value_cents) of contracts with a status in `contract_statuses` whose term
           [start_date, end_date] contains the as-of date;
@@ -154,7 +154,7 @@ class InsightQueries:
 
         A = ActivityRow
         done = A.kind.in_(kinds) & A.completed_at.is_null(False)
-        recent = A.completed_at > engaged_since
+        recent = A.completed_at >= engaged_since
         # One pass over the activities for the last interaction and the engagement window.
         activity = {
             account: (last, int(n or 0), float(total or 0.0), int(scored or 0))

@@ -91,15 +91,16 @@ def _keys(condition, order_column, logins, limit: int | None) -> list[AlertKey]:
     row = OpportunityRow
     last_touch = _last_touch()
     query = restrict(
-        row.select(row.id, row.stage, row.value_cents, row.stage_entered_at, row.last_activity_at, row.created_at)
+        row.select(row.id, row.stage, row.value_cents, row.stage_entered_at, row.last_activity_at, row.created_at,
+                   row.probability)
         .where(condition & row.archived_at.is_null()), row.owner, logins)
     if limit is not None:
         # days = today - date(column): ordering by the date ascending is ordering by days descending, and the
         # severity's tiebreaks (value descending, id ascending) follow, so the first `limit` rows are exact
         query = query.order_by(as_date(order_column(row, last_touch)).asc(), row.value_cents.desc(), row.id.asc())
         query = query.limit(limit)
-    return [AlertKey(i, stage, value, entered, touched or created)
-            for i, stage, value, entered, touched, created in query.tuples()]
+    return [AlertKey(i, stage, value, entered, touched or created, int(probability or 0))
+            for i, stage, value, entered, touched, created, probability in query.tuples()]
 
 
 def stalled_alert_keys(stage: str, cutoff: datetime, logins: tuple[str, ...] | None = None,

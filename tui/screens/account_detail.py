@@ -6,8 +6,10 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual import work
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from domain.services.account_health import account_health
 from domain.services.details import AccountDetail, account_detail
@@ -23,6 +25,7 @@ class AccountDetailScreen(DetailScreen):
         Binding("n", "new_deal", "New deal", id="account.new-deal"),
         Binding("C", "new_contact", "New contact", id="account.new-contact"),
         Binding("i", "log_interaction", "Log interaction", id="account.log"),
+        Binding("tab", "links", "Contacts and deals", id="account.links"),
     ]
     ENTITY = "account"
 
@@ -41,14 +44,32 @@ class AccountDetailScreen(DetailScreen):
         super().__init__()
         self.account_id = account_id
 
+    def compose_links(self) -> ComposeResult:
+        yield Static(Text("Contacts and opportunities (Tab, then Enter opens one)", style="bold"),
+                     id="links-title")
+        yield OptionList(id="links")
+
+    def action_links(self) -> None:
+        self.query_one("#links", OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        kind, _, record_id = (event.option.id or "").partition(":")
+        if kind == "opportunity":
+            self.app.open_record("opportunity", int(record_id))
+        elif kind == "contact":
+            from tui.screens.contact_detail import ContactDetailScreen
+
+            self.app.push_screen(ContactDetailScreen(int(record_id)))
+
     @work(thread=True, exclusive=True, group="account-detail", name="Loading the account", exit_on_error=False)
     def load(self) -> None:
         try:
             with self.session.connection():
                 detail = account_detail(self.session, self.account_id)
                 health = account_health(self.session, self.account_id)
-                reps = () if self.session.visible_logins() is None else self.session.owners()
-                insights = interaction_insights(self.session, self.account_id, reps=reps,
+                # every interaction with the account, as its health score counts them (the two panels
+                # show one figure); the account's own page, which the user may see
+                insights = interaction_insights(self.session, self.account_id,
                                                 subject="interactions with this account")
         except Exception as error:
             self.app.call_from_thread(self.show_refusal, error)
@@ -72,7 +93,9 @@ class AccountDetailScreen(DetailScreen):
             ("Subsidiaries", ", ".join(s.name for s in d.subsidiaries) or "—"),
             ("Renewal", day(a.renewal_date)),
             ("Last activity", day(a.last_activity_at)),
-            ("Health score", "—" if a.health_score is None else str(a.health_score)),
+            # the score the health panel below computes now (the stored one may be from the last refresh)
+            ("Health score", str(health.health_score) if health is not None
+             else "—" if a.health_score is None else str(a.health_score)),
         ])
         locations = rows(["Location", "City", "Region", "Country"], [(x.name, x.city, x.region, x.country) for x in d.locations], title="Locations")
         contacts = rows(
@@ -120,3 +143,15 @@ class AccountDetailScreen(DetailScreen):
             parts += interaction_parts(insights)
         parts += [locations, contacts, team, contracts, opportunities, activity, changes_table(d.changes)]
         self.query_one("#detail-body", Static).update(Group(*parts))
+        links = self.query_one("#links", OptionList)
+        highlighted = links.highlighted
+        links.clear_options()
+        contact_options = [
+            Option(Text(f"Contact · {c.full_name}" + (f" · {c.title}" if c.title else ""), no_wrap=True,
+                        overflow="ellipsis"), id=f"contact:{c.id}") for c in d.contacts]
+        deal_options = [
+            Option(Text(f"Opportunity · {o.name} · {label(o.stage)} · {money(o.value_cents)}", no_wrap=True,
+                        overflow="ellipsis"), id=f"opportunity:{o.id}") for o in d.opportunities]
+        links.add_options(contact_options + deal_options)  # the people first: fewer, and who to call
+        if links.option_count:
+            links.highlighted = min(highlighted or 0, links.option_count - 1)

@@ -16,6 +16,8 @@ from tui.format import label, money, pct
 from tui.screens.base import PantryScreen
 from tui.widgets.kpi import Kpi
 
+SORT_NAMES = {"risk": "value at risk", "overdue": "days overdue", "value": "value"}
+
 EMPTY_HELP = (
     "This database has no pipeline yet.\n\n"
     "Load the demo dataset:   pantry demo --db <this database>\n"
@@ -29,6 +31,7 @@ class DashboardScreen(PantryScreen):
     BINDINGS = [
         Binding("ctrl+r", "reload", "Refresh", id="dashboard.refresh"),
         Binding("n", "attention", "Needs attention", id="dashboard.attention"),
+        Binding("s", "sort_attention", "Sort attention", id="dashboard.attention-sort"),
         Binding("home", "top", "Top", show=False, priority=True, id="dashboard.top"),
     ]
 
@@ -80,9 +83,10 @@ class DashboardScreen(PantryScreen):
         for title, key, width in (("When", "when", 11), ("Who", "who", 10), ("What", "what", 34)):
             recent.add_column(title, key=key, width=width)
         attention = self.query_one("#attention", DataTable)
-        name_width = 44 if self.app.size.width >= 110 else 18
+        name_width = 36 if self.app.size.width >= 110 else 18
         for title, key, width in (("Alert", "kind", 9), ("Opportunity", "name", name_width), ("Owner", "owner", 10),
-                                  ("Stage", "stage", 13), ("Days/limit", "days", 10), ("Value", "value", 8)):
+                                  ("Stage", "stage", 13), ("Days/limit", "days", 10), ("Value", "value", 8),
+                                  ("At risk", "risk", 8)):
             attention.add_column(title, key=key, width=width)
         self.query_one("#empty-state").display = False
         self.load()
@@ -177,6 +181,8 @@ class DashboardScreen(PantryScreen):
     def metrics_updated(self, metrics: MetricsRecomputed) -> None:
         self._latest_metrics = metrics
         self._fill_attention()
+        if self.attention_sort != "risk":
+            self.load_attention()  # another order than the published one: its top rows again
 
     def _fill_attention(self) -> None:
         """Deals due to close this week with requirements still open, then stalled and idle deals."""
@@ -190,7 +196,7 @@ class DashboardScreen(PantryScreen):
             note = f" ({shown} shown)" if shown < len(closing.risks) else ""
             counts.append(f"{len(closing.risks):,}{more} closing this week with open requirements{note}")
         if metrics is not None:
-            counts.append(f"{metrics.stalled:,} stalled · {metrics.idle:,} idle")
+            counts.append(f"{metrics.stalled:,} stalled · {metrics.idle:,} idle · by {SORT_NAMES[self.attention_sort]}")
         title.append("   " + " · ".join(counts), style="dim")
         self.query_one("#attention-title", Static).update(title)
         table = self.query_one("#attention", DataTable)
@@ -207,17 +213,50 @@ class DashboardScreen(PantryScreen):
                 Text(money(risk.value_cents, compact=True), justify="right"),
                 key=f"closing:{risk.opportunity_id}",
             )
-        alerts = metrics.alerts[: self.ATTENTION_ROWS - len(risks)] if metrics is not None else ()
-        for alert in alerts:
+        ranked = self._sorted_attention if self.attention_sort != "risk" else (
+            metrics.attention if metrics is not None else ())
+        shown = {risk.opportunity_id for risk in risks}  # one row a deal: a blocked close is already listed
+        rows = [a for a in ranked if a.opportunity_id not in shown][: self.ATTENTION_ROWS - len(risks)]
+        for item in rows:
+            marks = "⚠ ◷ both" if len(item.marks) == 2 else "⚠ stalled" if item.stalled_days else "◷ idle"
+            # the more overdue of its two counts (days in the stage or idle, over the limit)
+            days = max((f"{d}/{t}" for d, t in ((item.stalled_days, item.stall_limit),
+                                                 (item.idle_days, item.idle_limit)) if d is not None and t),
+                       key=lambda text: int(text.split("/")[0]) / int(text.split("/")[1]), default="")
             table.add_row(
-                Text("⚠ stalled" if alert.kind == "stalled" else "◷ idle", style="bold yellow"),
-                Text(alert.name, no_wrap=True, overflow="ellipsis"),
-                Text(alert.owner),
-                Text(names.get(alert.stage, alert.stage)),
-                Text(f"{alert.days}/{alert.threshold}", justify="right"),
-                Text(money(alert.value_cents, compact=True), justify="right"),
-                key=f"{alert.kind}:{alert.opportunity_id}",
+                Text(marks, style="bold yellow"),
+                Text(item.name, no_wrap=True, overflow="ellipsis"),
+                Text(item.owner),
+                Text(names.get(item.stage, item.stage)),
+                Text(days, justify="right"),
+                Text(money(item.value_cents, compact=True), justify="right"),
+                Text(money(item.value_at_risk_cents, compact=True), justify="right"),
+                key=f"attention:{item.opportunity_id}",
             )
+
+    attention_sort = "risk"
+    _sorted_attention: tuple = ()
+
+    def action_sort_attention(self) -> None:
+        """Needs attention by value at risk, by how overdue, by value (the top rows of each order)."""
+        order = list(SORT_NAMES)
+        self.attention_sort = order[(order.index(self.attention_sort) + 1) % len(order)]
+        self.load_attention()
+
+    @work(thread=True, exclusive=True, group="dashboard-attention", name="Sorting Needs attention",
+          exit_on_error=False)
+    def load_attention(self) -> None:
+        from domain.services.attention import needs_attention
+
+        sort = self.attention_sort
+        with self.session.connection():
+            rows = tuple(needs_attention(self.session, limit=self.ATTENTION_ROWS, sort=sort))
+        self.app.call_from_thread(self._show_sorted, sort, rows)
+
+    def _show_sorted(self, sort: str, rows: tuple) -> None:
+        if sort == self.attention_sort:
+            self._sorted_attention = rows
+            self._fill_attention()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "team":

@@ -70,7 +70,12 @@ class DetailScreen(ReloadsOnChange, KeepsRunning, Screen):
         yield Header(icon="◆")
         with VerticalScroll(id="detail"):
             yield Static("Loading…", id="detail-body")
+        yield from self.compose_links()  # under the record, always in sight
         yield Footer()
+
+    def compose_links(self) -> ComposeResult:
+        """Widgets under the record's sections that lead to related records (none by default)."""
+        return iter(())
 
     def on_mount(self) -> None:
         self.load()

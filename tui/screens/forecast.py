@@ -27,7 +27,7 @@ from domain.services import forecast_service
 from domain.services.forecast_categories import Attainment
 from domain.services.forecasting import SHOWN, Period
 from domain.services.pipeline_summary import PipelineSummary
-from tui.format import label, money, pct
+from tui.format import label, money, money_ticks, pct
 from tui.screens.base import PantryScreen
 from tui.widgets.tables import rows
 
@@ -216,8 +216,10 @@ class ForecastScreen(PantryScreen):
         data = [tuple(row[i] for i in index) for row in table.rows] or [tuple("—" for _ in index)]
         more = len(data) - limit if limit is not None and len(data) > limit else 0
         numeric = tuple(n for n, i in enumerate(index) if i in table.numeric)
+        # the columns that say which row it is (a method, a month, a rep…) are never left out
+        key = tuple(n for n, i in enumerate(index) if table.columns[i] in IDENTIFYING) or (0,)
         shown = rows([table.columns[i] for i in index], data[: len(data) - more], right=numeric,
-                     title=title or table.title.split(":")[0])
+                     title=title or table.title.split(":")[0], key=key)
         if not more:
             return shown
         return Group(shown, Text(f"… and {more:,} more in `pantry report forecast`", style="dim"))
@@ -262,7 +264,9 @@ class ForecastScreen(PantryScreen):
             plt.plot(x, auto, color="cyan", marker="hd")
             step = 1 if len(shown) <= 6 else 2
             plt.xticks(x[::-step][::-1], [m.month.strftime("%b") for m in shown][::-step][::-1])
-            plt.ylim(0, max(actual + auto, default=0) * 1.1 or 1)
+            top = max(actual + auto, default=0) * 1.1 or 1
+            plt.ylim(0, top)
+            plt.yticks(*money_ticks(top))
         plot.refresh()
 
     def _stage_chart(self, summary: PipelineSummary) -> None:
@@ -278,7 +282,9 @@ class ForecastScreen(PantryScreen):
         # One bar per stage: the weighted part, then the rest of the value. Horizontal, so stage
         # names sit on the y axis (plotext's x-label placement varies from run to run).
         plt.stacked_bar(names, [weighted, rest], orientation="horizontal", width=0.5, color=["green", "blue"])
-        plt.xlim(0, max(values, default=0) * 1.05 or 1)  # the axis must hold the whole stacked bar
+        top = max(values, default=0) * 1.05 or 1
+        plt.xlim(0, top)  # the axis must hold the whole stacked bar
+        plt.xticks(*money_ticks(top))
         plot.refresh()
 
     def show_extras(self, by_probability, stalled, weeks, velocity) -> None:
@@ -314,7 +320,9 @@ class ForecastScreen(PantryScreen):
         plt.clear_figure()
         if labels:
             plt.bar(labels, values, orientation="horizontal", width=0.5, color=color)
-            plt.xlim(0, max(values, default=0) * 1.05 or 1)
+            top = max(values, default=0) * 1.05 or 1
+            plt.xlim(0, top)
+            plt.xticks(*money_ticks(top))
         plot.refresh()
 
     def _period_table(self, period: Attainment, span: Period):
@@ -334,6 +342,9 @@ class ForecastScreen(PantryScreen):
             title += (f" · includes {period.overdue_count:,} overdue deal{'s' if period.overdue_count != 1 else ''}, "
                       f"{m(period.overdue_cents)}")
         return rows(["Category", "Deals", "Value", "Weighted"], data, right=(1, 2, 3), title=title)
+
+
+IDENTIFYING = frozenset({"Method", "Month", "Rep", "Product", "Stage", "Predicted", "Week of"})
 
 
 def _label(span: Period) -> str:

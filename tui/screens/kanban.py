@@ -51,19 +51,34 @@ def _fit(text: str, room: int) -> str:
     return text if cell_len(text) <= room else set_cell_size(text, max(room - 1, 0)) + "…"
 
 
-def card_facts(value: str, days: int, marks: list[tuple[str, str]], owner: str, room: int) -> str:
-    """Value · days in stage, the marks and the owner in `room` cells, no figure cut: the marks lose their
-    words, the dots go, the owner is shortened or left out, then the days, then the marks."""
+def card_age(item: OpportunityItem, today, is_open: bool) -> str:
+    """An open deal's days in its stage ("7d"); a closed one's close date ("Jul 30", "Jul 2025" another year),
+    not the days since it closed ("496d" read as a deal stuck for 496 days)."""
+    if is_open or item.actual_close_date is None:
+        return f"{item.days_in_stage(today)}d"
+    closed = item.actual_close_date
+    return f"{closed:%b} {closed.day}" if closed.year == today.year else f"{closed:%b %Y}"
+
+
+def card_facts(value: str, age: int | str, marks: list[tuple[str, str]], owner: str, room: int) -> str:
+    """Value · age, the marks and the owner in `room` cells, no figure cut. The form depends on the room
+    alone, so every card of a board reads the same way: wide, the marks in words and dots between the parts;
+    narrower, the marks as signs; narrow (a column at 80x24), spaces instead of dots. Then the owner is
+    shortened or left out, then the age, then the marks."""
+    age = f"{age}d" if isinstance(age, int) else age
     words, signs = [word for word, _ in marks], [sign for _, sign in marks]
-    for core, dot in ((" ".join([f"{value} · {days}d", *words]), " · "),
-                      (" ".join([f"{value} · {days}d", *signs]), " · "),
-                      (" ".join([f"{value} {days}d", *signs]), " ")):
-        if cell_len(core + dot + owner) <= room:
-            return core + dot + owner
-    left = room - cell_len(core) - 1
+    if room >= 40:
+        head, dot = " ".join([f"{value} · {age}", *words]), " · "
+    elif room >= 20:
+        head, dot = " ".join([f"{value} · {age}", *signs]), " · "
+    else:
+        head, dot = " ".join([f"{value} {age}", *signs]), " "
+    if cell_len(head + dot + owner) <= room:
+        return head + dot + owner
+    left = room - cell_len(head) - cell_len(dot)
     if left >= 5:
-        return f"{core} {_fit(owner, left)}"
-    return next((short for short in (core, " ".join([value, *signs])) if cell_len(short) <= room), value)
+        return f"{head}{dot}{_fit(owner, left)}"
+    return next((short for short in (head, " ".join([value, *signs])) if cell_len(short) <= room), value)
 
 
 class StageHeader(KeepsRunning, Widget):
@@ -139,7 +154,8 @@ class CardList(PagedTable):
                 marks.append(("⚠ stalled", "⚠"))
             if is_idle:
                 marks.append(("◷ idle", "◷"))
-            text = card_facts(money(item.value_cents, compact=True), days, marks, item.owner_login, width - 1)
+            age = card_age(item, self.today, self.stage.is_open)
+            text = card_facts(money(item.value_cents, compact=True), age, marks, item.owner_login, width - 1)
             if marks:
                 style = style + self._cell_style("warning")  # its colour on the row's background (the cursor's)
         body = " " + text
@@ -288,7 +304,7 @@ class KanbanScreen(PantryScreen):
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)
         box.display = True
-        box.focus()
+        self.set_focus(box)  # at once: keys typed right after `/` go into the box, not to the board's keys
 
     def action_cards(self) -> None:
         box = self.query_one("#board-filter", Input)
@@ -419,20 +435,25 @@ class KanbanScreen(PantryScreen):
         moved = result.opportunity
         with self.session.connection():
             rank = self.session.rank_in_stage(moved.stage, self.board_filter, moved.value_cents, moved.id)
-        self.app.call_from_thread(self._follow, moved.stage, rank)
+        self.app.call_from_thread(self._follow, moved.stage, rank, result.from_stage)
         names = {s.id: s.name for s in self.session.pipeline.stages}
         message = f"{result.opportunity.name}: {names.get(result.from_stage)} → {names.get(result.to_stage)}"
         if result.automations:
             message += f" · {len(result.automations)} automation(s) ran"
         self.app.call_from_thread(self.app.notify, message, title="Moved", markup=False)
 
-    def _follow(self, stage_id: str, row: int) -> None:
-        """The cursor follows the moved card into its new column (so `]` twice moves it twice)."""
-        for cards in self.query(CardList):
-            if cards.stage.id == stage_id and cards.display:
-                cards.focus()
-                cards.place_cursor(row)
-                return
+    def _follow(self, stage_id: str, row: int, from_stage: str | None = None) -> None:
+        """The cursor follows the moved card into its new column (so `]` twice moves it twice). A card closed
+        into a hidden column (won or lost, `w` off) leaves the keyboard on the column it left, on the card
+        that took its place: the board keeps the focus (`x`, arrows and `]` go on working)."""
+        columns = {cards.stage.id: cards for cards in self.query(CardList) if cards.parent.display}
+        if stage_id in columns:
+            columns[stage_id].focus()
+            columns[stage_id].place_cursor(row)
+        elif from_stage in columns:
+            columns[from_stage].focus()
+        elif columns:
+            self._focus_first()
 
     def on_paged_table_row_selected(self, event: PagedTable.RowSelected) -> None:
         from tui.screens.opportunity_detail import OpportunityDetailScreen

@@ -79,8 +79,7 @@ class LeadsScreen(ListScreen):
         if item is None:
             return
         self.marked.symmetric_difference_update({item.id})
-        self.table.refresh()
-        self.table.action_cursor(1)
+        self.table.refresh()  # the cursor stays: space, ↓, space marks two rows side by side, none skipped
         self.notify(f"{len(self.marked)} lead(s) marked", timeout=1.5, markup=False)
 
     def action_assign(self) -> None:
@@ -95,7 +94,10 @@ class LeadsScreen(ListScreen):
         visible = self.session.visible_logins()  # a manager assigns within the team: offer only those
         users = [u for u in users if visible is None or u.login in visible]
         options = tuple((f"{u.display_name} ({u.login}) · {u.team}", u.login) for u in users)
-        fields = [Field("login", "Assign to", options=options, allow_blank=False, value=options[0][1] if options else "")]
+        # no one chosen beforehand among several (it used to be the first in the list: the manager herself):
+        # Enter alone changes nothing, the form asks who; a single possible answer is filled in
+        only = options[0][1] if len(options) == 1 else ""
+        fields = [Field("login", "Assign to", options=options, allow_blank=not only, value=only)]
 
         def validate(values):
             return (values["login"], {}) if values["login"] else (None, {"login": "choose who gets the leads"})

@@ -198,7 +198,14 @@ class ListScreen(PantryScreen):
             self.app.archive_record(self.ENTITY, item.id, item_name(item))
 
     def action_focus_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # at once, not after the queued keys: a burst after `/` (a paste, keys over a slow SSH link) goes
+        # into the box, not to the list's keys (`s` sorting, `t` going to Tasks)
+        self.set_focus(self.query_one("#filter", Input))
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.focused is self.query_one("#filter", Input):
+            self.table.focus()  # back on the list: the rows have the keyboard, so `/` filters again
 
     def action_focus_table(self) -> None:
         self.table.focus()

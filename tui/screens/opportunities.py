@@ -37,7 +37,7 @@ class OpportunitiesScreen(ListScreen):
 
         return [
             Column("id", "#", 6, lambda o: str(o.id), align="right", hide_below=100),
-            Column("name", "Opportunity", 24, lambda o: o.name, flex=3),
+            Column("name", "Opportunity", 24, lambda o: o.name, flex=3, shrink=16),  # room for the Owner at 80
             Column("account", "Account", 14, lambda o: o.account or "—", flex=2, hide_below=100),
             Column("stage", "Stage", 13, lambda o: label(o.stage)),
             Column("value", "Value", 13, lambda o: money(o.value_cents), align="right"),

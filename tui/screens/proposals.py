@@ -93,16 +93,19 @@ class ProposalsScreen(ListScreen):
             message = f"{item.number} is {item.status}: decided, nothing follows."  # user text: never markup
             self.notify(message, severity="information", markup=False)
             return
-        fields = [Field("status", f"{item.number} is {item.status}; new status", value=allowed[0].value,
-                        options=tuple((label(s.value), s.value) for s in allowed), allow_blank=False)]
+        # no status chosen beforehand (it used to be the first allowed, "Accepted"): the form asks
+        fields = [Field("status", f"{item.number} is {item.status}; new status", value="",
+                        options=tuple((label(s.value), s.value) for s in allowed), allow_blank=True)]
+
+        def validate(values: dict) -> tuple:
+            return (values, {}) if values["status"] else (None, {"status": "choose the new status"})
 
         def chosen(values: dict | None) -> None:
             if values:
                 self.act(lambda: set_proposal_status(self.session, item.id, ProposalStatus(values["status"])),
                          f"{item.number}: {values['status']}")
 
-        self.app.push_screen(FormScreen(f"Proposal {item.number}", fields, lambda v: (v, {}), submit_label="Update"),
-                             chosen)
+        self.app.push_screen(FormScreen(f"Proposal {item.number}", fields, validate, submit_label="Update"), chosen)
 
     def action_follow_up(self) -> None:
         item = self.table.current_item

@@ -18,6 +18,7 @@ from domain.periods import named_period
 from domain.reports.base import Report, ReportParams
 from domain.reports.registry import REPORTS, report_kind
 from domain.reports.render import to_csv, to_markdown
+from tui.format import emphasised
 from tui.screens.base import PantryScreen
 from tui.screens.form import Field, FormScreen
 from tui.widgets.tables import rows
@@ -144,11 +145,12 @@ class ReportsScreen(PantryScreen):
         self.current = report
         parts: list = [Text(f"{report.title} — as of {self._params().as_of:%d %b %Y}{self.period_label()}", style="bold")]
         for sentence in report.summary:
-            parts.append(Text("• " + sentence))
+            parts.append(emphasised("• " + sentence))
         for table in report.tables:
-            parts.append(rows(list(table.columns), table.rows, right=tuple(table.numeric), title=table.title))
+            parts.append(rows(list(table.columns), table.rows, right=tuple(table.numeric), title=table.title,
+                              key=tuple(table.key)))
         for note in report.notes:
-            parts.append(Text(note, style="dim italic"))
+            parts.append(emphasised(note, "dim italic"))
         parts.append(Text("e: export CSV · m: export Markdown · P: period", style="dim"))
         self.query_one("#report-body", Static).update(Group(*parts))
 

@@ -21,12 +21,14 @@ def interaction_parts(insights: InteractionInsights) -> list:
     scored = insights.scored
     mix = (f"{insights.positive} positive · {insights.neutral} neutral · {insights.negative} negative"
            if scored else "no interaction scored")
-    change = "" if t.change is None else f" ({t.change:+.0%} per day)"
+    # the change is of the daily rate, second half of the period against the first (not a rate per day)
+    change = "" if t.change is None else f" ({t.change:+.0%})"
     summary = facts([
         ("Interactions", f"{insights.total:,} from {insights.date_from} to {insights.date_to}"),
         ("Average sentiment", f"{_sentiment(insights.average_sentiment)} ({mix})"),
-        ("Trend", f"{ARROWS.get(t.direction, t.direction)}{change}: {t.first_half_per_day:.2f} → "
-                  f"{t.second_half_per_day:.2f} a day; sentiment {ARROWS.get(t.sentiment_direction, '—')}"),
+        ("Trend", f"{ARROWS.get(t.direction, t.direction)}: {t.first_half_per_day:.2f} a day in the first half, "
+                  f"{t.second_half_per_day:.2f} in the second{change}; sentiment "
+                  f"{ARROWS.get(t.sentiment_direction, '—')}"),
         ("Lead response", "no leads in the period" if insights.response.leads == 0 else
          f"{insights.response.average_hours or 0:.1f} h average, {pct(insights.response.within_target_rate)} "
          f"within {insights.response.target_hours:g} h"),

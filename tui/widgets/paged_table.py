@@ -39,8 +39,15 @@ class Column(Generic[T]):
     align: str = "left"  # left | right
     style: Callable[[Any], str | None] | None = None  # optional per-cell style name (a component class)
     sortable: bool = True
-    flex: int = 0  # >0: takes this share of the width left over by the fixed columns (width is its minimum)
-    hide_below: int = 0  # hidden when the table is narrower than this many cells (80x24 terminals)
+    flex: int = 0  # >0: takes this share of the width left over by the fixed columns
+    # a column that may be left out on a narrow terminal: the larger, the sooner (it is left out only when the
+    # table cannot hold it even with the flexible columns at their narrowest); 0: always shown
+    hide_below: int = 0
+    shrink: int = 0  # a flexible column's narrowest, to make room for an optional column (0: its width)
+
+    @property
+    def narrowest(self) -> int:
+        return min(self.width, self.shrink) if self.flex and self.shrink else self.width
 
 
 @dataclass(frozen=True)
@@ -232,29 +239,44 @@ class PagedTable(KeepsRunning, ScrollView, can_focus=True):
 
     @property
     def visible_columns(self) -> list[Column]:
-        width = self.size.width
-        return [c for c in self.columns if not c.hide_below or width >= c.hide_below]
+        """Every column the width holds, flexible ones at their narrowest; those that may give way (hide_below)
+        are left out one at a time, the largest hide_below first (the rightmost of equals), only as needed."""
+        room = self.scrollable_content_region.width or self.size.width
+        key = (room, len(self.columns))
+        if getattr(self, "_fit_key", None) == key:
+            return self._fit
+        columns = list(self.columns)
+        optional = sorted((c for c in columns if c.hide_below), key=lambda c: (-c.hide_below, -columns.index(c)))
+        for column in optional:
+            if sum(c.narrowest + 1 for c in columns) <= room:
+                break
+            columns.remove(column)
+        self._fit_key, self._fit = key, columns
+        return columns
 
     def _content_width(self) -> int:
         columns = self.visible_columns
-        return sum(c.width for c in columns) + len(columns)
+        return sum(c.narrowest for c in columns) + len(columns)
 
     def _widths(self) -> list[int]:
-        """Column widths for the current size: flexible columns share the spare room."""
+        """Column widths for the current size: flexible columns at their narrowest, then the room left given
+        back to them up to their width, then shared among them."""
         columns = self.visible_columns
+        widths = [c.narrowest for c in columns]
         spare = self.scrollable_content_region.width - self._content_width()
-        shares = sum(c.flex for c in columns)
-        if spare <= 0 or shares == 0:
-            return [c.width for c in columns]
-        widths, given = [], 0
-        flexible = [c for c in columns if c.flex]
-        for column in columns:
-            if column.flex:
-                extra = spare * column.flex // shares if column is not flexible[-1] else spare - given
-                given += extra
-                widths.append(column.width + extra)
-            else:
-                widths.append(column.width)
+        flexible = [i for i, c in enumerate(columns) if c.flex]
+        if spare <= 0 or not flexible:
+            return widths
+        for i in flexible:
+            grow = min(spare, columns[i].width - widths[i])
+            widths[i] += grow
+            spare -= grow
+        shares = sum(columns[i].flex for i in flexible)
+        given = 0
+        for i in flexible:
+            extra = spare * columns[i].flex // shares if i != flexible[-1] else spare - given
+            given += extra
+            widths[i] += extra
         return widths
 
     def _virtual(self) -> Size:
