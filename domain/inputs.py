@@ -67,14 +67,21 @@ def parse_count(text: str, *, minimum: int = 0, maximum: int = MAX_ID) -> int:
 
 
 def parse_date(text: str) -> date:
-    """YYYY-MM-DD, a day that exists."""
+    """YYYY-MM-DD, a day that exists; a refusal says what is wrong: the form, or the day itself
+    ("2027-02-30": "no such day: February 2027 has 28 days")."""
+    import calendar
+
     cleaned = text.strip()
     if not _DATE.fullmatch(cleaned):
         raise InputError(f"expected a date as YYYY-MM-DD, got {_shown(text)}")
-    try:
-        return date.fromisoformat(cleaned)
-    except ValueError:
-        raise InputError(f"no such day: {_shown(text)}") from None
+    year, month, day = (int(part) for part in cleaned.split("-"))
+    if not 1 <= month <= 12:
+        raise InputError(f"no month {month:02d}: months run from 01 to 12")
+    days = calendar.monthrange(year, month)[1] if year >= 1 else 31
+    if year < 1 or not 1 <= day <= days:
+        raise InputError(f"no such day: {date(max(year, 1), month, 1):%B %Y} has {days} days" if year >= 1
+                         else f"no such day: {_shown(text)}")
+    return date(year, month, day)
 
 
 def control_character(text: str, *, multiline: bool = False) -> str | None:

@@ -73,7 +73,7 @@ async def test_the_dashboard_lists_each_deal_once_and_sorts_by_key(demo_url):
 def test_repeated_alerts_on_one_deal_in_one_day_are_one_inbox_row(store, make, clock):
     """The inbox started with "196 unread of 200", all "stage duration exceeded" from start-up."""
     from domain.records import Notification
-    from domain.services.inbox import grouped, inbox, mark_read
+    from domain.services.inbox import group_entries, inbox, mark_read
 
     manager = make.user(login="mia", display_name="Mia", role=Role.MANAGER)
     opp = make.opportunity(name="Harbor Hotel — dairy", owner_id=manager.id, stage="discovery")
@@ -87,9 +87,9 @@ def test_repeated_alerts_on_one_deal_in_one_day_are_one_inbox_row(store, make, c
     store.notifications.insert(Notification(recipient_id=manager.id, kind="automation", message="another deal",
                                             opportunity_id=other.id, created_at=now))
     session = Session(store=store, clock=clock, pipeline=DEFAULT_PIPELINE, actor=manager)
-    groups = grouped(inbox(session))
+    groups = group_entries(inbox(session))
     assert sorted(g.count for g in groups) == [1, 1, 5]  # today's five: one row; yesterday's and the other deal apart
     five = next(g for g in groups if g.count == 5)
-    assert five.latest.created_at == now and five.unread == 5
+    assert five.created_at == now and five.unread == 5
     assert mark_read(session, list(five.ids)) == 5  # r on the row marks the whole group read
-    assert next(g for g in grouped(inbox(session)) if g.count == 5).unread == 0
+    assert next(g for g in group_entries(inbox(session)) if g.count == 5).unread == 0

@@ -83,7 +83,7 @@ def test_amount_beyond_storage_is_refused(admin, database_url, tmp_path):
                     "1,A,Closed Won,admin,1e308,2024-01-02,2024-01-01\n", encoding="utf-8")
     before = digest(database_url)
     code, out = pantry("import", path, "--preset", "salesforce", "--as", "admin", "--db", database_url)
-    assert code == 1 and "deals.csv:2: Amount: not an amount Pantry can store: '1e308'" in out
+    assert code == 1 and "deals.csv:2: Amount: not an amount" in out and "'1e308'" in out
     assert digest(database_url) == before
 
 

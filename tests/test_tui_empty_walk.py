@@ -135,7 +135,11 @@ async def test_a_manager_works_a_deal_from_an_empty_database_by_keyboard_at_80x2
         await settle(pilot)
         await pilot.press("u")
         await settle(pilot)
-        await fill(pilot, app, {})  # draft -> sent, the next status
+        await pilot.press("enter")  # the status list: nothing is chosen beforehand
+        await settle(pilot)
+        await pilot.press("down", "enter")  # sent, the first next status
+        await settle(pilot)
+        await fill(pilot, app, {})
         proposal = store.proposals.find()[0]
         assert proposal.status is ProposalStatus.SENT and proposal.amount_cents == 40 * 24_50 + 20 * 18_75
         # won, stage by stage

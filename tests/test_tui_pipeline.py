@@ -202,7 +202,7 @@ async def test_the_opportunities_close_column_shows_what_it_sorts_by(board, make
 
     session, opp = board
     rep = session.actor
-    # closed in the other order than they were expected: the column must follow the expected dates
+    # closed in the other order than they were expected: a closed deal shows (and sorts by) its actual date
     make.opportunity(name="Early expected", owner_id=rep.id, stage="closed_lost", probability=0, lost_reason="Price",
                      expected_close_date=date(2026, 2, 1), actual_close_date=date(2026, 3, 10))
     make.opportunity(name="Late expected", owner_id=rep.id, stage="closed_won", probability=100,
@@ -211,11 +211,18 @@ async def test_the_opportunities_close_column_shows_what_it_sorts_by(board, make
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
         await settle(pilot)
+        for _ in range(12):  # sort by the Close column
+            if app.screen.sort_key == "close":
+                break
+            await pilot.press("s")
+            await settle(pilot)
         lines = screen_text(app).splitlines()
         late = next(line for line in lines if "Late expected" in line)
         early = next(line for line in lines if "Early expected" in line)
-        assert lines.index(late) < lines.index(early)  # latest expected close first
-        assert "2026-03-01" in late and "2026-02-01" in early  # the expected dates, not the actual ones
+        assert "2026-02-15 won" in late and "2026-03-10 lost" in early  # the actual dates, marked
+        # sorted by the date shown: 02-15 before 03-10 (after it, newest first)
+        assert app.screen.sort_key == "close"
+        assert (lines.index(late) < lines.index(early)) is not app.screen.descending
 
 
 async def test_needs_attention_says_when_it_shows_fewer_closes_than_it_counts(board, make, clock):

@@ -4,8 +4,9 @@ own parsers, so `pantry add`, `pantry set` and the TUI's forms refuse the same t
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 
 from domain.inputs import check_text, parse_date, parse_id
@@ -38,13 +39,12 @@ def record_id(text: str) -> int:
 
 
 def decimal(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().removesuffix("%"))
-    except InvalidOperation:
-        raise ValueError(f"expected a number, got {text!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"expected a number, got {text!r}")
-    return value
+    """Digits with an optional point (a trailing % allowed): no exponent, NaN or infinity (the input boundary's
+    rule for amounts, docs/reliability.md)."""
+    cleaned = text.strip().removesuffix("%").strip()
+    if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,6})?", cleaned):
+        raise ValueError(f"expected a number written with digits and a point, got {text!r}")
+    return Decimal(cleaned)
 
 
 def share(text: str) -> float:

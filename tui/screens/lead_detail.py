@@ -5,16 +5,48 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 from textual import work
+from textual.binding import Binding
 from textual.widgets import Static
 
 from domain.services.details import lead_detail
 from tui.format import day, label
 from tui.screens.detail_base import DetailScreen
+from tui.screens.lead_forms import LeadForms
 from tui.widgets.tables import changes_table, facts, rows
 
 
-class LeadDetailScreen(DetailScreen):
+class LeadDetailScreen(LeadForms, DetailScreen):
+    BINDINGS = [
+        Binding("A", "assign", "Assign", id="lead.assign"),
+        Binding("F", "flag", "Flag", id="lead.flag"),
+        Binding("C", "convert", "Convert", id="lead.convert"),
+        Binding("o", "open_deal", "Its deal", id="lead.open-deal"),
+    ]
     ENTITY = "lead"
+    lead = None  # as last shown
+    opportunity_id: int | None = None  # the deal it was converted into
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("assign", "flag", "convert") and self.lead is None:
+            return False
+        if action == "convert" and self.lead is not None and self.lead.converted_at is not None:
+            return False  # converted already: `o` opens its deal
+        if action == "open_deal" and self.opportunity_id is None:
+            return False
+        return super().check_action(action, parameters)
+
+    def action_assign(self) -> None:
+        self.assign_leads([self.lead_id])
+
+    def action_flag(self) -> None:
+        self.flag_lead(self.lead.id, self.lead.name, self.lead.flagged)
+
+    def action_convert(self) -> None:
+        self.convert_lead(self.lead.id, self.lead.name, self.lead.company)
+
+    def action_open_deal(self) -> None:
+        if self.opportunity_id is not None:
+            self.app.open_record("opportunity", self.opportunity_id)
 
     def record_id(self) -> int | None:
         return self.lead_id
@@ -36,6 +68,9 @@ class LeadDetailScreen(DetailScreen):
     def show(self, lead, owner, opportunity, account, activities, changes=()) -> None:
         self.sub_title = f"Lead #{lead.id}"
         self.record_name = lead.name
+        self.lead = lead
+        self.opportunity_id = opportunity.id if opportunity else None
+        self.refresh_bindings()
         response = "—"
         if lead.first_response_at is not None:
             hours = (lead.first_response_at - lead.created_at).total_seconds() / 3600

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from textual import work
 from textual.binding import Binding
 
 from domain.filter_syntax import LEAD_WORDS
-from domain.filters import LeadFilter, UserFilter
-from domain.inputs import InputError, check_text
-from domain.money import MoneyError, parse_cents
-from domain.services.lead_actions import LeadActions
+from domain.filters import LeadFilter
 from domain.views import LeadItem
 from tui.format import day, label
-from tui.screens.form import Field, FormScreen
+from tui.screens.lead_forms import LeadForms
 from tui.screens.list_base import ListScreen
 from tui.widgets.paged_table import Column
 
 
-class LeadsScreen(ListScreen):
+class LeadsScreen(LeadForms, ListScreen):
     BINDINGS = [
         Binding("space", "mark", "Mark", id="leads.mark"),
         Binding("A", "assign", "Assign", id="leads.assign"),
@@ -83,82 +79,19 @@ class LeadsScreen(ListScreen):
         self.notify(f"{len(self.marked)} lead(s) marked", timeout=1.5, markup=False)
 
     def action_assign(self) -> None:
-        targets = self._targets()
-        if targets:
-            self.open_assign_form(targets)
-
-    @work(thread=True, group="lead-action", name="Loading the reps", exit_on_error=False)
-    def open_assign_form(self, targets: list[int]) -> None:
-        with self.session.connection():
-            users = self.session.users(UserFilter(roles=("rep", "manager"), active=True), 0, 500).items
-        visible = self.session.visible_logins()  # a manager assigns within the team: offer only those
-        users = [u for u in users if visible is None or u.login in visible]
-        options = tuple((f"{u.display_name} ({u.login}) · {u.team}", u.login) for u in users)
-        # no one chosen beforehand among several (it used to be the first in the list: the manager herself):
-        # Enter alone changes nothing, the form asks who; a single possible answer is filled in
-        only = options[0][1] if len(options) == 1 else ""
-        fields = [Field("login", "Assign to", options=options, allow_blank=not only, value=only)]
-
-        def validate(values):
-            return (values["login"], {}) if values["login"] else (None, {"login": "choose who gets the leads"})
-
-        def chosen(login: str | None) -> None:
-            if login:
-                self.act(lambda actions: actions.assign(targets, login), f"Assigned {len(targets)} lead(s) to {login}")
-
-        title = f"Assign {len(targets)} lead(s)"
-        self.app.call_from_thread(self.app.push_screen, FormScreen(title, fields, validate, submit_label="Assign"), chosen)
+        self.assign_leads(self._targets())
 
     def action_flag(self) -> None:
         item = self.table.current_item
-        if item is None:
-            return
-        if item.flagged:
-            self.act(lambda actions: actions.flag(item.id, None), "Flag cleared")
-            return
-        fields = [Field("reason", "Why does this lead need attention?", placeholder="e.g. hot: asked for a call today")]
-
-        def validate(values):
-            reason = values["reason"].strip()
-            return (reason, {}) if reason else (None, {"reason": "required to flag a lead"})
-
-        self.app.push_screen(FormScreen(f"Flag {item.name}", fields, validate, submit_label="Flag"),
-                             lambda reason: reason and self.act(lambda actions: actions.flag(item.id, reason), "Flagged"))
+        if item is not None:
+            self.flag_lead(item.id, item.name, item.flagged)
 
     def action_convert(self) -> None:
         item = self.table.current_item
-        if item is None:
-            return
-        fields = [
-            Field("account", "Account (found by name, or created)", item.company),
-            Field("name", "Opportunity name", f"{item.company or item.name} — new business"),
-            Field("value", "Estimated value ($)", "0"),
-        ]
+        if item is not None:
+            self.convert_lead(item.id, item.name, item.company)
 
-        def validate(values):
-            errors, result = {}, {}
-            for name, key in (("account", "account_name"), ("name", "opportunity_name")):
-                try:
-                    result[key] = check_text(values[name], required=True)
-                except InputError as error:
-                    errors[name] = str(error)
-            try:
-                result["value_cents"] = parse_cents(values["value"] or "0")
-            except MoneyError as error:
-                errors["value"] = str(error)
-            return (None if errors else result), errors
-
-        def chosen(result: dict | None) -> None:
-            if result:
-                self.act(lambda actions: actions.convert(item.id, **result), "Converted to an opportunity")
-
-        self.app.push_screen(FormScreen(f"Convert {item.name}", fields, validate, submit_label="Convert"), chosen)
-
-    @work(thread=True, group="lead-action", name="Updating the leads", exit_on_error=False)
-    def act(self, change, done: str) -> None:
-        """A refusal or a conflict is shown by the app's failure handler (tui/failures.py)."""
-        with self.session.connection():
-            change(LeadActions(self.session))
+    def lead_changed(self, done: str) -> None:
         self.marked.clear()
-        self.app.call_from_thread(self.app.notify, done, markup=False)
-        self.app.call_from_thread(self.reload, True)
+        self.app.notify(done, markup=False)
+        self.reload(True)
