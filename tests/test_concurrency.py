@@ -163,6 +163,57 @@ def test_an_import_killed_mid_write_leaves_all_or_nothing(tmp_path, when):
     print(f"\nkilled while {when}: nothing written, integrity ok")
 
 
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: set PANTRY_TEST_DATABASE_URL (SQLite: the test above)")
+@pytest.mark.skipif(not (MAVEN / "sales_pipeline.csv").exists(), reason=f"the Maven dataset is not at {MAVEN}")
+def test_an_import_killed_mid_write_on_postgresql_leaves_nothing_and_no_lock(database_url):
+    """Killed once the server shows its transaction writing (an INSERT in an open transaction): the server
+    rolls it back when the client is gone, nothing of it is visible, no session of it is left holding a
+    lock, and the same import then goes through whole."""
+    import psycopg2
+
+    assert _quiet(["--db", database_url, "user", "add", "admin", "--name", "Admin", "--role", "admin"])[0] == 0
+    before = _pg_count(database_url)
+    child = subprocess.Popen([str(PANTRY), "--db", database_url, "--as", "admin", "import", str(MAVEN), "--preset",
+                              "maven"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watcher = psycopg2.connect(database_url)
+    watcher.autocommit = True
+    writing = """SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                 AND xact_start IS NOT NULL AND query ILIKE 'INSERT%%'"""
+    deadline = time.monotonic() + 120
+    try:
+        with watcher.cursor() as cursor:
+            while child.poll() is None and time.monotonic() < deadline:
+                cursor.execute(writing)
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.02)
+            killed = child.poll() is None
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+            assert killed, "the import ended before it could be killed"
+            for _ in range(200):  # the server notices the closed socket and rolls back
+                cursor.execute("""SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                                  AND pid <> pg_backend_pid() AND xact_start IS NOT NULL""")
+                if cursor.fetchone()[0] == 0:
+                    break
+                time.sleep(0.05)
+            cursor.execute("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                           "WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()")
+            assert cursor.fetchone()[0] == 0  # no session of the killed import holds anything
+    finally:
+        watcher.close()
+    assert _pg_count(database_url) == before  # killed before its COMMIT: nothing of it
+    code, err = _quiet(["--db", database_url, "--as", "admin", "import", str(MAVEN), "--preset", "maven"])
+    assert code == 0, err
+    assert _pg_count(database_url)[0] == 8_800
+    print("\nkilled while writing on PostgreSQL: nothing written, no lock left")
+
+
+def _pg_count(url: str) -> tuple[int, ...]:
+    with Store.open(url) as store:
+        return (store.opportunities.count(), store.accounts.count(), store.activities.count(), store.audit.count())
+
+
 def _count(path: Path) -> tuple[int, ...]:
     with sqlite3.connect(path) as db:
         return tuple(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]

@@ -77,6 +77,25 @@ def test_nul_byte_is_refused_with_file_line_and_column(admin, database_url, tmp_
     assert digest(database_url) == before
 
 
+@pytest.mark.parametrize("cell, code", [("Ba\x1b[2Jd", "U+001B"), ("Evil\u202egnp.exe", "U+202E"), ("Bell\x07", "U+0007")])
+def test_a_control_character_in_a_cell_is_refused_naming_it(admin, database_url, tmp_path, cell, code):
+    """An escape sequence in a name would drive the terminal of whoever reads the record; a bidi override
+    would make it read in another order than it is stored (issue 14)."""
+    path = tmp_path / "Account.csv"
+    path.write_text(ACCOUNTS_HEADER + f"1,Good,1\n2,{cell},2\n", encoding="utf-8")
+    before = digest(database_url)
+    result, out = pantry("import", path, "--preset", "salesforce", "--as", "admin", "--db", database_url)
+    assert result == 1 and f"Account.csv:3: Account Name: control character {code} is not allowed in text" in out
+    assert digest(database_url) == before
+
+
+def test_tabs_newlines_and_format_characters_are_text(admin, database_url, tmp_path):
+    path = tmp_path / "Account.csv"
+    path.write_text(ACCOUNTS_HEADER + '1,"Two\nlines\tand a zero\u200bwidth space",1\n', encoding="utf-8")
+    result, out = pantry("import", path, "--preset", "salesforce", "--as", "admin", "--db", database_url)
+    assert result == 0, out
+
+
 def test_amount_beyond_storage_is_refused(admin, database_url, tmp_path):
     path = tmp_path / "deals.csv"
     path.write_text("Opportunity ID,Opportunity Name,Stage,Opportunity Owner,Amount,Close Date,Created Date\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -32,6 +33,17 @@ def encoding_of(path: Path) -> str:
     with path.open("rb") as raw:
         start = raw.read(4)
     return next((name for bom, name in BOMS if start.startswith(bom)), "utf-8")
+
+
+# What no cell may hold: C0 and C1 control characters but tab, newline and carriage return (an escape
+# sequence would drive the terminal of whoever reads the record), and the bidi overrides and isolates
+# that make text read in another order than it is stored. Format characters such as a zero-width space
+# or a soft hyphen are kept: real exports hold them, and they drive nothing.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_reason(char: str) -> str:
+    return f"control character U+{ord(char):04X} is not allowed in text"
 
 
 def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
@@ -68,10 +80,16 @@ def read_csv(path: Path, required: tuple[str, ...] = ()) -> CsvFile:
                     continue
                 if width == 1 and not fields[0]:
                     continue  # a blank line
-                if "\x00" in "".join(fields):  # one search per row; the column only when there is one
+                joined = "".join(fields)
+                if "\x00" in joined:  # one search per row; the column only when there is one
                     column = next(c for c, v in zip(header, fields) if "\x00" in v)
                     problems.append(Problem(name, start, column, "a NUL character: not text (a binary file, "
                                             "or not saved as UTF-8?)"))
+                    continue
+                control = CONTROL.search(joined)
+                if control:
+                    column = next(c for c, v in zip(header, fields) if CONTROL.search(v))
+                    problems.append(Problem(name, start, column, control_reason(control.group())))
                     continue
                 add(SourceRow(name, start, dict(zip(header, fields))))
         except UnicodeError as exc:

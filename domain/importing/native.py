@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.importing.csvfile import read_csv
+from domain.importing.csvfile import CONTROL, control_reason, read_csv
 from domain.importing.plan import Plan, Progress, SourceRow, StagedRecord, counted
 
 
@@ -100,6 +100,10 @@ def build(files: list[Path], queries, progress: Progress | None = None, pipeline
                 bad = next((k for k, v in source.values.items() if "\x00" in v or "\x00" in k), None)
                 if bad is not None:
                     plan.reject(source, bad, "a NUL character: not text")
+                    continue
+                control = next(((k, m.group()) for k, v in source.values.items() if (m := CONTROL.search(v))), None)
+                if control is not None:
+                    plan.reject(source, control[0], control_reason(control[1]))
                     continue
                 rows.append((source, item))
         else:
