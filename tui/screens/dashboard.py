@@ -80,7 +80,10 @@ class DashboardScreen(PantryScreen):
                                   ("Weighted", "weighted", 9)):
             team.add_column(title, key=key, width=width)
         recent = self.query_one("#recent", DataTable)
-        for title, key, width in (("When", "when", 11), ("Who", "who", 10), ("What", "what", 34)):
+        # What takes the panel's width: the panel is half the screen beside Team from 100 columns, all of it below
+        wide = self.app.size.width
+        what_width = max(34, (wide // 2 if wide >= 100 else wide) - 31)
+        for title, key, width in (("When", "when", 11), ("Who", "who", 10), ("What", "what", what_width)):
             recent.add_column(title, key=key, width=width)
         attention = self.query_one("#attention", DataTable)
         name_width = 36 if self.app.size.width >= 110 else 18
@@ -161,7 +164,7 @@ class DashboardScreen(PantryScreen):
         recent.clear()
         for index, item in enumerate(data.recent):
             recent.add_row(Text(f"{item.when:%m-%d %H:%M}"), Text(item.who),
-                           Text(f"{label(item.kind)}: {item.subject}", no_wrap=True, overflow="ellipsis"),
+                           Text(recent_what(item, self.session.pipeline), no_wrap=True, overflow="ellipsis"),
                            key=f"{index}:{item.opportunity_id or ''}")
         sources = self.query_one("#sources", DataTable)
         sources.clear()
@@ -269,3 +272,15 @@ class DashboardScreen(PantryScreen):
             self.app.switch_mode("kanban")
         elif event.data_table.id == "sources":
             self.app.switch_mode("leads")
+
+
+def recent_what(item, pipeline) -> str:
+    """A recent activity in few words: a stage change as "Stage: Discovery → Qualification" (its subject
+    says "Stage changed from discovery to qualification", which the column cut), anything else as its kind
+    and subject."""
+    if item.kind == "stage_change":
+        words = item.subject.removeprefix("Stage changed from ").split(" to ")
+        if len(words) == 2:
+            names = [pipeline.stage(w).name if pipeline.has(w) else w for w in words]
+            return f"Stage: {names[0]} → {names[1]}"
+    return f"{label(item.kind)}: {item.subject}"
