@@ -66,7 +66,7 @@ def opportunity_changes(current: Opportunity, values: dict[str, str]) -> tuple[d
             changes[name] = text
     probability = values.get("probability", "").strip()
     if probability and probability != str(current.probability):
-        if not probability.isdigit():
+        if not (probability.isascii() and probability.isdigit()):
             errors["probability"] = "a whole number from 0 to 100"
         else:
             changes["probability"] = int(probability)

@@ -51,10 +51,10 @@ def named_period(text: str, today: date) -> tuple[date, date]:
         start = add_months(quarter_start(today), -3 if word == "last-quarter" else 0)
         return start, quarter_end(start)
     try:
-        if len(word) == 7 and word[4] == "-" and word[5:].isdigit():
+        if len(word) == 7 and word[4] == "-" and word.isascii() and word[5:].isdigit():
             start = date(int(word[:4]), int(word[5:]), 1)
             return start, month_end(start)
-        if len(word) == 7 and word[4:6] == "-q" and word[6] in "1234" and word[:4].isdigit():
+        if len(word) == 7 and word[4:6] == "-q" and word[6] in "1234" and word.isascii() and word[:4].isdigit():
             start = date(int(word[:4]), 3 * (int(word[6]) - 1) + 1, 1)
             return start, quarter_end(start)
         day = date.fromisoformat(word)

@@ -70,3 +70,9 @@ def test_a_time_zone_setting_names_a_real_zone(tmp_path, monkeypatch):
     assert Settings().zone.key == "Europe/Berlin"
     monkeypatch.delenv("PANTRY_TIME_ZONE")
     assert Settings().zone is not None  # the machine's zone
+
+
+@pytest.mark.parametrize("typed", ["¹", "²5", "٣"])  # digits to str.isdigit, not to int(): superscripts, Arabic-Indic
+def test_a_probability_in_other_digits_is_refused_by_name(deal, typed):
+    _, errors = opportunity_changes(deal(), {"expected_close": "2026-05-01", "value": "1000", "probability": typed})
+    assert errors["probability"] == "a whole number from 0 to 100"

@@ -67,7 +67,7 @@ def shown_name(session: "Session", kind: str, value: str) -> str:
         user = session.store.user_by_login(value)
         return f"{user.display_name} ({user.login})" if user else value
     repository = getattr(session.store, REPOSITORY.get(kind, "products" if kind == "product" else ""), None)
-    if repository is None or not value.isdigit():
+    if repository is None or not (value.isascii() and value.isdigit()):
         return value
     record = repository.get(int(value))
     if record is None:

@@ -27,7 +27,7 @@ def parse_when(text: str) -> datetime | None:
             return midnight(date.fromisoformat(text))
         except ValueError:
             pass
-    if text[:4].isdigit():
+    if text[:4].isascii() and text[:4].isdigit():
         try:  # ISO 8601, with or without an offset or Z
             found = datetime.fromisoformat(text)
         except ValueError:

@@ -268,7 +268,7 @@ class RecordEditor:
         if not text:
             return None
         product = None
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             product = self.store.products.get(int(text))
         if product is None:
             matches = self.store.products.find(sku=text)

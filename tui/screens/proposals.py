@@ -117,7 +117,7 @@ class ProposalsScreen(ListScreen):
             errors = {}
             if not values["title"].strip():
                 errors["title"] = "required"
-            if not values["days"].strip().isdigit():
+            if not (values["days"].strip().isascii() and values["days"].strip().isdigit()):
                 errors["days"] = "a whole number of days"
             return (None if errors else values), errors
 

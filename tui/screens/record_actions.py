@@ -147,5 +147,5 @@ def change_line(entry) -> str:
     name, new, old = entry.field, entry.new_value, entry.old_value
     if name.endswith("_cents"):
         name = name.removesuffix("_cents")
-        new, old = (format_money(int(v)) if v and v.lstrip("-").isdigit() else v for v in (new, old))
+        new, old = (format_money(int(v)) if v and v.isascii() and v.lstrip("-").isdigit() else v for v in (new, old))
     return f"{what}: {name.replace('_', ' ')} {new or '—'} → back to {old or '—'}"

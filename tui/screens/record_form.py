@@ -113,7 +113,7 @@ class RecordFormScreen(FormScreen):
         problems = []
         for spec in self.spec.fields:
             kind, text = picker_kind(spec), typed.get(spec.key, "")
-            if kind not in (None, "user", "product") and text and not text.isdigit():
+            if kind not in (None, "user", "product") and text and not (text.isascii() and text.isdigit()):
                 problems.append((spec.key, "choose one of the matches (↓ then Enter), or type its number"))
         return problems
 

@@ -154,7 +154,7 @@ def _one_line(text: Text) -> Text:
 def _audit_value(field: str, value: str | None) -> str:
     if value is None or value == "":
         return "—"
-    if field.endswith("_cents") and value.lstrip("-").isdigit():
+    if field.endswith("_cents") and value.isascii() and value.lstrip("-").isdigit():
         return money(int(value))
     if value in ("True", "False", "true", "false"):  # a yes/no field ("Flagged False → True" read as code)
         return "yes" if value.lower() == "true" else "no"
